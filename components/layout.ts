@@ -1,0 +1,76 @@
+/**
+ * Where things live inside the containers, and who owns the media.
+ *
+ * Renderers take a layout instead of hard-coding paths so that the services test tier can run
+ * the very same configuration on the host with other paths and ports (see
+ * test/services/layout.ts, the one place those substitutions are made).
+ */
+export interface FtpLayout {
+  /** The media volume's mount point. */
+  readonly mediaRoot: string;
+  /** vsftpd `listen_address`; empty means every address of the container. */
+  readonly listenAddress: string;
+  /** vsftpd `listen_port` inside the container (the published port may differ). */
+  readonly listenPort: number;
+  /** Local account every virtual user acts as; it owns the writable media folders. */
+  readonly guestUser: string;
+  readonly configFile: string;
+  readonly userConfigDir: string;
+  readonly passwordFile: string;
+  /** PAM service name; vsftpd reads /etc/pam.d/<name>. */
+  readonly pamService: string;
+  readonly pamServiceFile: string;
+  /** The list of folders the entrypoint prepares (see vsftpd/entrypoint.sh). */
+  readonly folderListFile: string;
+  readonly logFile: string;
+  readonly secureChrootDir: string;
+}
+
+export interface WebLayout {
+  readonly mediaRoot: string;
+  /** `listen` value of the public server. */
+  readonly listen: string;
+  /** `listen` value of the status server the container healthcheck asks; never published. */
+  readonly statusListen: string;
+  readonly pidFile: string;
+  readonly mimeTypesFile: string;
+  readonly accessLog: string;
+  readonly errorLog: string;
+  /** Prefix for nginx's temp paths; empty keeps the compiled-in defaults. */
+  readonly tempPrefix: string;
+}
+
+/** The media owner inside the vsftpd image: fixed so host folders keep one owner across rebuilds. */
+export const MEDIA_OWNER = { user: "vsftpd-media", uid: 2121, gid: 2121 } as const;
+
+export const CONTAINER_MEDIA_ROOT = "/srv/media";
+
+export const FTP_CONTAINER_LAYOUT: FtpLayout = {
+  mediaRoot: CONTAINER_MEDIA_ROOT,
+  listenAddress: "",
+  listenPort: 21,
+  guestUser: MEDIA_OWNER.user,
+  configFile: "/etc/vsftpd.conf",
+  userConfigDir: "/etc/vsftpd/users",
+  passwordFile: "/etc/vsftpd/passwd",
+  pamService: "vsftpd-virtual",
+  pamServiceFile: "/etc/pam.d/vsftpd-virtual",
+  folderListFile: "/etc/vsftpd/folders",
+  logFile: "/var/log/vsftpd/vsftpd.log",
+  secureChrootDir: "/var/run/vsftpd/empty",
+};
+
+export const WEB_CONTAINER_LAYOUT: WebLayout = {
+  mediaRoot: CONTAINER_MEDIA_ROOT,
+  listen: "80",
+  statusListen: "127.0.0.1:8081",
+  pidFile: "/run/nginx.pid",
+  mimeTypesFile: "/etc/nginx/mime.types",
+  accessLog: "/dev/stdout",
+  errorLog: "/dev/stderr",
+  tempPrefix: "",
+};
+
+/** Port the nginx container listens on (the published port comes from `http.port`). */
+export const WEB_CONTAINER_PORT = 80;
+export const WEB_STATUS_PORT = 8081;

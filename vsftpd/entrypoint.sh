@@ -1,0 +1,35 @@
+#!/bin/sh
+# Prepares the media folders listed in /etc/vsftpd/folders, streams vsftpd's log to the
+# container's output, then runs vsftpd in the foreground.
+set -eu
+
+MEDIA_ROOT=/srv/media
+FOLDERS=/etc/vsftpd/folders
+LOG=/var/log/vsftpd/vsftpd.log
+GUEST=vsftpd-media
+
+while read -r kind dir; do
+  path="$MEDIA_ROOT/$dir"
+  case "$kind" in
+    chroot)
+      # vsftpd refuses a chroot its user can write to.
+      mkdir -p "$path"
+      if [ "$(stat -c %U "$path")" = "$GUEST" ]; then chown root:root "$path"; fi
+      chmod go-w "$path"
+      ;;
+    writable)
+      mkdir -p "$path"
+      chown "$GUEST:$GUEST" "$path"
+      chmod 0755 "$path"
+      ;;
+    "") ;;
+    *) echo "vsftpd-entrypoint: unknown folder kind '$kind' in $FOLDERS" >&2; exit 1 ;;
+  esac
+done < "$FOLDERS"
+
+# vsftpd cannot open /dev/stdout as its log file inside a container: log to a file, follow it.
+mkdir -p "$(dirname "$LOG")"
+touch "$LOG"
+tail -n 0 -F "$LOG" &
+
+exec vsftpd /etc/vsftpd.conf
