@@ -228,7 +228,15 @@ export function parseSpec(raw: unknown, ctx: SpecContext): { spec: Spec; passwor
   }
   const problems = crossCheck(parsed.data);
   if (problems.length > 0) throw new ConfigError(problems, where);
-  return build(parsed.data, ctx);
+  const built = build(parsed.data, ctx);
+  const hostPath = built.spec.media.hostPath;
+  if (!PATTERNS.absolutePath.test(hostPath)) {
+    throw new ConfigError(
+      [`media.hostPath: resolves to '${hostPath}', which has characters outside ${PATTERNS.segment.source}; use an absolute path`],
+      where,
+    );
+  }
+  return built;
 }
 
 function isInside(child: string, parent: string): boolean {

@@ -1,0 +1,38 @@
+/** Where users reach the server: pure functions of the Spec, used for the stack outputs. */
+import type { Spec } from "./spec";
+
+/** The host name in URLs: the server name when it is a real one, else the bound or target host. */
+export function publicHost(spec: Spec): string {
+  const { serverName, bindAddress } = spec.http;
+  if (serverName !== "_" && !serverName.startsWith("*.")) return serverName;
+  if (bindAddress !== "0.0.0.0") return bindAddress;
+  return spec.target.kind === "ssh" ? spec.target.host : "localhost";
+}
+
+export function httpBaseUrl(spec: Spec): string {
+  const port = spec.http.port === 80 ? "" : `:${spec.http.port}`;
+  return `http://${publicHost(spec)}${port}/`;
+}
+
+/** One URL per location, keyed by its path. */
+export function locationUrls(spec: Spec): Record<string, string> {
+  const base = httpBaseUrl(spec).replace(/\/$/, "");
+  return Object.fromEntries(spec.http.locations.map((l) => [l.path, `${base}${l.path}`]));
+}
+
+export interface FtpEndpoint {
+  readonly host: string;
+  readonly port: number;
+  readonly passivePorts: string;
+  readonly url: string;
+}
+
+export function ftpEndpoint(spec: Spec): FtpEndpoint {
+  const { passiveAddress, port, passivePorts } = spec.ftp;
+  return {
+    host: passiveAddress,
+    port,
+    passivePorts: `${passivePorts.min}-${passivePorts.max}`,
+    url: `ftp://${passiveAddress}${port === 21 ? "" : `:${port}`}/`,
+  };
+}

@@ -1,0 +1,72 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { renderFolderList, renderPamService, renderUserConfigs, renderVsftpdConf } from "../vsftpd/conf";
+import { hashPassword, passwordSalt, renderPasswordFile } from "../vsftpd/passwords";
+import { bashHealthcheck, runSettings, serverImage } from "./containers";
+import { FTP_CONTAINER_LAYOUT as LAYOUT, MEDIA_OWNER } from "./layout";
+import { passivePortList, type Spec } from "./spec";
+
+export interface FtpServerArgs {
+  readonly spec: Spec;
+  /** The media volume, mounted read-write at the media root. */
+  readonly volumeName: pulumi.Input<string>;
+  /** Every user's password by name; secret. */
+  readonly passwords: Readonly<Record<string, pulumi.Input<string>>>;
+}
+
+/** vsftpd with virtual users (pam_pwdfile, bcrypt), chrooted to their roots, passive mode only. */
+export class FtpServer extends pulumi.ComponentResource {
+  public readonly container: docker.Container;
+  public readonly imageId: pulumi.Output<string>;
+
+  constructor(name: string, args: FtpServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("video-server:index:FtpServer", name, {}, opts);
+    const { spec } = args;
+    const ftp = spec.ftp;
+
+    this.imageId = serverImage(
+      `${name}-image`,
+      spec.images.ftp,
+      { MEDIA_UID: String(MEDIA_OWNER.uid), MEDIA_GID: String(MEDIA_OWNER.gid) },
+      { parent: this },
+    );
+
+    const scope = `${spec.project}/${spec.stack}`;
+    const passwordFile = pulumi.secret(
+      pulumi.all(args.passwords).apply((passwords) =>
+        renderPasswordFile(
+          ftp.users.map((u) => ({ name: u.name, hash: hashPassword(passwords[u.name], passwordSalt(scope, u.name)) })),
+        ),
+      ),
+    );
+
+    const ip = ftp.bindAddress;
+    this.container = new docker.Container(
+      `${name}-container`,
+      {
+        ...runSettings(spec, "ftp"),
+        image: this.imageId,
+        ports: [
+          { internal: LAYOUT.listenPort, external: ftp.port, ip, protocol: "tcp" },
+          // vsftpd names the data port in its PASV reply, so inside and outside numbers match.
+          ...passivePortList(ftp).map((p) => ({ internal: p, external: p, ip, protocol: "tcp" })),
+        ],
+        volumes: [{ volumeName: args.volumeName, containerPath: LAYOUT.mediaRoot }],
+        uploads: [
+          { file: LAYOUT.configFile, content: renderVsftpdConf(ftp, LAYOUT), permissions: "0644" },
+          { file: LAYOUT.pamServiceFile, content: renderPamService(LAYOUT), permissions: "0644" },
+          { file: LAYOUT.folderListFile, content: renderFolderList(ftp), permissions: "0644" },
+          ...renderUserConfigs(ftp, LAYOUT).map((u) => ({ ...u, permissions: "0644" })),
+          { file: LAYOUT.passwordFile, content: passwordFile, permissions: "0600" },
+        ],
+        healthcheck: bashHealthcheck(
+          `exec 3<>/dev/tcp/127.0.0.1/${LAYOUT.listenPort} && IFS= read -r -t 5 line <&3 && [[ "$line" == 220* ]]`,
+        ),
+      },
+      // Fixed container name and host ports: the old container must go before the new one starts.
+      { parent: this, deleteBeforeReplace: true },
+    );
+
+    this.registerOutputs({ container: this.container, imageId: this.imageId });
+  }
+}

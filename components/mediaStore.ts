@@ -1,0 +1,65 @@
+import * as command from "@pulumi/command";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+import type { Spec } from "./spec";
+
+export interface MediaStoreArgs {
+  readonly spec: Spec;
+  /** Private key for an ssh:// target; the ssh agent is used when absent. */
+  readonly sshPrivateKey?: pulumi.Input<string>;
+}
+
+/**
+ * The host directory that holds every upload and a docker volume bound to it. Both are retained
+ * on delete: `pulumi destroy` removes the servers, never the media.
+ */
+export class MediaStore extends pulumi.ComponentResource {
+  public readonly directory: command.local.Command | command.remote.Command;
+  public readonly volume: docker.Volume;
+  public readonly volumeName: pulumi.Output<string>;
+  public readonly hostPath: string;
+
+  constructor(name: string, args: MediaStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("video-server:index:MediaStore", name, {}, opts);
+    const { spec } = args;
+    const { target } = spec;
+    this.hostPath = spec.media.hostPath;
+
+    // The path is allow-listed by the spec module (no quotes, spaces or `..`), so quoting is safe.
+    // The folders inside are made by the FTP container, which knows its user's ids.
+    const create = `mkdir -p -- '${this.hostPath}'`;
+    const keep = { parent: this, retainOnDelete: true };
+    this.directory =
+      target.kind === "ssh"
+        ? new command.remote.Command(
+            `${name}-dir`,
+            {
+              connection: { host: target.host, user: target.user, port: target.port, privateKey: args.sshPrivateKey },
+              create,
+            },
+            keep,
+          )
+        : new command.local.Command(`${name}-dir`, { create }, keep);
+
+    // The path is part of the volume's name: Docker hands back an existing volume of the same
+    // name unchanged, so a new path under the old name would silently keep the old folder.
+    const pathHash = createHash("sha256").update(this.hostPath).digest("hex").slice(0, 8);
+    this.volume = new docker.Volume(
+      `${name}-media`,
+      {
+        name: `${spec.name}-media-${pathHash}`,
+        driver: "local",
+        driverOpts: { type: "none", o: "bind", device: this.hostPath },
+        labels: [
+          { label: "video-server.stack", value: spec.stack },
+          { label: "video-server.host-path", value: this.hostPath },
+        ],
+      },
+      { ...keep, dependsOn: [this.directory] },
+    );
+    this.volumeName = this.volume.name;
+
+    this.registerOutputs({ directory: this.directory, volume: this.volume, volumeName: this.volumeName });
+  }
+}

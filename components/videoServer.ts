@@ -1,0 +1,74 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ftpEndpoint, httpBaseUrl, locationUrls, type FtpEndpoint } from "./endpoints";
+import { FtpServer } from "./ftpServer";
+import { MediaStore } from "./mediaStore";
+import type { Spec } from "./spec";
+import { WebServer } from "./webServer";
+
+export interface VideoServerArgs {
+  readonly spec: Spec;
+  /** Configured passwords by user name (secret); users missing here get a generated one. */
+  readonly passwords: Readonly<Record<string, pulumi.Input<string>>>;
+  readonly sshPrivateKey?: pulumi.Input<string>;
+}
+
+/** The whole server on one Docker host: media store, FTP server and web server. */
+export class VideoServer extends pulumi.ComponentResource {
+  public readonly provider: docker.Provider;
+  public readonly media: MediaStore;
+  public readonly ftp: FtpServer;
+  public readonly web: WebServer;
+  public readonly httpUrl: string;
+  public readonly locationUrls: Record<string, string>;
+  public readonly ftpEndpoint: FtpEndpoint;
+  public readonly ftpUsers: string[];
+  /** Passwords the program generated, by user name (secret). */
+  public readonly generatedPasswords: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: VideoServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("video-server:index:VideoServer", name, {}, opts);
+    const { spec } = args;
+
+    // One provider for the target host; every docker resource below goes through it.
+    this.provider = new docker.Provider(
+      `${name}-docker`,
+      { host: spec.target.dockerHost, sshOpts: [...spec.target.sshOpts] },
+      { parent: this },
+    );
+    const onHost = { parent: this, providers: [this.provider] };
+
+    const generated: Record<string, pulumi.Output<string>> = {};
+    for (const user of spec.ftp.users) {
+      if (user.name in args.passwords) continue;
+      generated[user.name] = new random.RandomPassword(
+        `${name}-password-${user.name}`,
+        { length: 24, special: false },
+        { parent: this },
+      ).result;
+    }
+
+    this.media = new MediaStore(`${name}-store`, { spec, sshPrivateKey: args.sshPrivateKey }, onHost);
+    this.ftp = new FtpServer(
+      `${name}-ftp`,
+      { spec, volumeName: this.media.volumeName, passwords: { ...args.passwords, ...generated } },
+      onHost,
+    );
+    this.web = new WebServer(`${name}-web`, { spec, volumeName: this.media.volumeName }, onHost);
+
+    this.httpUrl = httpBaseUrl(spec);
+    this.locationUrls = locationUrls(spec);
+    this.ftpEndpoint = ftpEndpoint(spec);
+    this.ftpUsers = spec.ftp.users.map((u) => u.name);
+    this.generatedPasswords = pulumi.secret(pulumi.all(generated));
+
+    this.registerOutputs({
+      httpUrl: this.httpUrl,
+      locationUrls: this.locationUrls,
+      ftpEndpoint: this.ftpEndpoint,
+      ftpUsers: this.ftpUsers,
+      generatedPasswords: this.generatedPasswords,
+    });
+  }
+}

@@ -1,0 +1,42 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { renderNginxConf } from "../nginx/conf";
+import { bashHealthcheck, runSettings, serverImage } from "./containers";
+import { WEB_CONTAINER_LAYOUT as LAYOUT, WEB_CONTAINER_PORT, WEB_STATUS_PORT } from "./layout";
+import type { Spec } from "./spec";
+
+export interface WebServerArgs {
+  readonly spec: Spec;
+  /** The media volume, mounted read-only at the media root. */
+  readonly volumeName: pulumi.Input<string>;
+}
+
+/** nginx serving the media volume read-only through the configured locations. */
+export class WebServer extends pulumi.ComponentResource {
+  public readonly container: docker.Container;
+  public readonly imageId: pulumi.Output<string>;
+
+  constructor(name: string, args: WebServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("video-server:index:WebServer", name, {}, opts);
+    const { spec } = args;
+
+    this.imageId = serverImage(`${name}-image`, spec.images.web, {}, { parent: this });
+    this.container = new docker.Container(
+      `${name}-container`,
+      {
+        ...runSettings(spec, "web"),
+        image: this.imageId,
+        ports: [{ internal: WEB_CONTAINER_PORT, external: spec.http.port, ip: spec.http.bindAddress, protocol: "tcp" }],
+        volumes: [{ volumeName: args.volumeName, containerPath: LAYOUT.mediaRoot, readOnly: true }],
+        uploads: [{ file: "/etc/nginx/nginx.conf", content: renderNginxConf(spec.http, LAYOUT), permissions: "0644" }],
+        healthcheck: bashHealthcheck(
+          `exec 3<>/dev/tcp/127.0.0.1/${WEB_STATUS_PORT} && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 ` +
+            `&& IFS= read -r -t 5 line <&3 && [[ "$line" == "HTTP/1.1 204"* ]]`,
+        ),
+      },
+      { parent: this, deleteBeforeReplace: true },
+    );
+
+    this.registerOutputs({ container: this.container, imageId: this.imageId });
+  }
+}

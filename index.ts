@@ -1,0 +1,13 @@
+import { readConfig } from "./components/config";
+import { VideoServer } from "./components/videoServer";
+
+const { spec, passwords, sshPrivateKey } = readConfig();
+const server = new VideoServer("video-server", { spec, passwords, sshPrivateKey });
+
+export const httpUrl = server.httpUrl;
+export const locationUrls = server.locationUrls;
+export const ftpEndpoint = server.ftpEndpoint;
+export const ftpUsers = server.ftpUsers;
+/** Generated FTP passwords: `pulumi stack output --show-secrets ftpPasswords`. */
+export const ftpPasswords = server.generatedPasswords;
+export const mediaHostPath = spec.media.hostPath;
