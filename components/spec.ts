@@ -219,15 +219,13 @@ export function configPath(segments: readonly (string | number)[]): string {
 /** Validates raw config objects (as parsed from the stack's YAML) and returns the Spec. */
 export function parseSpec(raw: unknown, ctx: SpecContext): { spec: Spec; passwords: ConfiguredPasswords } {
   const where = `${ctx.project} (stack ${ctx.stack})`;
-  const parsed = rawConfigSchema.safeParse(raw);
+  const parsed = checkedSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((i) => `${configPath(i.path) || "config"}: ${i.message}`),
+      parsed.error.issues.map((i) => (i.code === "custom" && i.params?.related ? i.message : `${configPath(i.path) || "config"}: ${i.message}`)),
       where,
     );
   }
-  const problems = crossCheck(parsed.data);
-  if (problems.length > 0) throw new ConfigError(problems, where);
   const built = build(parsed.data, ctx);
   const hostPath = built.spec.media.hostPath;
   if (!PATTERNS.absolutePath.test(hostPath)) {
@@ -243,7 +241,15 @@ function isInside(child: string, parent: string): boolean {
   return parent === "" || child === parent || child.startsWith(`${parent}/`);
 }
 
-/** Rules that relate several fields; each names the field to change. */
+/**
+ * Field rules and the rules that relate fields, in one pass: zod runs the refinement whenever
+ * every field has the right type, even if some failed their patterns, so one message lists both.
+ */
+const checkedSchema = rawConfigSchema.superRefine((c, ctx) => {
+  for (const message of crossCheck(c)) ctx.addIssue({ code: z.ZodIssueCode.custom, message, params: { related: true } });
+});
+
+/** Rules that relate several fields; each message starts with the field to change. */
 function crossCheck(c: RawConfig): string[] {
   const problems: string[] = [];
   const { ftp, http } = c;

@@ -26,6 +26,7 @@ export function renderNginxConf(http: HttpSpec, layout: WebLayout): string {
     "",
     // Anything outside the configured locations does not exist.
     ...block("location /", ["return 404;"]),
+    "",
     // Dotfiles (and with them hidden temporary uploads) are never served. A regex location
     // wins over the prefix locations below, so this holds inside every one of them.
     ...block("location ~ /\\.", ["return 404;"]),

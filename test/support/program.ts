@@ -16,10 +16,38 @@ export interface DeclaredResource {
   readonly name: string;
   /** Inputs as the engine would receive them, secrets unwrapped. */
   readonly inputs: Record<string, unknown>;
+  /** The same inputs with every secret value replaced by "[secret]": what state shows in clear. */
+  readonly publicInputs: Record<string, unknown>;
   /** Dotted paths of the inputs that arrived as secrets. */
   readonly secretPaths: readonly string[];
   readonly provider?: string;
+  readonly options: ResourceOptionsSeen;
   readonly id: string;
+}
+
+/** Resource options as the engine receives them (mocks do not pass these to newResource). */
+export interface ResourceOptionsSeen {
+  /** URN of the parent resource; "" for the stack itself. */
+  readonly parent: string;
+  readonly retainOnDelete: boolean;
+  readonly deleteBeforeReplace: boolean;
+  readonly protect: boolean;
+  readonly dependsOn: readonly string[];
+}
+
+/** The part of a RegisterResourceRequest read here. */
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getRetainondelete(): boolean | undefined;
+  getDeletebeforereplace(): boolean;
+  getProtect(): boolean | undefined;
+  getDependenciesList(): string[];
+}
+
+interface Monitor {
+  registerResource(req: RegisterRequest, callback: unknown): unknown;
 }
 
 export interface Created {
@@ -51,6 +79,16 @@ function isSecretWire(v: unknown): v is { value: unknown } {
   return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG] === SECRET_VALUE;
 }
 
+/** Replaces secret values by "[secret]". */
+export function redactSecrets(value: unknown): unknown {
+  if (isSecretWire(value)) return "[secret]";
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v)]));
+  }
+  return value;
+}
+
 /** Strips secret markers, noting where they were. */
 export function unwrapSecrets(value: unknown, at = "", found: string[] = []): unknown {
   if (isSecretWire(value)) {
@@ -72,9 +110,21 @@ const fakeState: Record<string, (name: string) => Record<string, unknown>> = {
   "random:index/randomPassword:RandomPassword": (name) => ({ result: `generated-${name}-0123456789` }),
 };
 
+/** The program threw; `resources` holds what it had declared by then. */
+export class ProgramFailed extends Error {
+  constructor(
+    readonly cause: unknown,
+    readonly resources: readonly DeclaredResource[],
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = "ProgramFailed";
+  }
+}
+
 export async function runProgram(config: StackConfig, options: RunOptions = {}): Promise<ProgramRun> {
   const stack = options.stack ?? "test";
   const resources: DeclaredResource[] = [];
+  const optionsSeen = new Map<string, ResourceOptionsSeen>();
   jest.resetModules();
   const pulumi = await import("@pulumi/pulumi");
   const settings = await import("@pulumi/pulumi/runtime/settings");
@@ -90,7 +140,10 @@ export async function runProgram(config: StackConfig, options: RunOptions = {}):
       newResource: async (args) => {
         const secretPaths: string[] = [];
         const inputs = unwrapSecrets(args.inputs, "", secretPaths) as Record<string, unknown>;
-        const declared = { type: args.type, name: args.name, inputs, secretPaths, provider: args.provider };
+        const seen = optionsSeen.get(`${args.type}::${args.name}`);
+        if (!seen) throw new Error(`no registration seen for ${args.type} ${args.name}`);
+        const publicInputs = redactSecrets(args.inputs) as Record<string, unknown>;
+        const declared = { type: args.type, name: args.name, inputs, publicInputs, secretPaths, provider: args.provider, options: seen };
         const made = options.create ? await options.create(declared) : { id: `${args.name}-id` };
         resources.push({ ...declared, id: made.id });
         const state = { ...inputs, ...(fakeState[args.type]?.(args.name) ?? {}), ...(made.state ?? {}) };
@@ -103,11 +156,27 @@ export async function runProgram(config: StackConfig, options: RunOptions = {}):
     false,
   );
 
+  const monitor = settings.getMonitor() as unknown as Monitor;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    optionsSeen.set(`${req.getType()}::${req.getName()}`, {
+      parent: req.getParent(),
+      retainOnDelete: req.getRetainondelete() ?? false,
+      deleteBeforeReplace: req.getDeletebeforereplace(),
+      protect: req.getProtect() ?? false,
+      dependsOn: req.getDependenciesList(),
+    });
+    return register(req, callback);
+  };
+
   const cwd = process.cwd();
   process.chdir(PROJECT_DIR);
   let program: Record<string, unknown>;
   try {
     program = (await import("../../index")) as Record<string, unknown>;
+  } catch (error) {
+    await settings.disconnect();
+    throw new ProgramFailed(error, resources);
   } finally {
     process.chdir(cwd);
   }
