@@ -43,6 +43,7 @@ fi
 # formats. Suites are renamed to bookworm's, so a host of another release still gives its mirror.
 host_sources() {
   local codename
+  # shellcheck disable=SC1091
   codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-$SUITE}")
   local files=() f
   for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
@@ -117,9 +118,10 @@ make_rootfs() {
   local root=$1
   command -v debootstrap >/dev/null || die "debootstrap is missing; install it with: apt-get install debootstrap"
   [ "$(id -u)" = 0 ] || die "debootstrap needs root"
-  say "debootstrap --variant=minbase $SUITE from $MIRROR (a few minutes, once) ..."
-  debootstrap --variant=minbase --components=main "$SUITE" "$root" "$MIRROR" >"$root.log" 2>&1 \
-    || { tail -n 30 "$root.log" >&2; die "debootstrap failed (full log: $root.log)"; }
+  local log="$CACHE_DIR/debootstrap.log"
+  say "debootstrap --variant=minbase $SUITE from $MIRROR (about a minute, once; log: $log) ..."
+  debootstrap --variant=minbase --components=main "$SUITE" "$root" "$MIRROR" >"$log" 2>&1 \
+    || { tail -n 30 "$log" >&2; die "debootstrap failed (full log: $log)"; }
 
   rm -f "$root/etc/apt/sources.list"
   printf '%s\n' "$WANTED_SOURCES" >"$root/etc/apt/sources.list.d/debian.sources"
@@ -159,7 +161,7 @@ if [ -f "$TARBALL" ] && [ "$(cat "$SOURCES_USED" 2>/dev/null)" = "$WANTED_SOURCE
 else
   [ -f "$TARBALL" ] && say "the apt sources changed since $TARBALL was made; making it again"
   work=$(mktemp -d /var/tmp/video-server-rootfs.XXXXXX)
-  trap 'rm -rf "$work"' EXIT
+  trap 'rm -rf "$work" "$TARBALL.tmp" "$SOURCES_USED.tmp"' EXIT
   make_rootfs "$work/rootfs"
   tar --numeric-owner --xattrs -C "$work/rootfs" -cf "$TARBALL.tmp" .
   printf '%s\n' "$WANTED_SOURCES" >"$SOURCES_USED.tmp"

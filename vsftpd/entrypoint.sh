@@ -28,8 +28,10 @@ while read -r kind dir; do
 done < "$FOLDERS"
 
 # vsftpd cannot open /dev/stdout as its log file inside a container: log to a file, follow it.
+# The follower runs in a subshell that exits at once, so it belongs to the init process (PID 1),
+# not to vsftpd: vsftpd crashes (SIGSEGV) when it reaps a child it did not fork.
 mkdir -p "$(dirname "$LOG")"
 touch "$LOG"
-tail -n 0 -F "$LOG" &
+( tail -n 0 -F "$LOG" & )
 
 exec vsftpd /etc/vsftpd.conf
