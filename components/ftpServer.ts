@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { renderFolderList, renderPamService, renderUserConfigs, renderVsftpdConf } from "../vsftpd/conf";
+import { ftpServerFiles } from "../vsftpd/conf";
 import { hashPassword, passwordSalt, renderPasswordFile } from "../vsftpd/passwords";
 import { bashHealthcheck, runSettings, serverImage } from "./containers";
 import { FTP_CONTAINER_LAYOUT as LAYOUT, MEDIA_OWNER } from "./layout";
@@ -32,12 +32,12 @@ export class FtpServer extends pulumi.ComponentResource {
     );
 
     const scope = `${spec.project}/${spec.stack}`;
-    const passwordFile = pulumi.secret(
-      pulumi.all(args.passwords).apply((passwords) =>
-        renderPasswordFile(
-          ftp.users.map((u) => ({ name: u.name, hash: hashPassword(passwords[u.name], passwordSalt(scope, u.name)) })),
-        ),
-      ),
+    // One apply over the secrets: the hashes and the file list come out as one secret Output.
+    const files = pulumi.secret(
+      pulumi.all(args.passwords).apply((passwords) => {
+        const hashes = ftp.users.map((u) => ({ name: u.name, hash: hashPassword(passwords[u.name], passwordSalt(scope, u.name)) }));
+        return ftpServerFiles(ftp, LAYOUT, { passwordFile: renderPasswordFile(hashes) });
+      }),
     );
 
     const ip = ftp.bindAddress;
@@ -52,13 +52,7 @@ export class FtpServer extends pulumi.ComponentResource {
           ...passivePortList(ftp).map((p) => ({ internal: p, external: p, ip, protocol: "tcp" })),
         ],
         volumes: [{ volumeName: args.volumeName, containerPath: LAYOUT.mediaRoot }],
-        uploads: [
-          { file: LAYOUT.configFile, content: renderVsftpdConf(ftp, LAYOUT), permissions: "0644" },
-          { file: LAYOUT.pamServiceFile, content: renderPamService(LAYOUT), permissions: "0644" },
-          { file: LAYOUT.folderListFile, content: renderFolderList(ftp), permissions: "0644" },
-          ...renderUserConfigs(ftp, LAYOUT).map((u) => ({ ...u, permissions: "0644" })),
-          { file: LAYOUT.passwordFile, content: passwordFile, permissions: "0600" },
-        ],
+        uploads: files,
         healthcheck: bashHealthcheck(
           `exec 3<>/dev/tcp/127.0.0.1/${LAYOUT.listenPort} && IFS= read -r -t 5 line <&3 && [[ "$line" == 220* ]]`,
         ),

@@ -28,6 +28,7 @@ export interface FtpLayout {
 
 export interface WebLayout {
   readonly mediaRoot: string;
+  readonly configFile: string;
   /** `listen` value of the public server. */
   readonly listen: string;
   /** `listen` value of the status server the container healthcheck asks; never published. */
@@ -62,6 +63,7 @@ export const FTP_CONTAINER_LAYOUT: FtpLayout = {
 
 export const WEB_CONTAINER_LAYOUT: WebLayout = {
   mediaRoot: CONTAINER_MEDIA_ROOT,
+  configFile: "/etc/nginx/nginx.conf",
   listen: "80",
   statusListen: "127.0.0.1:8081",
   pidFile: "/run/nginx.pid",
@@ -74,3 +76,11 @@ export const WEB_CONTAINER_LAYOUT: WebLayout = {
 /** Port the nginx container listens on (the published port comes from `http.port`). */
 export const WEB_CONTAINER_PORT = 80;
 export const WEB_STATUS_PORT = 8081;
+
+/** A file the program puts into a container (the test tiers write the same list to disk). */
+export interface ServerFile {
+  readonly file: string;
+  readonly content: string;
+  /** Octal mode, as docker uploads take it. */
+  readonly permissions: string;
+}

@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { renderNginxConf } from "../nginx/conf";
+import { webServerFiles } from "../nginx/conf";
 import { bashHealthcheck, runSettings, serverImage } from "./containers";
 import { WEB_CONTAINER_LAYOUT as LAYOUT, WEB_CONTAINER_PORT, WEB_STATUS_PORT } from "./layout";
 import type { Spec } from "./spec";
@@ -28,7 +28,7 @@ export class WebServer extends pulumi.ComponentResource {
         image: this.imageId,
         ports: [{ internal: WEB_CONTAINER_PORT, external: spec.http.port, ip: spec.http.bindAddress, protocol: "tcp" }],
         volumes: [{ volumeName: args.volumeName, containerPath: LAYOUT.mediaRoot, readOnly: true }],
-        uploads: [{ file: "/etc/nginx/nginx.conf", content: renderNginxConf(spec.http, LAYOUT), permissions: "0644" }],
+        uploads: webServerFiles(spec.http, LAYOUT),
         healthcheck: bashHealthcheck(
           `exec 3<>/dev/tcp/127.0.0.1/${WEB_STATUS_PORT} && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 ` +
             `&& IFS= read -r -t 5 line <&3 && [[ "$line" == "HTTP/1.1 204"* ]]`,

@@ -2,7 +2,7 @@
  * nginx.conf renderer: a pure function of the HTTP part of the Spec and a layout.
  * Location paths and directories are allow-listed by the spec module, so they are written as is.
  */
-import type { WebLayout } from "../components/layout";
+import type { ServerFile, WebLayout } from "../components/layout";
 import type { HttpSpec, LocationSpec } from "../components/spec";
 
 function block(head: string, body: readonly string[]): string[] {
@@ -64,4 +64,9 @@ export function renderNginxConf(http: HttpSpec, layout: WebLayout): string {
     ...block("http", httpBody),
     "",
   ].join("\n");
+}
+
+/** Every file the nginx container receives. */
+export function webServerFiles(http: HttpSpec, layout: WebLayout): ServerFile[] {
+  return [{ file: layout.configFile, content: renderNginxConf(http, layout), permissions: "0644" }];
 }

@@ -92,6 +92,7 @@ describe("renderNginxConf", () => {
   it("takes listen addresses, paths and logs from the layout only", () => {
     const layout: WebLayout = {
       mediaRoot: "/tmp/m",
+      configFile: "/tmp/nginx.conf",
       listen: "127.0.0.1:18080",
       statusListen: "127.0.0.1:18081",
       pidFile: "/tmp/n.pid",
