@@ -1,8 +1,8 @@
 import { readConfig } from "./components/config";
 import { VideoServer } from "./components/videoServer";
 
-const { spec, passwords, sshPrivateKey } = readConfig();
-const server = new VideoServer("video-server", { spec, passwords, sshPrivateKey });
+const { spec, secrets } = readConfig();
+const server = new VideoServer("video-server", { spec, secrets });
 
 export const httpUrl = server.httpUrl;
 export const locationUrls = server.locationUrls;

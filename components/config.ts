@@ -1,5 +1,5 @@
 /**
- * Reads the stack config through pulumi.Config and hands it to the spec module. Passwords leave
+ * Reads the stack config through pulumi.Config and hands it to the spec module. Secrets leave
  * here as secret Outputs; nothing else in the program sees them as plain strings.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -8,13 +8,27 @@ import { ConfigError, parseSpec, type Spec } from "./spec";
 /** Top-level keys of the `video-server:` namespace; each but `name` holds an object. */
 const OBJECT_KEYS = ["target", "media", "ftp", "http", "images"] as const;
 
+type Secret = pulumi.Output<string>;
+
+export interface ProgramSecrets {
+  /** Configured FTP passwords by user name. Users missing here get a generated one. */
+  readonly ftpPasswords: Readonly<Record<string, Secret>>;
+  readonly httpPasswords: Readonly<Record<string, Secret>>;
+  readonly secureLinkSecret?: Secret;
+  readonly tlsCertificate?: Secret;
+  readonly tlsKey?: Secret;
+  /** Private key for an ssh:// target, from `pulumi config set --secret sshPrivateKey`. */
+  readonly sshPrivateKey?: Secret;
+}
+
 export interface ProgramConfig {
   readonly spec: Spec;
-  /** Configured passwords by user name (secret). Users missing here get a generated one. */
-  readonly passwords: Readonly<Record<string, pulumi.Output<string>>>;
-  /** Private key for an ssh:// target, from `pulumi config set --secret sshPrivateKey`. */
-  readonly sshPrivateKey?: pulumi.Output<string>;
+  readonly secrets: ProgramSecrets;
 }
+
+const secretRecord = (plain: Readonly<Record<string, string>>): Record<string, Secret> =>
+  Object.fromEntries(Object.entries(plain).map(([k, v]) => [k, pulumi.secret(v)]));
+const secretOrUndefined = (v: string | undefined): Secret | undefined => (v === undefined ? undefined : pulumi.secret(v));
 
 export function readConfig(projectDir: string = process.cwd()): ProgramConfig {
   const project = pulumi.getProject();
@@ -35,8 +49,16 @@ export function readConfig(projectDir: string = process.cwd()): ProgramConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems, `${project} (stack ${stack})`);
 
-  const { spec, passwords } = parseSpec(raw, { project, stack, projectDir });
-  const secretPasswords: Record<string, pulumi.Output<string>> = {};
-  for (const [user, password] of Object.entries(passwords)) secretPasswords[user] = pulumi.secret(password);
-  return { spec, passwords: secretPasswords, sshPrivateKey: config.getSecret("sshPrivateKey") };
+  const { spec, secrets } = parseSpec(raw, { project, stack, projectDir });
+  return {
+    spec,
+    secrets: {
+      ftpPasswords: secretRecord(secrets.ftpPasswords),
+      httpPasswords: secretRecord(secrets.httpPasswords),
+      secureLinkSecret: secretOrUndefined(secrets.secureLinkSecret),
+      tlsCertificate: secretOrUndefined(secrets.tlsCertificate),
+      tlsKey: secretOrUndefined(secrets.tlsKey),
+      sshPrivateKey: config.getSecret("sshPrivateKey"),
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ftpServerFiles } from "../vsftpd/conf";
-import { hashPassword, passwordSalt, renderPasswordFile } from "../vsftpd/passwords";
+import { hashPassword, passwordSalt, renderPasswordFile } from "./passwords";
 import { bashHealthcheck, runSettings, serverImage } from "./containers";
 import { FTP_CONTAINER_LAYOUT as LAYOUT, MEDIA_OWNER } from "./layout";
 import { passivePortList, type Spec } from "./spec";
@@ -12,6 +12,9 @@ export interface FtpServerArgs {
   readonly volumeName: pulumi.Input<string>;
   /** Every user's password by name; secret. */
   readonly passwords: Readonly<Record<string, pulumi.Input<string>>>;
+  /** PEM certificate chain and key for FTPS (spec.ftp.tls not "off"); secret. */
+  readonly tlsCertificate?: pulumi.Input<string>;
+  readonly tlsKey?: pulumi.Input<string>;
 }
 
 /** vsftpd with virtual users (pam_pwdfile, bcrypt), chrooted to their roots, passive mode only. */
@@ -34,10 +37,12 @@ export class FtpServer extends pulumi.ComponentResource {
     const scope = `${spec.project}/${spec.stack}`;
     // One apply over the secrets: the hashes and the file list come out as one secret Output.
     const files = pulumi.secret(
-      pulumi.all(args.passwords).apply((passwords) => {
-        const hashes = ftp.users.map((u) => ({ name: u.name, hash: hashPassword(passwords[u.name], passwordSalt(scope, u.name)) }));
-        return ftpServerFiles(ftp, LAYOUT, { passwordFile: renderPasswordFile(hashes) });
-      }),
+      pulumi
+        .all([args.passwords, args.tlsCertificate, args.tlsKey])
+        .apply(([passwords, tlsCertificate, tlsKey]) => {
+          const hashes = ftp.users.map((u) => ({ name: u.name, hash: hashPassword(passwords[u.name], passwordSalt(scope, u.name)) }));
+          return ftpServerFiles(ftp, LAYOUT, { passwordFile: renderPasswordFile(hashes), tlsCertificate, tlsKey });
+        }),
     );
 
     const ip = ftp.bindAddress;

@@ -1,132 +1,16 @@
 /**
  * Stack config → one validated, frozen Spec.
  *
- * Every default lives here. Every value that ends up in nginx.conf or vsftpd.conf passes an
- * allow-list pattern here, so the renderers never need to escape anything. No Pulumi import:
- * the renderers and tests use this module directly.
+ * Defaults and allow-list patterns live in schema.ts, rules between fields in rules.ts; this
+ * module turns a valid config into the Spec and hands the secrets back separately. No Pulumi
+ * import: the renderers and tests use it directly.
  */
 import * as path from "node:path";
 import { z } from "zod";
+import { crossCheck } from "./rules";
+import { PATTERNS, rawConfigSchema, type RawConfig } from "./schema";
 
-export const PATTERNS = {
-  userName: /^[a-z_][a-z0-9_-]{0,31}$/,
-  /** One path segment: no leading dot, so neither `..` nor dotfiles. */
-  segment: /^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/,
-  relativePath: /^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}(\/[A-Za-z0-9_][A-Za-z0-9._-]{0,63})*$/,
-  absolutePath: /^(\/[A-Za-z0-9_][A-Za-z0-9._-]{0,63})+\/?$/,
-  urlPrefix: /^(\/[A-Za-z0-9_][A-Za-z0-9._-]{0,63})+\/$/,
-  ipv4: /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/,
-  hostname: /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
-  serverName: /^(_|(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)$/,
-  physicalName: /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/,
-  imageRef:
-    /^([a-z0-9]+([._-][a-z0-9]+)*(:[0-9]{1,5})?\/)?[a-z0-9]+([._-]+[a-z0-9]+)*(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/,
-  unixSocket: /^unix:\/\/(\/[A-Za-z0-9_][A-Za-z0-9._-]*)+$/,
-  sshHost: /^ssh:\/\/([a-z_][a-z0-9_-]{0,31})@([A-Za-z0-9.-]{1,253})(:([0-9]{1,5}))?$/,
-  sshOption: /^[A-Za-z0-9=._\/@:,+-]{1,256}$/,
-} as const;
-
-/** Names vsftpd, nginx or the base image already use; a virtual user must not shadow them. */
-export const RESERVED_USER_NAMES = ["root", "ftp", "nginx", "www-data", "nobody", "vsftpd-media", "daemon"];
-
-/** Each published passive port is one docker-proxy process and one port entry. */
-export const MAX_PASSIVE_PORTS = 100;
-export const MAX_PASSWORD_BYTES = 72; // bcrypt ignores everything past 72 bytes
-
-const port = z.number().int("must be a whole number").min(1, "must be 1–65535").max(65535, "must be 1–65535");
-const unprivilegedPort = port.min(1024, "must be 1024–65535 (passive ports are never privileged)");
-const match = (re: RegExp, what: string) => z.string().regex(re, `must be ${what} (match ${re.source})`);
-const ipv4 = match(PATTERNS.ipv4, "an IPv4 address");
-const relativePath = match(PATTERNS.relativePath, "a relative path without '..', dotfiles or a leading '/'");
-
-const userSchema = z
-  .object({
-    name: z.string().regex(PATTERNS.userName, `must match ${PATTERNS.userName.source}`),
-    password: z
-      .string()
-      .min(8, "must be at least 8 characters (or leave it unset to generate one)")
-      .refine((p) => Buffer.byteLength(p, "utf8") <= MAX_PASSWORD_BYTES, `must be at most ${MAX_PASSWORD_BYTES} bytes`)
-      .refine((p) => !/[\r\n\0]/.test(p), "must not contain line breaks or NUL")
-      .optional(),
-    root: z.union([z.literal(""), relativePath]).default(""),
-    write: z.boolean().default(true),
-  })
-  .strict();
-
-const locationSchema = z
-  .object({
-    path: match(PATTERNS.urlPrefix, "a URL prefix like /videos/ (letters, digits, '.', '_', '-'; starts and ends with '/')"),
-    directory: relativePath,
-    autoindex: z.boolean().default(false),
-  })
-  .strict();
-
-const defaultLocations = [
-  { path: "/videos/", directory: "videos", autoindex: false },
-  { path: "/images/", directory: "images", autoindex: false },
-];
-
-const rawConfigSchema = z
-  .object({
-    name: match(PATTERNS.physicalName, "a docker name prefix").optional(),
-    target: z
-      .object({
-        dockerHost: z
-          .string()
-          .refine((h) => PATTERNS.unixSocket.test(h) || PATTERNS.sshHost.test(h), {
-            message: "must be unix:///path/to/docker.sock or ssh://user@host[:port]",
-          })
-          .default("unix:///var/run/docker.sock"),
-        sshOpts: z.array(match(PATTERNS.sshOption, "one ssh argument")).max(32).default([]),
-      })
-      .strict()
-      .default({}),
-    media: z
-      .object({
-        hostPath: z
-          .string()
-          .refine((p) => PATTERNS.absolutePath.test(p) || PATTERNS.relativePath.test(p), {
-            message: "must be a path without '..' or dotfile segments, such as /srv/video-server/media",
-          }),
-      })
-      .strict(),
-    ftp: z
-      .object({
-        port: port.default(21),
-        bindAddress: ipv4.default("0.0.0.0"),
-        passiveAddress: z
-          .string()
-          .refine((a) => PATTERNS.ipv4.test(a) || PATTERNS.hostname.test(a), {
-            message: "must be an IPv4 address or a host name",
-          })
-          .optional(),
-        passivePorts: z
-          .object({ min: unprivilegedPort, max: unprivilegedPort })
-          .strict()
-          .default({ min: 30000, max: 30009 }),
-        users: z.array(userSchema).min(1, "at least one FTP user is required"),
-      })
-      .strict(),
-    http: z
-      .object({
-        port: port.default(80),
-        bindAddress: ipv4.default("0.0.0.0"),
-        serverName: match(PATTERNS.serverName, "a host name, *.domain or _").default("_"),
-        locations: z.array(locationSchema).min(1, "at least one location is required").default(defaultLocations),
-      })
-      .strict()
-      .default({}),
-    images: z
-      .object({
-        ftp: match(PATTERNS.imageRef, "an image reference such as registry.example.com/vsftpd:1.0").optional(),
-        web: match(PATTERNS.imageRef, "an image reference such as nginx:1.27").optional(),
-      })
-      .strict()
-      .default({}),
-  })
-  .strict();
-
-type RawConfig = z.infer<typeof rawConfigSchema>;
+export { PATTERNS, RESERVED_USER_NAMES, MAX_PASSIVE_PORTS } from "./schema";
 
 export type Target =
   | { readonly kind: "local"; readonly dockerHost: string; readonly sshOpts: readonly string[] }
@@ -148,6 +32,8 @@ export interface FtpUserSpec {
   readonly hasPassword: boolean;
 }
 
+export type TlsMode = "off" | "enabled" | "required";
+
 export interface FtpSpec {
   readonly port: number;
   readonly bindAddress: string;
@@ -156,12 +42,30 @@ export interface FtpSpec {
   readonly users: readonly FtpUserSpec[];
   /** Folders vsftpd's user may write to: the location directories, sorted. */
   readonly writableDirectories: readonly string[];
+  readonly tls: TlsMode;
+  readonly maxLoginFails: number;
+  /** Seconds. */
+  readonly delayFailedLogin: number;
+  readonly maxPerIp: number;
+  readonly maxClients: number;
 }
 
 export interface LocationSpec {
   readonly path: string;
   readonly directory: string;
   readonly autoindex: boolean;
+  readonly mp4: boolean;
+  readonly secureLink: boolean;
+  /** Addresses or CIDRs; when any is given, everyone else is denied. */
+  readonly allow: readonly string[];
+  readonly deny: readonly string[];
+  readonly basicAuth: boolean;
+  /** Allowed CORS origins, or ["*"]; empty: no CORS headers. */
+  readonly corsOrigins: readonly string[];
+  readonly cacheSeconds: number;
+  readonly limitRate?: string;
+  readonly limitRateAfter?: string;
+  readonly limitConnPerIp?: number;
 }
 
 export interface HttpSpec {
@@ -169,6 +73,10 @@ export interface HttpSpec {
   readonly bindAddress: string;
   readonly serverName: string;
   readonly locations: readonly LocationSpec[];
+  /** Basic-auth user names, sorted; passwords are secrets. */
+  readonly users: readonly string[];
+  readonly gallery: { readonly enabled: boolean; readonly path: string };
+  readonly directio: string;
 }
 
 /** An image is built from the project's Dockerfile unless a reference overrides it. */
@@ -188,8 +96,21 @@ export interface Spec {
   readonly images: { readonly ftp: ImageSpec; readonly web: ImageSpec };
 }
 
-/** Plain passwords by user name, as configured; the caller turns them into secrets at once. */
-export type ConfiguredPasswords = Readonly<Record<string, string>>;
+/** Secret values as configured; the caller turns them into Pulumi secrets at once. */
+export interface ConfiguredSecrets {
+  /** FTP passwords by user name; users missing here get a generated one. */
+  readonly ftpPasswords: Readonly<Record<string, string>>;
+  /** HTTP basic-auth passwords by user name. */
+  readonly httpPasswords: Readonly<Record<string, string>>;
+  readonly secureLinkSecret?: string;
+  readonly tlsCertificate?: string;
+  readonly tlsKey?: string;
+}
+
+export interface ParsedConfig {
+  readonly spec: Spec;
+  readonly secrets: ConfiguredSecrets;
+}
 
 export interface SpecContext {
   readonly project: string;
@@ -217,7 +138,7 @@ export function configPath(segments: readonly (string | number)[]): string {
 }
 
 /** Validates raw config objects (as parsed from the stack's YAML) and returns the Spec. */
-export function parseSpec(raw: unknown, ctx: SpecContext): { spec: Spec; passwords: ConfiguredPasswords } {
+export function parseSpec(raw: unknown, ctx: SpecContext): ParsedConfig {
   const where = `${ctx.project} (stack ${ctx.stack})`;
   const parsed = checkedSchema.safeParse(raw);
   if (!parsed.success) {
@@ -237,10 +158,6 @@ export function parseSpec(raw: unknown, ctx: SpecContext): { spec: Spec; passwor
   return built;
 }
 
-function isInside(child: string, parent: string): boolean {
-  return parent === "" || child === parent || child.startsWith(`${parent}/`);
-}
-
 /**
  * Field rules and the rules that relate fields, in one pass: zod runs the refinement whenever
  * every field has the right type, even if some failed their patterns, so one message lists both.
@@ -248,70 +165,6 @@ function isInside(child: string, parent: string): boolean {
 const checkedSchema = rawConfigSchema.superRefine((c, ctx) => {
   for (const message of crossCheck(c)) ctx.addIssue({ code: z.ZodIssueCode.custom, message, params: { related: true } });
 });
-
-/** Rules that relate several fields; each message starts with the field to change. */
-function crossCheck(c: RawConfig): string[] {
-  const problems: string[] = [];
-  const { ftp, http } = c;
-  const { min, max } = ftp.passivePorts;
-  const passive = (p: number) => p >= min && p <= max;
-  const ssh = PATTERNS.sshHost.exec(c.target.dockerHost);
-
-  if (ssh && ssh[4] !== undefined && (Number(ssh[4]) < 1 || Number(ssh[4]) > 65535)) {
-    problems.push("target.dockerHost: the ssh port must be 1–65535");
-  }
-  if (ssh && !path.posix.isAbsolute(c.media.hostPath)) {
-    problems.push("media.hostPath: must be absolute when target.dockerHost is an ssh:// host");
-  }
-  if (min > max) {
-    problems.push(`ftp.passivePorts: min (${min}) must not be greater than max (${max})`);
-  } else if (max - min + 1 > MAX_PASSIVE_PORTS) {
-    problems.push(`ftp.passivePorts: ${max - min + 1} ports; at most ${MAX_PASSIVE_PORTS} (each is published separately)`);
-  }
-  if (passive(ftp.port)) problems.push(`ftp.port: ${ftp.port} lies inside ftp.passivePorts ${min}–${max}`);
-  if (http.port === ftp.port) problems.push(`http.port: ${http.port} is also ftp.port`);
-  if (passive(http.port)) problems.push(`http.port: ${http.port} lies inside ftp.passivePorts ${min}–${max}`);
-  if (ftp.passiveAddress === undefined && ftp.bindAddress === "0.0.0.0") {
-    problems.push("ftp.passiveAddress: required when ftp.bindAddress is 0.0.0.0 (the address FTP clients reach this host at)");
-  }
-
-  const seenUsers = new Map<string, number>();
-  ftp.users.forEach((u, i) => {
-    if (RESERVED_USER_NAMES.includes(u.name)) {
-      problems.push(`ftp.users[${i}].name: '${u.name}' is reserved (${RESERVED_USER_NAMES.join(", ")})`);
-    }
-    const first = seenUsers.get(u.name);
-    if (first !== undefined) problems.push(`ftp.users[${i}].name: '${u.name}' is already ftp.users[${first}]`);
-    else seenUsers.set(u.name, i);
-  });
-
-  const seenPaths = new Map<string, number>();
-  http.locations.forEach((l, i) => {
-    const first = seenPaths.get(l.path);
-    if (first !== undefined) problems.push(`http.locations[${i}].path: '${l.path}' is already http.locations[${first}]`);
-    else seenPaths.set(l.path, i);
-    http.locations.forEach((other, j) => {
-      if (j < i && (isInside(l.directory, other.directory) || isInside(other.directory, l.directory))) {
-        problems.push(
-          `http.locations[${i}].directory: '${l.directory}' overlaps http.locations[${j}].directory '${other.directory}'`,
-        );
-      }
-    });
-  });
-
-  ftp.users.forEach((u, i) => {
-    const containing = http.locations.find((l) => isInside(u.root, l.directory));
-    if (containing) {
-      problems.push(
-        `ftp.users[${i}].root: '${u.root}' is inside the location directory '${containing.directory}'; ` +
-          "vsftpd cannot chroot into a folder its user can write; use a parent folder",
-      );
-    } else if (!http.locations.some((l) => isInside(l.directory, u.root))) {
-      problems.push(`ftp.users[${i}].root: no location directory lies inside '${u.root}', so nothing there would be served`);
-    }
-  });
-  return problems;
-}
 
 function buildTarget(c: RawConfig["target"]): Target {
   const ssh = PATTERNS.sshHost.exec(c.dockerHost);
@@ -326,7 +179,7 @@ function buildTarget(c: RawConfig["target"]): Target {
   };
 }
 
-function build(c: RawConfig, ctx: SpecContext): { spec: Spec; passwords: ConfiguredPasswords } {
+function build(c: RawConfig, ctx: SpecContext): ParsedConfig {
   const name = c.name ?? `${ctx.project}-${ctx.stack}`;
   const target = buildTarget(c.target);
   const hostPath = path.posix.isAbsolute(c.media.hostPath)
@@ -339,6 +192,7 @@ function build(c: RawConfig, ctx: SpecContext): { spec: Spec; passwords: Configu
   const image = (ref: string | undefined, context: string): ImageSpec =>
     ref === undefined ? { kind: "build", name: `${ctx.project}-${context}:${tag}`, context } : { kind: "ref", ref };
 
+  const { ftp, http } = c;
   const spec: Spec = {
     project: ctx.project,
     stack: ctx.stack,
@@ -346,24 +200,39 @@ function build(c: RawConfig, ctx: SpecContext): { spec: Spec; passwords: Configu
     target,
     media: { hostPath },
     ftp: {
-      port: c.ftp.port,
-      bindAddress: c.ftp.bindAddress,
-      passiveAddress: c.ftp.passiveAddress ?? c.ftp.bindAddress,
-      passivePorts: { ...c.ftp.passivePorts },
+      port: ftp.port,
+      bindAddress: ftp.bindAddress,
+      passiveAddress: ftp.passiveAddress ?? ftp.bindAddress,
+      passivePorts: { ...ftp.passivePorts },
       users: users.map((u) => ({ name: u.name, root: u.root, write: u.write, hasPassword: u.password !== undefined })),
       writableDirectories: locations.map((l) => l.directory).sort(),
+      tls: ftp.tls,
+      maxLoginFails: ftp.maxLoginFails,
+      delayFailedLogin: ftp.delayFailedLogin,
+      maxPerIp: ftp.maxPerIp,
+      maxClients: ftp.maxClients,
     },
     http: {
-      port: c.http.port,
-      bindAddress: c.http.bindAddress,
-      serverName: c.http.serverName,
-      locations,
+      port: http.port,
+      bindAddress: http.bindAddress,
+      serverName: http.serverName,
+      locations: locations.map((l) => ({ ...l, allow: [...l.allow], deny: [...l.deny], corsOrigins: [...l.corsOrigins].sort() })),
+      users: http.users.map((u) => u.name).sort(),
+      gallery: { ...http.gallery },
+      directio: http.directio,
     },
     images: { ftp: image(c.images.ftp, "vsftpd"), web: image(c.images.web, "nginx") },
   };
-  const passwords: Record<string, string> = {};
-  for (const u of users) if (u.password !== undefined) passwords[u.name] = u.password;
-  return { spec: deepFreeze(spec), passwords: Object.freeze(passwords) };
+  const byUser = (list: readonly { name: string; password?: string }[]) =>
+    Object.freeze(Object.fromEntries(list.filter((u) => u.password !== undefined).map((u) => [u.name, u.password as string])));
+  const secrets: ConfiguredSecrets = {
+    ftpPasswords: byUser(users),
+    httpPasswords: byUser(http.users),
+    secureLinkSecret: http.secureLinkSecret,
+    tlsCertificate: ftp.tlsCertificate,
+    tlsKey: ftp.tlsKey,
+  };
+  return { spec: deepFreeze(spec), secrets: Object.freeze(secrets) };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -4,14 +4,13 @@ import * as random from "@pulumi/random";
 import { ftpEndpoint, httpBaseUrl, locationUrls, type FtpEndpoint } from "./endpoints";
 import { FtpServer } from "./ftpServer";
 import { MediaStore } from "./mediaStore";
+import type { ProgramSecrets } from "./config";
 import type { Spec } from "./spec";
 import { WebServer } from "./webServer";
 
 export interface VideoServerArgs {
   readonly spec: Spec;
-  /** Configured passwords by user name (secret); users missing here get a generated one. */
-  readonly passwords: Readonly<Record<string, pulumi.Input<string>>>;
-  readonly sshPrivateKey?: pulumi.Input<string>;
+  readonly secrets: ProgramSecrets;
 }
 
 /** The whole server on one Docker host: media store, FTP server and web server. */
@@ -29,7 +28,7 @@ export class VideoServer extends pulumi.ComponentResource {
 
   constructor(name: string, args: VideoServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("video-server:index:VideoServer", name, {}, opts);
-    const { spec } = args;
+    const { spec, secrets } = args;
 
     // One provider for the target host; every docker resource below goes through it.
     this.provider = new docker.Provider(
@@ -41,7 +40,7 @@ export class VideoServer extends pulumi.ComponentResource {
 
     const generated: Record<string, pulumi.Output<string>> = {};
     for (const user of spec.ftp.users) {
-      if (user.name in args.passwords) continue;
+      if (user.name in secrets.ftpPasswords) continue;
       generated[user.name] = new random.RandomPassword(
         `${name}-password-${user.name}`,
         { length: 24, special: false },
@@ -49,13 +48,24 @@ export class VideoServer extends pulumi.ComponentResource {
       ).result;
     }
 
-    this.media = new MediaStore(`${name}-store`, { spec, sshPrivateKey: args.sshPrivateKey }, onHost);
+    this.media = new MediaStore(`${name}-store`, { spec, sshPrivateKey: secrets.sshPrivateKey }, onHost);
+    const volumeName = this.media.volumeName;
     this.ftp = new FtpServer(
       `${name}-ftp`,
-      { spec, volumeName: this.media.volumeName, passwords: { ...args.passwords, ...generated } },
+      {
+        spec,
+        volumeName,
+        passwords: { ...secrets.ftpPasswords, ...generated },
+        tlsCertificate: secrets.tlsCertificate,
+        tlsKey: secrets.tlsKey,
+      },
       onHost,
     );
-    this.web = new WebServer(`${name}-web`, { spec, volumeName: this.media.volumeName }, onHost);
+    this.web = new WebServer(
+      `${name}-web`,
+      { spec, volumeName, passwords: secrets.httpPasswords, secureLinkSecret: secrets.secureLinkSecret },
+      onHost,
+    );
 
     this.httpUrl = httpBaseUrl(spec);
     this.locationUrls = locationUrls(spec);

@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { webServerFiles } from "../nginx/conf";
+import { hashPassword, passwordSalt, renderPasswordFile } from "./passwords";
 import { bashHealthcheck, runSettings, serverImage } from "./containers";
 import { WEB_CONTAINER_LAYOUT as LAYOUT, WEB_CONTAINER_PORT, WEB_STATUS_PORT } from "./layout";
 import type { Spec } from "./spec";
@@ -9,6 +10,9 @@ export interface WebServerArgs {
   readonly spec: Spec;
   /** The media volume, mounted read-only at the media root. */
   readonly volumeName: pulumi.Input<string>;
+  /** Basic-auth passwords by user name; secret. */
+  readonly passwords: Readonly<Record<string, pulumi.Input<string>>>;
+  readonly secureLinkSecret?: pulumi.Input<string>;
 }
 
 /** nginx serving the media volume read-only through the configured locations. */
@@ -21,6 +25,15 @@ export class WebServer extends pulumi.ComponentResource {
     const { spec } = args;
 
     this.imageId = serverImage(`${name}-image`, spec.images.web, {}, { parent: this });
+    // Hashed like the FTP passwords, under their own salt scope.
+    const scope = `${spec.project}/${spec.stack}/http`;
+    const files = pulumi
+      .all([args.passwords, args.secureLinkSecret])
+      .apply(([passwords, secureLinkSecret]) => {
+        const hashes = spec.http.users.map((u) => ({ name: u, hash: hashPassword(passwords[u], passwordSalt(scope, u)) }));
+        return webServerFiles(spec.http, LAYOUT, { htpasswd: renderPasswordFile(hashes), secureLinkSecret });
+      });
+
     this.container = new docker.Container(
       `${name}-container`,
       {
@@ -28,7 +41,7 @@ export class WebServer extends pulumi.ComponentResource {
         image: this.imageId,
         ports: [{ internal: WEB_CONTAINER_PORT, external: spec.http.port, ip: spec.http.bindAddress, protocol: "tcp" }],
         volumes: [{ volumeName: args.volumeName, containerPath: LAYOUT.mediaRoot, readOnly: true }],
-        uploads: webServerFiles(spec.http, LAYOUT),
+        uploads: files,
         healthcheck: bashHealthcheck(
           `exec 3<>/dev/tcp/127.0.0.1/${WEB_STATUS_PORT} && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 ` +
             `&& IFS= read -r -t 5 line <&3 && [[ "$line" == "HTTP/1.1 204"* ]]`,

@@ -66,7 +66,15 @@ export function renderNginxConf(http: HttpSpec, layout: WebLayout): string {
   ].join("\n");
 }
 
+/** Secret material the web server's files hold, rendered by the caller. */
+export interface WebSecrets {
+  /** Basic-auth users: `name:bcrypt-hash` lines (empty without http.users). */
+  readonly htpasswd: string;
+  /** Present when a location uses secure links. */
+  readonly secureLinkSecret?: string;
+}
+
 /** Every file the nginx container receives. */
-export function webServerFiles(http: HttpSpec, layout: WebLayout): ServerFile[] {
+export function webServerFiles(http: HttpSpec, layout: WebLayout, _secrets: WebSecrets): ServerFile[] {
   return [{ file: layout.configFile, content: renderNginxConf(http, layout), permissions: "0644" }];
 }

@@ -101,6 +101,9 @@ export function renderFolderList(ftp: FtpSpec): string {
 export interface FtpSecrets {
   /** The pam_pwdfile password file: `name:bcrypt-hash` lines. */
   readonly passwordFile: string;
+  /** PEM, present when ftp.tls is not "off". */
+  readonly tlsCertificate?: string;
+  readonly tlsKey?: string;
 }
 
 /** Every file the vsftpd container receives, in a stable order. */

@@ -126,6 +126,8 @@ export async function runProgram(config: StackConfig, options: RunOptions = {}):
   const resources: DeclaredResource[] = [];
   const optionsSeen = new Map<string, ResourceOptionsSeen>();
   jest.resetModules();
+  // Each fresh copy of the SDK adds its own process exit listeners.
+  process.setMaxListeners(200);
   const pulumi = await import("@pulumi/pulumi");
   const settings = await import("@pulumi/pulumi/runtime/settings");
 

@@ -72,6 +72,32 @@ const cases: [string, unknown, string][] = [
   ["target.dockerHost", "tcp://10.0.0.1:2375", "target.dockerHost: must be unix:///path/to/docker.sock or ssh://user@host[:port]"],
   ["target.sshOpts", ["-o", "ProxyCommand=sh -c 'x'"], "target.sshOpts[1]: must be one ssh argument"],
   ["name", "-bad", "name: must be a docker name prefix"],
+  ["ftp.tls", "on", "ftp.tls: Invalid enum value. Expected 'off' | 'enabled' | 'required', received 'on'"],
+  ["ftp.tls", "required", "ftp.tlsCertificate: required when ftp.tls is required"],
+  ["ftp.tlsKey", "not a key", "ftp.tlsKey: must be a PEM private key"],
+  ["ftp.tlsCertificate", "-----BEGIN CERTIFICATE-----\nabc\n-----END CERTIFICATE-----\nrsa_cert_file=/etc/shadow", "ftp.tlsCertificate: must be a PEM certificate"],
+  ["ftp.maxLoginFails", 0, "ftp.maxLoginFails: must be 1–20"],
+  ["ftp.delayFailedLogin", 61, "ftp.delayFailedLogin: must be 0–60"],
+  ["ftp.maxPerIp", 500, "ftp.maxPerIp: 500 exceeds ftp.maxClients (100)"],
+  ["ftp.maxClients", 0, "ftp.maxClients: must be 1–10000"],
+  ["http.locations.0.allow", ["10.0.0.0/33"], "http.locations[0].allow[0]: must be an IP address or CIDR"],
+  ["http.locations.0.deny", ["all; allow 0.0.0.0/0"], "http.locations[0].deny[0]: must be an IP address or CIDR"],
+  ["http.locations.0.corsOrigins", ["ftp://player.example.com"], "http.locations[0].corsOrigins[0]: must be an origin"],
+  ["http.locations.0.corsOrigins", ["https://player.example.com/path"], "http.locations[0].corsOrigins[0]: must be an origin"],
+  ["http.locations.0.secureLink", true, "http.locations[0].secureLink: needs http.secureLinkSecret"],
+  ["http.locations.0.basicAuth", true, "http.locations[0].basicAuth: needs at least one entry in http.users"],
+  ["http.locations.0.limitRate", "fast", "http.locations[0].limitRate: must be a rate in bytes per second"],
+  ["http.locations.0.limitRateAfter", "10m", "http.locations[0].limitRateAfter: has no effect without http.locations[0].limitRate"],
+  ["http.locations.0.limitConnPerIp", 0, "http.locations[0].limitConnPerIp: must be 1–10000"],
+  ["http.locations.0.cacheSeconds", -1, "http.locations[0].cacheSeconds: must be 0–31536000"],
+  ["http.secureLinkSecret", "short", "http.secureLinkSecret: must be 16–256 characters"],
+  ["http.secureLinkSecret", "a-long-secret-with\"quote", "http.secureLinkSecret: must be 16–256 characters"],
+  ["http.users", [{ name: "alice", password: "pw" }], "http.users[0].password: must be at least 8 characters"],
+  ["http.users", [{ name: "a b", password: "long-enough-1" }], "http.users[0].name: must match"],
+  ["http.users", [{ name: "al", password: "long-enough-1" }, { name: "al", password: "long-enough-2" }], "http.users[1].name: 'al' is already http.users[0].name"],
+  ["http.gallery.path", "/videos/", "http.gallery.path: '/videos/' is also http.locations[0].path"],
+  ["http.gallery.path", "gallery", "http.gallery.path: must be / or a URL prefix"],
+  ["http.directio", "4 m", "http.directio: must be a size such as 4m"],
 ];
 
 describe("stack config validation", () => {
@@ -80,6 +106,13 @@ describe("stack config validation", () => {
     expect(failed.message).toContain(message);
     expect(failed.message).toMatch(/^Invalid stack config for video-server \(stack test\):/);
     expect(failed.resources).toHaveLength(0);
+  });
+
+  it("requires a location with autoindex on while the gallery is on", async () => {
+    const locations = [{ path: "/videos/", directory: "videos" }, { path: "/team-a/videos/", directory: "team-a/videos" }];
+    expect((await failure(withValue(base, "http.locations", locations))).message).toContain(
+      "http.gallery.enabled: the gallery shows locations with autoindex on, and none has it",
+    );
   });
 
   it("requires an absolute media path for an ssh target", async () => {

@@ -1,5 +1,5 @@
 import { WEB_CONTAINER_LAYOUT, type WebLayout } from "../../components/layout";
-import { parseSpec } from "../../components/spec";
+import { parseSpec, type LocationSpec } from "../../components/spec";
 import { renderLocation, renderNginxConf } from "../../nginx/conf";
 import { threeUserConfig, withValue } from "../support/stacks";
 
@@ -11,7 +11,11 @@ describe("renderLocation", () => {
     [true, "on"],
     [false, "off"],
   ])("aliases the location to its media folder with autoindex %s", (autoindex, word) => {
-    expect(renderLocation({ path: "/videos/", directory: "videos", autoindex }, "/srv/media")).toEqual([
+    const location: LocationSpec = {
+      path: "/videos/", directory: "videos", autoindex, mp4: false, secureLink: false,
+      allow: [], deny: [], basicAuth: false, corsOrigins: [], cacheSeconds: 3600,
+    };
+    expect(renderLocation(location, "/srv/media")).toEqual([
       "location /videos/ {",
       "    alias /srv/media/videos/;",
       `    autoindex ${word};`,
@@ -22,7 +26,8 @@ describe("renderLocation", () => {
 
 describe("renderNginxConf", () => {
   it("renders the whole file for one location", () => {
-    const config = withValue(threeUserConfig(), "http.locations", [{ path: "/videos/", directory: "videos" }]);
+    let config = withValue(threeUserConfig(), "http.locations", [{ path: "/videos/", directory: "videos" }]);
+    config = withValue(config, "http.gallery", { enabled: false });
     const users = [{ name: "editor", password: "editor-password-1" }];
     expect(renderNginxConf(httpOf(withValue(config, "ftp.users", users)), WEB_CONTAINER_LAYOUT)).toBe(
       [

@@ -1,5 +1,5 @@
 import * as bcrypt from "bcryptjs";
-import { hashPassword, passwordSalt, renderPasswordFile } from "../../vsftpd/passwords";
+import { hashPassword, passwordSalt, renderPasswordFile } from "../../components/passwords";
 
 describe("passwordSalt", () => {
   it("is a bcrypt $2b$ salt of cost 10", () => {

@@ -1,0 +1,117 @@
+/** Rules that relate several config fields; each message starts with the field to change. */
+import * as path from "node:path";
+import { MAX_PASSIVE_PORTS, PATTERNS, RESERVED_USER_NAMES, type RawConfig } from "./schema";
+
+export function isInside(child: string, parent: string): boolean {
+  return parent === "" || child === parent || child.startsWith(`${parent}/`);
+}
+
+/** `at[i]: 'x' is already at[j]` for every repeated key. */
+function duplicates<T>(items: readonly T[], key: (t: T) => string, at: (i: number) => string): string[] {
+  const first = new Map<string, number>();
+  const problems: string[] = [];
+  items.forEach((item, i) => {
+    const k = key(item);
+    const j = first.get(k);
+    if (j !== undefined) problems.push(`${at(i)}: '${k}' is already ${at(j)}`);
+    else first.set(k, i);
+  });
+  return problems;
+}
+
+function targetRules(c: RawConfig): string[] {
+  const problems: string[] = [];
+  const ssh = PATTERNS.sshHost.exec(c.target.dockerHost);
+  if (ssh && ssh[4] !== undefined && (Number(ssh[4]) < 1 || Number(ssh[4]) > 65535)) {
+    problems.push("target.dockerHost: the ssh port must be 1–65535");
+  }
+  if (ssh && !path.posix.isAbsolute(c.media.hostPath)) {
+    problems.push("media.hostPath: must be absolute when target.dockerHost is an ssh:// host");
+  }
+  return problems;
+}
+
+function portRules({ ftp, http }: RawConfig): string[] {
+  const problems: string[] = [];
+  const { min, max } = ftp.passivePorts;
+  const passive = (p: number) => p >= min && p <= max;
+  if (min > max) {
+    problems.push(`ftp.passivePorts: min (${min}) must not be greater than max (${max})`);
+  } else if (max - min + 1 > MAX_PASSIVE_PORTS) {
+    problems.push(`ftp.passivePorts: ${max - min + 1} ports; at most ${MAX_PASSIVE_PORTS} (each is published separately)`);
+  }
+  if (passive(ftp.port)) problems.push(`ftp.port: ${ftp.port} lies inside ftp.passivePorts ${min}–${max}`);
+  if (http.port === ftp.port) problems.push(`http.port: ${http.port} is also ftp.port`);
+  if (passive(http.port)) problems.push(`http.port: ${http.port} lies inside ftp.passivePorts ${min}–${max}`);
+  return problems;
+}
+
+function ftpRules({ ftp, http }: RawConfig): string[] {
+  const problems: string[] = [];
+  if (ftp.passiveAddress === undefined && ftp.bindAddress === "0.0.0.0") {
+    problems.push("ftp.passiveAddress: required when ftp.bindAddress is 0.0.0.0 (the address FTP clients reach this host at)");
+  }
+  if (ftp.tls !== "off") {
+    const hint = "set it with `pulumi config set --secret --path ftp.%s -- \"$(cat FILE.pem)\"`";
+    if (ftp.tlsCertificate === undefined) problems.push(`ftp.tlsCertificate: required when ftp.tls is ${ftp.tls}; ${hint.replace("%s", "tlsCertificate")}`);
+    if (ftp.tlsKey === undefined) problems.push(`ftp.tlsKey: required when ftp.tls is ${ftp.tls}; ${hint.replace("%s", "tlsKey")}`);
+  }
+  if (ftp.maxPerIp > ftp.maxClients) {
+    problems.push(`ftp.maxPerIp: ${ftp.maxPerIp} exceeds ftp.maxClients (${ftp.maxClients})`);
+  }
+  ftp.users.forEach((u, i) => {
+    if (RESERVED_USER_NAMES.includes(u.name)) {
+      problems.push(`ftp.users[${i}].name: '${u.name}' is reserved (${RESERVED_USER_NAMES.join(", ")})`);
+    }
+  });
+  problems.push(...duplicates(ftp.users, (u) => u.name, (i) => `ftp.users[${i}].name`));
+  ftp.users.forEach((u, i) => {
+    const containing = http.locations.find((l) => isInside(u.root, l.directory));
+    if (containing) {
+      problems.push(
+        `ftp.users[${i}].root: '${u.root}' is inside the location directory '${containing.directory}'; ` +
+          "vsftpd cannot chroot into a folder its user can write; use a parent folder",
+      );
+    } else if (!http.locations.some((l) => isInside(l.directory, u.root))) {
+      problems.push(`ftp.users[${i}].root: no location directory lies inside '${u.root}', so nothing there would be served`);
+    }
+  });
+  return problems;
+}
+
+function httpRules({ http }: RawConfig): string[] {
+  const problems: string[] = [];
+  const locations = http.locations;
+  problems.push(...duplicates(locations, (l) => l.path, (i) => `http.locations[${i}].path`));
+  locations.forEach((l, i) => {
+    locations.forEach((other, j) => {
+      if (j < i && (isInside(l.directory, other.directory) || isInside(other.directory, l.directory))) {
+        problems.push(`http.locations[${i}].directory: '${l.directory}' overlaps http.locations[${j}].directory '${other.directory}'`);
+      }
+    });
+    if (l.secureLink && http.secureLinkSecret === undefined) {
+      problems.push(
+        `http.locations[${i}].secureLink: needs http.secureLinkSecret (\`pulumi config set --secret --path http.secureLinkSecret …\`)`,
+      );
+    }
+    if (l.basicAuth && http.users.length === 0) {
+      problems.push(`http.locations[${i}].basicAuth: needs at least one entry in http.users`);
+    }
+    if (l.limitRateAfter !== undefined && l.limitRate === undefined) {
+      problems.push(`http.locations[${i}].limitRateAfter: has no effect without http.locations[${i}].limitRate`);
+    }
+  });
+  problems.push(...duplicates(http.users, (u) => u.name, (i) => `http.users[${i}].name`));
+  if (http.gallery.enabled) {
+    const clash = locations.findIndex((l) => l.path === http.gallery.path);
+    if (clash >= 0) problems.push(`http.gallery.path: '${http.gallery.path}' is also http.locations[${clash}].path`);
+    if (!locations.some((l) => l.autoindex)) {
+      problems.push("http.gallery.enabled: the gallery shows locations with autoindex on, and none has it; turn one on or the gallery off");
+    }
+  }
+  return problems;
+}
+
+export function crossCheck(c: RawConfig): string[] {
+  return [...targetRules(c), ...portRules(c), ...ftpRules(c), ...httpRules(c)];
+}

@@ -1,0 +1,193 @@
+/**
+ * The stack config's shape: zod schemas with every default and every allow-list pattern.
+ * Values that end up in nginx.conf or vsftpd.conf are safe by construction once they pass here.
+ */
+import { isIP } from "node:net";
+import { z } from "zod";
+
+export const PATTERNS = {
+  userName: /^[a-z_][a-z0-9_-]{0,31}$/,
+  /** One path segment: no leading dot, so neither `..` nor dotfiles. */
+  segment: /^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/,
+  relativePath: /^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}(\/[A-Za-z0-9_][A-Za-z0-9._-]{0,63})*$/,
+  absolutePath: /^(\/[A-Za-z0-9_][A-Za-z0-9._-]{0,63})+\/?$/,
+  urlPrefix: /^(\/[A-Za-z0-9_][A-Za-z0-9._-]{0,63})+\/$/,
+  ipv4: /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/,
+  hostname: /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
+  serverName: /^(_|(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)$/,
+  physicalName: /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/,
+  imageRef:
+    /^([a-z0-9]+([._-][a-z0-9]+)*(:[0-9]{1,5})?\/)?[a-z0-9]+([._-]+[a-z0-9]+)*(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/,
+  unixSocket: /^unix:\/\/(\/[A-Za-z0-9_][A-Za-z0-9._-]*)+$/,
+  sshHost: /^ssh:\/\/([a-z_][a-z0-9_-]{0,31})@([A-Za-z0-9.-]{1,253})(:([0-9]{1,5}))?$/,
+  sshOption: /^[A-Za-z0-9=._\/@:,+-]{1,256}$/,
+  /** An origin for CORS: scheme, host, optional port; no path. */
+  origin: /^https?:\/\/[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(:[0-9]{1,5})?$/,
+  /** nginx rate or size: digits with an optional k or m suffix. */
+  rate: /^[1-9][0-9]{0,8}[km]?$/,
+  size: /^[0-9]{1,9}[km]?$/,
+  certificate: /^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*(-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)*$/,
+  secret: /^[A-Za-z0-9_.~+\/=-]{16,256}$/,
+  privateKey: /^-----BEGIN (RSA |EC )?PRIVATE KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END (RSA |EC )?PRIVATE KEY-----\s*$/,
+} as const;
+
+/** Names vsftpd, nginx or the base image already use; a virtual user must not shadow them. */
+export const RESERVED_USER_NAMES = ["root", "ftp", "nginx", "www-data", "nobody", "vsftpd-media", "daemon"];
+
+/** Each published passive port is one docker-proxy process and one port entry. */
+export const MAX_PASSIVE_PORTS = 100;
+export const MAX_PASSWORD_BYTES = 72; // bcrypt ignores everything past 72 bytes
+
+const port = z.number().int("must be a whole number").min(1, "must be 1–65535").max(65535, "must be 1–65535");
+const unprivilegedPort = port.min(1024, "must be 1024–65535 (passive ports are never privileged)");
+const count = (min: number, max: number) =>
+  z.number().int("must be a whole number").min(min, `must be ${min}–${max}`).max(max, `must be ${min}–${max}`);
+export const match = (re: RegExp, what: string) => z.string().regex(re, `must be ${what} (match ${re.source})`);
+const ipv4 = match(PATTERNS.ipv4, "an IPv4 address");
+const relativePath = match(PATTERNS.relativePath, "a relative path without '..', dotfiles or a leading '/'");
+
+const password = (unsetHint: string) =>
+  z
+    .string()
+    .min(8, `must be at least 8 characters${unsetHint}`)
+    .refine((p) => Buffer.byteLength(p, "utf8") <= MAX_PASSWORD_BYTES, `must be at most ${MAX_PASSWORD_BYTES} bytes`)
+    .refine((p) => !/[\r\n\0]/.test(p), "must not contain line breaks or NUL");
+
+/** An IPv4 or IPv6 address, optionally with a prefix length: what nginx's allow/deny take. */
+export function isCidr(value: string): boolean {
+  const [address, prefix, ...rest] = value.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^[0-9]{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+const cidr = z.string().refine(isCidr, "must be an IP address or CIDR such as 203.0.113.0/24");
+
+const ftpUserSchema = z
+  .object({
+    name: z.string().regex(PATTERNS.userName, `must match ${PATTERNS.userName.source}`),
+    password: password(" (or leave it unset to generate one)").optional(),
+    root: z.union([z.literal(""), relativePath]).default(""),
+    write: z.boolean().default(true),
+  })
+  .strict();
+
+const httpUserSchema = z
+  .object({
+    name: z.string().regex(PATTERNS.userName, `must match ${PATTERNS.userName.source}`),
+    password: password(""),
+  })
+  .strict();
+
+const locationSchema = z
+  .object({
+    path: match(PATTERNS.urlPrefix, "a URL prefix like /videos/ (letters, digits, '.', '_', '-'; starts and ends with '/')"),
+    directory: relativePath,
+    autoindex: z.boolean().default(false),
+    /** mp4 pseudo-streaming: `?start=` / `?end=` in seconds. */
+    mp4: z.boolean().default(false),
+    /** Require `?md5=…&expires=…` signed with http.secureLinkSecret. */
+    secureLink: z.boolean().default(false),
+    allow: z.array(cidr).max(256).default([]),
+    deny: z.array(cidr).max(256).default([]),
+    /** Require HTTP basic auth with one of http.users. */
+    basicAuth: z.boolean().default(false),
+    corsOrigins: z
+      .array(z.union([z.literal("*"), match(PATTERNS.origin, "an origin such as https://player.example.com, or *")]))
+      .max(64)
+      .default([]),
+    cacheSeconds: count(0, 31_536_000).default(3600),
+    limitRate: match(PATTERNS.rate, "a rate in bytes per second such as 2m or 500k").optional(),
+    limitRateAfter: match(PATTERNS.size, "a size such as 10m").optional(),
+    limitConnPerIp: count(1, 10_000).optional(),
+  })
+  .strict();
+
+/** Listed (the gallery reads the listings) and seekable; restrict them with allow/deny or basicAuth. */
+export const DEFAULT_LOCATIONS = [
+  { path: "/videos/", directory: "videos", autoindex: true, mp4: true },
+  { path: "/images/", directory: "images", autoindex: true },
+];
+
+export const rawConfigSchema = z
+  .object({
+    name: match(PATTERNS.physicalName, "a docker name prefix").optional(),
+    target: z
+      .object({
+        dockerHost: z
+          .string()
+          .refine((h) => PATTERNS.unixSocket.test(h) || PATTERNS.sshHost.test(h), {
+            message: "must be unix:///path/to/docker.sock or ssh://user@host[:port]",
+          })
+          .default("unix:///var/run/docker.sock"),
+        sshOpts: z.array(match(PATTERNS.sshOption, "one ssh argument")).max(32).default([]),
+      })
+      .strict()
+      .default({}),
+    media: z
+      .object({
+        hostPath: z
+          .string()
+          .refine((p) => PATTERNS.absolutePath.test(p) || PATTERNS.relativePath.test(p), {
+            message: "must be a path without '..' or dotfile segments, such as /srv/video-server/media",
+          }),
+      })
+      .strict(),
+    ftp: z
+      .object({
+        port: port.default(21),
+        bindAddress: ipv4.default("0.0.0.0"),
+        passiveAddress: z
+          .string()
+          .refine((a) => PATTERNS.ipv4.test(a) || PATTERNS.hostname.test(a), {
+            message: "must be an IPv4 address or a host name",
+          })
+          .optional(),
+        passivePorts: z
+          .object({ min: unprivilegedPort, max: unprivilegedPort })
+          .strict()
+          .default({ min: 30000, max: 30009 }),
+        users: z.array(ftpUserSchema).min(1, "at least one FTP user is required"),
+        /** off: plain FTP; enabled: explicit TLS offered; required: no login or data without TLS. */
+        tls: z.enum(["off", "enabled", "required"]).default("off"),
+        tlsCertificate: match(PATTERNS.certificate, "a PEM certificate (chain)").optional(),
+        tlsKey: match(PATTERNS.privateKey, "a PEM private key").optional(),
+        maxLoginFails: count(1, 20).default(3),
+        delayFailedLogin: count(0, 60).default(3),
+        maxPerIp: count(1, 1000).default(10),
+        maxClients: count(1, 10_000).default(100),
+      })
+      .strict(),
+    http: z
+      .object({
+        port: port.default(80),
+        bindAddress: ipv4.default("0.0.0.0"),
+        serverName: match(PATTERNS.serverName, "a host name, *.domain or _").default("_"),
+        locations: z.array(locationSchema).min(1, "at least one location is required").default(DEFAULT_LOCATIONS),
+        users: z.array(httpUserSchema).max(1000).default([]),
+        /** Written inside a quoted nginx string, so only characters that cannot end or expand it. */
+        secureLinkSecret: match(PATTERNS.secret, "16–256 characters from A-Z a-z 0-9 _ . ~ + / = -").optional(),
+        gallery: z
+          .object({
+            enabled: z.boolean().default(true),
+            path: z.union([z.literal("/"), match(PATTERNS.urlPrefix, "/ or a URL prefix like /gallery/")]).default("/"),
+          })
+          .strict()
+          .default({}),
+        /** Files at least this large are read with O_DIRECT in a thread pool instead of sendfile. */
+        directio: match(PATTERNS.size, "a size such as 4m").default("4m"),
+      })
+      .strict()
+      .default({}),
+    images: z
+      .object({
+        ftp: match(PATTERNS.imageRef, "an image reference such as registry.example.com/vsftpd:1.0").optional(),
+        web: match(PATTERNS.imageRef, "an image reference such as nginx:1.27").optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type RawConfig = z.infer<typeof rawConfigSchema>;
