@@ -1,7 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { ftpServerFiles } from "../vsftpd/conf";
-import { hashPassword, passwordSalt, renderPasswordFile } from "./passwords";
+import { ftpFilesFor } from "./serverFiles";
 import { bashHealthcheck, runSettings, serverImage } from "./containers";
 import { FTP_CONTAINER_LAYOUT as LAYOUT, MEDIA_OWNER } from "./layout";
 import { passivePortList, type Spec } from "./spec";
@@ -34,15 +33,11 @@ export class FtpServer extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const scope = `${spec.project}/${spec.stack}`;
     // One apply over the secrets: the hashes and the file list come out as one secret Output.
     const files = pulumi.secret(
       pulumi
         .all([args.passwords, args.tlsCertificate, args.tlsKey])
-        .apply(([passwords, tlsCertificate, tlsKey]) => {
-          const hashes = ftp.users.map((u) => ({ name: u.name, hash: hashPassword(passwords[u.name], passwordSalt(scope, u.name)) }));
-          return ftpServerFiles(ftp, LAYOUT, { passwordFile: renderPasswordFile(hashes), tlsCertificate, tlsKey });
-        }),
+        .apply(([ftpPasswords, tlsCertificate, tlsKey]) => ftpFilesFor(spec, LAYOUT, { ftpPasswords, tlsCertificate, tlsKey })),
     );
 
     const ip = ftp.bindAddress;

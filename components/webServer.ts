@@ -1,7 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { webServerFiles } from "../nginx/conf";
-import { hashPassword, passwordSalt, renderPasswordFile } from "./passwords";
+import { webFilesFor } from "./serverFiles";
 import { bashHealthcheck, runSettings, serverImage } from "./containers";
 import { WEB_CONTAINER_LAYOUT as LAYOUT, WEB_CONTAINER_PORT, WEB_STATUS_PORT } from "./layout";
 import type { Spec } from "./spec";
@@ -25,15 +24,9 @@ export class WebServer extends pulumi.ComponentResource {
     const { spec } = args;
 
     this.imageId = serverImage(`${name}-image`, spec.images.web, {}, { parent: this });
-    // Hashed like the FTP passwords, under their own salt scope.
-    const scope = `${spec.project}/${spec.stack}/http`;
     const files = pulumi
       .all([args.passwords, args.secureLinkSecret])
-      .apply(([passwords, secureLinkSecret]) => {
-        const hashes = spec.http.users.map((u) => ({ name: u, hash: hashPassword(passwords[u], passwordSalt(scope, u)) }));
-        return webServerFiles(spec.http, LAYOUT, { htpasswd: renderPasswordFile(hashes), secureLinkSecret });
-      });
-
+      .apply(([httpPasswords, secureLinkSecret]) => webFilesFor(spec, LAYOUT, { httpPasswords, secureLinkSecret }));
     this.container = new docker.Container(
       `${name}-container`,
       {

@@ -13,34 +13,35 @@
  *   secure_chroot_dir live in `<temp>/vsftpd/` instead of /etc/vsftpd and /var/run/vsftpd.
  * - The PAM service has a unique name per run; its file must be in /etc/pam.d (PAM reads no other
  *   place). servers.ts writes it and removes it in stop().
- * - nginx's pid file, access and error logs and temp paths live in `<temp>/nginx/` instead of
- *   /run/nginx.pid, /dev/stdout, /dev/stderr and the compiled-in /var/lib/nginx.
+ * - nginx.conf, nginx's pid file, access and error logs and temp paths live in `<temp>/nginx/`
+ *   instead of /etc/nginx/nginx.conf, /run/nginx.pid, /dev/stdout, /dev/stderr and the compiled-in
+ *   /var/lib/nginx.
  *
  * Stack config (what parseSpec validates)
  * - ftp.port, http.port and ftp.passivePorts are free ports found at run time (the stacks in
- *   stacks.ts leave them out), media.hostPath is `<temp>/media`.
+ *   stacks.ts keep theirs, and these replace them), media.hostPath is `<temp>/media`.
+ * - A user without a configured password gets testPassword(name) where the program would
+ *   generate a random one.
+ *
+ * Processes
+ * - vsftpd and nginx are child processes of jest (each its own process group), not container
+ *   PID 1s under docker-init. vsftpd is started without the entrypoint's log follower (the harness
+ *   reads the log file); nginx with the image's `-g 'daemon off;'` plus `-c <temp>/nginx/nginx.conf`.
  *
  * Not substituted
- * - The guest user: `vsftpd-media` with uid/gid 2121, as in vsftpd/Dockerfile. servers.ts creates
- *   it on the host with useradd when it is missing and leaves it there (a system account without
- *   home or shell, like the image's).
+ * - The guest user: `vsftpd-media`, uid/gid 2121, home /, no shell, as in vsftpd/Dockerfile.
+ *   prerequisites.ts creates it on the host with useradd when it is missing and leaves it there.
  * - /etc/nginx/mime.types: the host's Debian nginx ships the same file as the image.
- * - Every line the renderers write, and the entrypoint's folder preparation (folders.ts runs the
- *   loop from vsftpd/entrypoint.sh itself).
+ * - Every file the containers receive (ftpServerFiles, webServerFiles: content and mode), the
+ *   password salts, and the entrypoint's folder preparation (folders.ts runs the loop from
+ *   vsftpd/entrypoint.sh itself).
  */
-import * as net from "node:net";
 import * as path from "node:path";
 import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT, type FtpLayout, type WebLayout } from "../../components/layout";
+import { HOST, type FreePorts } from "../support/ports";
 
-export const HOST = "127.0.0.1";
-export const PASSIVE_PORT_COUNT = 10;
-
-export interface HostPorts {
-  readonly ftp: number;
-  readonly http: number;
-  readonly status: number;
-  readonly passive: { readonly min: number; readonly max: number };
-}
+/** Ports of one run, from findFreePorts (test/support/ports.ts). */
+export type HostPorts = FreePorts;
 
 /** Directories of one run, all under one temp dir that stop() removes. */
 export interface HostDirs {
@@ -75,6 +76,7 @@ export function hostWebLayout(dirs: HostDirs, ports: HostPorts): WebLayout {
   return {
     ...WEB_CONTAINER_LAYOUT,
     mediaRoot: dirs.media,
+    configFile: path.join(dirs.nginx, "nginx.conf"),
     listen: `${HOST}:${ports.http}`,
     statusListen: `${HOST}:${ports.status}`,
     pidFile: path.join(dirs.nginx, "nginx.pid"),
@@ -84,42 +86,32 @@ export function hostWebLayout(dirs: HostDirs, ports: HostPorts): WebLayout {
   };
 }
 
-/** The stack config as the test wrote it, with the run's ports and media folder filled in. */
-export function withHostValues(
-  stack: { readonly ftp: object; readonly http?: object },
-  ports: HostPorts,
-  dirs: HostDirs,
-): object {
-  return {
-    ...stack,
-    media: { hostPath: dirs.media },
-    ftp: { ...stack.ftp, port: ports.ftp, passivePorts: { ...ports.passive } },
-    http: { ...stack.http, port: ports.http },
-  };
+/** `stack` with some fields of its sections replaced, e.g. `{ ftp: { port: 21 } }`. */
+export function withSections(
+  stack: Readonly<Record<string, unknown>>,
+  overrides: Readonly<Record<string, object>>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...stack };
+  for (const [key, fields] of Object.entries(overrides)) {
+    const current = stack[key];
+    merged[key] = { ...(typeof current === "object" && current !== null ? current : {}), ...fields };
+  }
+  return merged;
 }
 
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, HOST, () => server.close(() => resolve(true)));
+/** The stack config as the test wrote it, with the run's ports and media folder filled in. */
+export function withHostValues(
+  stack: Readonly<Record<string, unknown>>,
+  ports: HostPorts,
+  dirs: HostDirs,
+): Record<string, unknown> {
+  return withSections(stack, {
+    media: { hostPath: dirs.media },
+    ftp: { port: ports.ftp, passivePorts: { min: ports.passiveMin, max: ports.passiveMax } },
+    http: { port: ports.http },
   });
 }
 
-/**
- * A block of free ports: control, http, status, then the passive range. It lies below Linux's
- * ephemeral range (32768–60999) so outgoing connections do not take ports of the passive range.
- */
-export async function findFreePorts(attempts = 50): Promise<HostPorts> {
-  const size = 3 + PASSIVE_PORT_COUNT;
-  for (let i = 0; i < attempts; i++) {
-    const base = 20000 + Math.floor(Math.random() * (12000 - size));
-    const ports = Array.from({ length: size }, (_, k) => base + k);
-    let free = true;
-    for (const p of ports) if (!(free = await isFree(p))) break;
-    if (free) {
-      return { ftp: base, http: base + 1, status: base + 2, passive: { min: base + 3, max: base + size - 1 } };
-    }
-  }
-  throw new Error(`no block of ${size} free ports on ${HOST} found in ${attempts} attempts`);
+export function testPassword(user: string): string {
+  return `test-password-${user}`;
 }

@@ -1,0 +1,131 @@
+/**
+ * Starts real vsftpd and nginx on 127.0.0.1 with the project's renderers' output for a stack
+ * config, the way the containers run them, with only the substitutions of layout.ts.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { FtpLayout, WebLayout } from "../../components/layout";
+import { parseSpec, type Spec } from "../../components/spec";
+import { serverFiles, writeServerFiles } from "./files";
+import { prepareFolders } from "./folders";
+import { type Endpoint } from "../support/clients";
+import { findFreePorts } from "../support/ports";
+import {
+  hostDirs,
+  hostFtpLayout,
+  hostWebLayout,
+  testPassword,
+  withHostValues,
+  type HostDirs,
+  type HostPorts,
+} from "./layout";
+import { ensureGuestUser, findBinary, requirePrerequisites } from "./prerequisites";
+import { startServer, waitForPorts, type Server } from "./processes";
+
+export const PROJECT = "video-server";
+/** Names of a run's temp dir and PAM service start with these and the jest worker's pid. */
+export const TEMP_PREFIX = "video-server-services-";
+export const PAM_PREFIX = "video-server-test-";
+const REPO = path.resolve(__dirname, "../..");
+
+/**
+ * The `video-server:` keys of a stack config, as in Pulumi.<stack>.yaml; layout.ts fills in the
+ * ports and the media path.
+ */
+export type StackConfig = Readonly<Record<string, unknown>>;
+
+/** A running vsftpd + nginx pair; as an Endpoint it works with the clients of test/support. */
+export interface RunningStack extends Endpoint {
+  readonly spec: Spec;
+  /** Every user's password: the configured one, or a fixed test one where the program would generate it. */
+  readonly passwords: Readonly<Record<string, string>>;
+  readonly ports: HostPorts;
+  readonly dirs: HostDirs;
+  readonly ftpLayout: FtpLayout;
+  readonly webLayout: WebLayout;
+  describe(): string;
+  /** Stops both servers, removes the PAM service file and the temp dir. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export async function startStack(stackName: string, stack: StackConfig): Promise<RunningStack> {
+  requirePrerequisites();
+  ensureGuestUser();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
+  const cleanup: (() => void | Promise<void>)[] = [() => fs.rmSync(root, { recursive: true, force: true })];
+  const servers: Server[] = [];
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      const errors: unknown[] = [];
+      for (const step of cleanup.reverse()) await Promise.resolve().then(step).catch((e: unknown) => errors.push(e));
+      if (errors.length > 0) throw new Error(`stopping ${stackName}: ${errors.map(String).join("; ")}`);
+    })());
+  const describe = () => servers.map((s) => s.describe()).join("\n\n");
+
+  try {
+    // mkdtemp makes 0700; nginx's workers (nobody) and vsftpd's guest user must pass through.
+    fs.chmodSync(root, 0o755);
+    const dirs = hostDirs(root);
+    for (const d of [dirs.media, dirs.vsftpd, dirs.nginx]) fs.mkdirSync(d, { mode: 0o755 });
+    const ports = await findFreePorts();
+    const pamService = `${PAM_PREFIX}${process.pid}-${randomBytes(4).toString("hex")}`;
+    const ftpLayout = hostFtpLayout(dirs, ports, pamService);
+    const webLayout = hostWebLayout(dirs, ports);
+    const ctx = { project: PROJECT, stack: stackName, projectDir: REPO };
+    const { spec, secrets: configured } = parseSpec(withHostValues(stack, ports, dirs), ctx);
+    const password = (user: string) => configured.ftpPasswords[user] ?? testPassword(user);
+    const passwords = Object.fromEntries(spec.ftp.users.map((u) => [u.name, password(u.name)]));
+    const files = serverFiles(spec, { ...configured, ftpPasswords: passwords }, ftpLayout, webLayout);
+
+    cleanup.push(() => fs.rmSync(ftpLayout.pamServiceFile, { force: true }));
+    writeServerFiles([...files.ftp, ...files.web], { dirs: [root], files: [ftpLayout.pamServiceFile] });
+    // Folders the images make (vsftpd/Dockerfile; nginx makes the ones inside its temp prefix).
+    for (const d of [ftpLayout.secureChrootDir, webLayout.tempPrefix]) fs.mkdirSync(d, { recursive: true, mode: 0o755 });
+    prepareFolders(ftpLayout);
+
+    const vsftpd = startServer("vsftpd", findBinary("vsftpd") ?? "vsftpd", [ftpLayout.configFile], [ftpLayout.logFile]);
+    servers.push(vsftpd);
+    cleanup.push(() => vsftpd.stop());
+    const nginxArgs = ["-c", webLayout.configFile, "-g", "daemon off;"];
+    const nginx = startServer("nginx", findBinary("nginx") ?? "nginx", nginxArgs, [webLayout.errorLog]);
+    servers.push(nginx);
+    cleanup.push(() => nginx.stop());
+    await waitForPorts(vsftpd, [ports.ftp]);
+    await waitForPorts(nginx, [ports.http, ports.status]);
+
+    return { ftpPort: ports.ftp, httpPort: ports.http, spec, passwords, ports, dirs, ftpLayout, webLayout, describe, stop };
+  } catch (e) {
+    await stop().catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * `nginx -t` on a config file: whether nginx accepts it, and what it said. Output goes to a file,
+ * not a pipe: the container config logs to /dev/stderr, which nginx cannot open when fd 2 is
+ * the socket pair Node gives child processes (ENXIO), but can when it is a file, as under Docker.
+ */
+export async function nginxTest(configFile: string): Promise<{ ok: boolean; output: string }> {
+  const outFile = `${configFile}.nginx-t.out`;
+  const fd = fs.openSync(outFile, "w", 0o644);
+  try {
+    const args = ["-t", "-c", configFile, "-e", "stderr"];
+    const child = spawn(findBinary("nginx") ?? "nginx", args, { stdio: ["ignore", fd, fd] });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      child.once("error", reject);
+      child.once("exit", (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    return { ok: code === 0, output: fs.readFileSync(outFile, "utf8") };
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(outFile, { force: true });
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * FTP (basic-ftp) and HTTP (node:http) clients for the server tiers. They only ever talk to
+ * 127.0.0.1, and every operation has a timeout.
+ */
+import { Client, FTPError, enterPassiveModeIPv4, enterPassiveModeIPv6, type FTPContext } from "basic-ftp";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as path from "node:path";
+import { PassThrough, Readable } from "node:stream";
+import { HOST } from "./ports";
+
+const TIMEOUT_MS = 10_000;
+
+/** Where a running vsftpd and nginx answer on 127.0.0.1, and the FTP users' passwords. */
+export interface Endpoint {
+  readonly ftpPort: number;
+  readonly httpPort: number;
+  readonly passwords: Readonly<Record<string, string>>;
+}
+
+export const FIXTURES = path.resolve(__dirname, "../fixtures");
+export const fixture = (name: string): Buffer => fs.readFileSync(path.join(FIXTURES, name));
+export const sha256 = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
+
+export async function ftpConnect(endpoint: Endpoint, user: string, password = endpoint.passwords[user]): Promise<Client> {
+  const client = new Client(TIMEOUT_MS);
+  try {
+    await client.access({ host: HOST, port: endpoint.ftpPort, user, password, secure: false });
+    return client;
+  } catch (e) {
+    client.close();
+    throw e;
+  }
+}
+
+/** Runs fn with a logged-in client and always closes it. */
+export async function withFtp<T>(endpoint: Endpoint, user: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const client = await ftpConnect(endpoint, user);
+  try {
+    return await fn(client);
+  } finally {
+    client.close();
+  }
+}
+
+/** The FTP reply code an operation is refused with; fails the test when it succeeds. */
+export async function refusalCode(operation: Promise<unknown>): Promise<number> {
+  try {
+    await operation;
+  } catch (e) {
+    if (e instanceof FTPError) return e.code;
+    throw e;
+  }
+  throw new Error("expected the FTP server to refuse, but it accepted");
+}
+
+export function upload(client: Client, data: Buffer, remotePath: string): Promise<unknown> {
+  return client.uploadFrom(Readable.from([data]), remotePath);
+}
+
+export async function download(client: Client, remotePath: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const sink = new PassThrough();
+  sink.on("data", (c: Buffer) => chunks.push(c));
+  await client.downloadTo(sink, remotePath);
+  return Buffer.concat(chunks);
+}
+
+export interface DataConnection {
+  readonly command: "PASV" | "EPSV";
+  readonly reply: string;
+  /** The server port the data socket connected to. */
+  readonly port: number | undefined;
+}
+
+/** Makes every transfer of `client` use PASV or EPSV and records each data connection. */
+export function recordDataConnections(client: Client, command: "PASV" | "EPSV"): DataConnection[] {
+  const seen: DataConnection[] = [];
+  const strategy = command === "PASV" ? enterPassiveModeIPv4 : enterPassiveModeIPv6;
+  client.prepareTransfer = async (ftp: FTPContext) => {
+    const res = await strategy(ftp);
+    seen.push({ command, reply: res.message, port: ftp.dataSocket?.remotePort });
+    return res;
+  };
+  return seen;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+export function httpGet(
+  endpoint: Endpoint,
+  urlPath: string,
+  headers: http.OutgoingHttpHeaders = {},
+): Promise<HttpResponse> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: HOST, port: endpoint.httpPort, path: urlPath, headers, timeout: TIMEOUT_MS }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error(`GET ${urlPath}: no answer within ${TIMEOUT_MS} ms`)));
+    req.on("error", reject);
+  });
+}
