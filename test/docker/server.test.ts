@@ -1,0 +1,169 @@
+/**
+ * The program's own declared resources, made on a real Docker engine by the realizer, serve an
+ * FTP upload over HTTP; media survive container replacement; a crash is recovered.
+ * Every connection goes to ports published on 127.0.0.1.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PassThrough } from "node:stream";
+import type Dockerode from "dockerode";
+import { download, fixture, httpGet, sha256, upload, withFtp, type Endpoint } from "../support/clients";
+import { findFreePorts } from "../support/ports";
+import type { ProgramRun, StackConfig } from "../support/program";
+import { ensureBaseImage } from "./baseImage";
+import { ensureDockerEngine, type DockerEngine } from "./engine";
+import { Realizer } from "./realizer";
+
+const STACK = "dockertest";
+const PASSWORD = "uploader-password-1";
+const MP4 = fixture("sample.mp4");
+
+let engine: DockerEngine;
+let realizer: Realizer;
+let mediaDir: string;
+let endpoint: Endpoint;
+let config: StackConfig;
+let first: ProgramRun;
+
+const containerOf = (role: "ftp" | "web"): Dockerode.Container =>
+  engine.docker.getContainer(`video-server-${STACK}-${process.pid}-${role}`);
+
+async function exec(container: Dockerode.Container, cmd: string[]): Promise<{ code: number; output: string }> {
+  const e = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await e.start({ hijack: true, stdin: false });
+  // Without a TTY the engine multiplexes stdout and stderr with frame headers.
+  const chunks: Buffer[] = [];
+  const sink = new PassThrough();
+  sink.on("data", (c: Buffer) => chunks.push(c));
+  engine.docker.modem.demuxStream(stream, sink, sink);
+  await new Promise((resolve) => stream.on("end", resolve));
+  const { ExitCode } = await e.inspect();
+  return { code: ExitCode ?? -1, output: Buffer.concat(chunks).toString() };
+}
+
+beforeAll(async () => {
+  engine = await ensureDockerEngine();
+  await ensureBaseImage(engine.docker);
+  realizer = new Realizer(engine.docker);
+  mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), "video-server-docker-"));
+  fs.chmodSync(mediaDir, 0o755);
+  const ports = await findFreePorts(5);
+  endpoint = { ftpPort: ports.ftp, httpPort: ports.http, passwords: { uploader: PASSWORD } };
+  config = {
+    name: `video-server-${STACK}-${process.pid}`,
+    media: { hostPath: mediaDir },
+    ftp: {
+      port: ports.ftp,
+      bindAddress: "127.0.0.1",
+      passiveAddress: "127.0.0.1",
+      passivePorts: { min: ports.passiveMin, max: ports.passiveMax },
+      users: [{ name: "uploader", password: PASSWORD }],
+    },
+    http: {
+      port: ports.http,
+      bindAddress: "127.0.0.1",
+      locations: [
+        { path: "/videos/", directory: "videos", autoindex: true },
+        { path: "/images/", directory: "images" },
+      ],
+    },
+  };
+  first = await realizer.realize(config, STACK);
+}, 900_000);
+
+afterAll(async () => {
+  const timings = realizer?.timings.map((t) => `  ${t.what}: ${t.seconds.toFixed(1)} s`).join("\n");
+  if (timings) process.stdout.write(`docker tier timings:\n${timings}\n`);
+  await realizer?.teardown();
+  if (mediaDir) fs.rmSync(mediaDir, { recursive: true, force: true });
+  await engine?.stop();
+}, 120_000);
+
+describe("the declared containers on a real Docker engine", () => {
+  it("publishes every port on 127.0.0.1 only and both containers are healthy", async () => {
+    for (const role of ["ftp", "web"] as const) {
+      const info = await containerOf(role).inspect();
+      expect(info.State.Health?.Status).toBe("healthy");
+      const bindings = Object.values(info.HostConfig.PortBindings ?? {}).flat() as { HostIp: string }[];
+      expect(bindings.length).toBeGreaterThan(0);
+      for (const b of bindings) expect(b.HostIp).toBe("127.0.0.1");
+    }
+    expect(first.outputs.httpUrl).toBe(`http://127.0.0.1:${endpoint.httpPort}/`);
+  });
+
+  it("serves an FTP upload over HTTP at once, byte for byte, with ranges", async () => {
+    await withFtp(endpoint, "uploader", (c) => upload(c, MP4, "videos/first.mp4"));
+    const res = await httpGet(endpoint, "/videos/first.mp4");
+    expect(res.status).toBe(200);
+    expect(res.headers["content-type"]).toBe("video/mp4");
+    expect(sha256(res.body)).toBe(sha256(MP4));
+
+    const part = await httpGet(endpoint, "/videos/first.mp4", { Range: "bytes=100-1123" });
+    expect(part.status).toBe(206);
+    expect(part.headers["content-range"]).toBe(`bytes 100-1123/${MP4.length}`);
+    expect(part.body.equals(MP4.subarray(100, 1124))).toBe(true);
+  });
+
+  it("writes uploads as the media user, world-readable, into the host directory", () => {
+    const stat = fs.statSync(path.join(mediaDir, "videos", "first.mp4"));
+    expect(stat.uid).toBe(2121);
+    expect(stat.mode & 0o777).toBe(0o644);
+    expect(fs.statSync(path.join(mediaDir, "videos")).uid).toBe(2121);
+  });
+
+  it("mounts the media read-only in nginx", async () => {
+    const write = await exec(containerOf("web"), ["touch", "/srv/media/videos/from-nginx"]);
+    expect(write.code).not.toBe(0);
+    expect(write.output).toContain("Read-only file system");
+    expect(fs.existsSync(path.join(mediaDir, "videos", "from-nginx"))).toBe(false);
+  });
+
+  it("keeps the password file root-only inside the FTP container", async () => {
+    const stat = await exec(containerOf("ftp"), ["stat", "-c", "%a %U", "/etc/vsftpd/passwd", "/etc/vsftpd.conf"]);
+    expect(stat.output.trim().split("\n")).toEqual(["600 root", "644 root"]);
+  });
+
+  it("runs FTP sessions without vsftpd crashing (restart count stays 0)", async () => {
+    for (let i = 0; i < 8; i++) {
+      await withFtp(endpoint, "uploader", async (c) => {
+        await upload(c, Buffer.from(`session ${i}\n`), `images/session-${i}.txt`);
+        expect((await download(c, `images/session-${i}.txt`)).toString()).toBe(`session ${i}\n`);
+      });
+    }
+    const info = await containerOf("ftp").inspect();
+    expect(info.RestartCount).toBe(0);
+    expect(info.State.Running).toBe(true);
+  });
+
+  it("still serves earlier uploads after both containers are replaced", async () => {
+    await realizer.removeContainers();
+    await realizer.realize(config, STACK);
+    const res = await httpGet(endpoint, "/videos/first.mp4");
+    expect(res.status).toBe(200);
+    expect(sha256(res.body)).toBe(sha256(MP4));
+  }, 300_000);
+
+  it("comes back after vsftpd is killed, and takes a new upload", async () => {
+    const ftp = containerOf("ftp");
+    // PID 1 is docker-init; vsftpd's listener is its child. Killing it ends the container.
+    const kill = await exec(ftp, [
+      "sh", "-c",
+      'for p in /proc/[0-9]*; do [ "$(cat $p/comm)" = vsftpd ] && [ "$(awk \'{print $4}\' $p/stat)" = 1 ] && kill -9 "${p#/proc/}"; done; true',
+    ]);
+    expect(kill.code).toBe(0);
+    const deadline = Date.now() + 60_000;
+    let info = await ftp.inspect();
+    while (!(info.RestartCount >= 1 && info.State.Health?.Status === "healthy") && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      info = await ftp.inspect();
+    }
+    expect(info.RestartCount).toBe(1);
+    expect(info.State.Health?.Status).toBe("healthy");
+
+    await withFtp(endpoint, "uploader", (c) => upload(c, MP4, "videos/after-crash.mp4"));
+    const res = await httpGet(endpoint, "/videos/after-crash.mp4");
+    expect(res.status).toBe(200);
+    expect(sha256(res.body)).toBe(sha256(MP4));
+  }, 120_000);
+});
