@@ -1,4 +1,4 @@
-/** Three tiers, each a jest project: `npm run test:unit`, `test:services`, `test:docker`. */
+/** The test tiers, each a jest project: `npm run test:unit`, `test:services`, `test:docker`, `test:reliability`. */
 const tier = (name) => ({
   displayName: name,
   preset: "ts-jest",
@@ -9,5 +9,5 @@ const tier = (name) => ({
 module.exports = {
   // Server tiers set longer timeouts on the tests that build images or move large files.
   testTimeout: 120_000,
-  projects: [tier("unit"), tier("services"), tier("docker")],
+  projects: [tier("unit"), tier("services"), tier("docker"), tier("reliability")],
 };
