@@ -3,20 +3,14 @@
  * here as secret Outputs; nothing else in the program sees them as plain strings.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, parseSpec, type Spec } from "./spec";
+import { ConfigError, parseSpec, type SecretsOf, type Spec } from "./spec";
 
 /** Top-level keys of the `video-server:` namespace; each but `name` holds an object. */
 const OBJECT_KEYS = ["target", "media", "ftp", "http", "images"] as const;
 
 type Secret = pulumi.Output<string>;
 
-export interface ProgramSecrets {
-  /** Configured FTP passwords by user name. Users missing here get a generated one. */
-  readonly ftpPasswords: Readonly<Record<string, Secret>>;
-  readonly httpPasswords: Readonly<Record<string, Secret>>;
-  readonly secureLinkSecret?: Secret;
-  readonly tlsCertificate?: Secret;
-  readonly tlsKey?: Secret;
+export interface ProgramSecrets extends SecretsOf<Secret> {
   /** Private key for an ssh:// target, from `pulumi config set --secret sshPrivateKey`. */
   readonly sshPrivateKey?: Secret;
 }

@@ -96,16 +96,19 @@ export interface Spec {
   readonly images: { readonly ftp: ImageSpec; readonly web: ImageSpec };
 }
 
-/** Secret values as configured; the caller turns them into Pulumi secrets at once. */
-export interface ConfiguredSecrets {
+/** The secret values of a stack's config, as plain strings (T = string) or Pulumi secrets. */
+export interface SecretsOf<T> {
   /** FTP passwords by user name; users missing here get a generated one. */
-  readonly ftpPasswords: Readonly<Record<string, string>>;
+  readonly ftpPasswords: Readonly<Record<string, T>>;
   /** HTTP basic-auth passwords by user name. */
-  readonly httpPasswords: Readonly<Record<string, string>>;
-  readonly secureLinkSecret?: string;
-  readonly tlsCertificate?: string;
-  readonly tlsKey?: string;
+  readonly httpPasswords: Readonly<Record<string, T>>;
+  readonly secureLinkSecret?: T;
+  readonly tlsCertificate?: T;
+  readonly tlsKey?: T;
 }
+
+/** Secret values as configured; the caller turns them into Pulumi secrets at once. */
+export type ConfiguredSecrets = SecretsOf<string>;
 
 export interface ParsedConfig {
   readonly spec: Spec;
