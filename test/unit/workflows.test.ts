@@ -1,0 +1,220 @@
+/**
+ * The GitHub Actions files: valid for a workflow linter (action-validator, from the npm registry),
+ * and saying what the README promises: a preview comment per stack on pull requests, `pulumi up`
+ * per stack on main behind GitHub environments.
+ */
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { PROJECT_DIR } from "../support/program";
+
+interface Step {
+  readonly name?: string;
+  readonly uses?: string;
+  readonly run?: string;
+  readonly if?: string;
+  readonly with?: Readonly<Record<string, unknown>>;
+  readonly env?: Readonly<Record<string, string>>;
+}
+interface Job {
+  readonly uses?: string;
+  readonly needs?: string | readonly string[];
+  readonly if?: string;
+  readonly "runs-on"?: string;
+  readonly environment?: unknown;
+  readonly permissions?: Readonly<Record<string, string>>;
+  readonly concurrency?: { readonly group: string; readonly "cancel-in-progress": boolean };
+  readonly strategy?: { readonly "fail-fast"?: boolean; readonly matrix: { readonly stack: readonly string[] } };
+  readonly container?: { readonly image: string; readonly options?: string };
+  readonly steps?: readonly Step[];
+}
+interface Workflow {
+  readonly on: Readonly<Record<string, unknown>>;
+  readonly permissions?: Readonly<Record<string, string>>;
+  readonly concurrency?: { readonly group: string; readonly "cancel-in-progress": boolean };
+  readonly jobs: Readonly<Record<string, Job>>;
+}
+
+const WORKFLOW_DIR = path.join(PROJECT_DIR, ".github", "workflows");
+const FILES = [
+  ".github/workflows/preview.yml",
+  ".github/workflows/deploy.yml",
+  ".github/workflows/test.yml",
+  ".github/actions/ssh-access/action.yml",
+];
+const VALIDATOR = path.join(PROJECT_DIR, "node_modules", ".bin", "action-validator");
+const PULUMI_ACTION = "pulumi/actions@v7";
+
+function validate(file: string, cwd = PROJECT_DIR): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(VALIDATOR, [file], { cwd }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+      resolve({ code, output: `${stdout}${stderr}` });
+    });
+  });
+}
+
+const workflow = (name: string): Workflow => parse(fs.readFileSync(path.join(WORKFLOW_DIR, name), "utf8")) as Workflow;
+const steps = (job: Job): readonly Step[] => job.steps ?? [];
+function pulumiStep(job: Job, command: string): Step {
+  const found = steps(job).find((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === command);
+  if (!found) throw new Error(`no pulumi/actions step with command ${command}`);
+  return found;
+}
+const indexOf = (job: Job, test: (s: Step) => boolean) => steps(job).findIndex(test);
+
+describe("action-validator", () => {
+  test.each(FILES)("accepts %s", async (file) => {
+    const { code, output } = await validate(file);
+    expect(output).toBe("");
+    expect(code).toBe(0);
+  });
+
+  describe("on deliberately broken copies", () => {
+    let dir: string;
+    const original = fs.readFileSync(path.join(WORKFLOW_DIR, "preview.yml"), "utf8");
+    beforeAll(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "workflows-test-"));
+    });
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    const copy = (name: string, text: string) => {
+      fs.writeFileSync(path.join(dir, name), text);
+      return path.join(dir, name);
+    };
+
+    it("accepts the unbroken copy in the same place, so a failure below is the breakage's", async () => {
+      expect((await validate(copy("intact.yml", original), dir)).code).toBe(0);
+    });
+
+    test.each([
+      ["a misspelt job key", "    steps:\n", "    stepz:\n", "stepz"],
+      ["a job that needs a job that does not exist", "needs: test", "needs: tests", "unresolved job tests"],
+      ["a permission level that does not exist", "pull-requests: write", "pull-requests: admin", "/jobs/preview/permissions"],
+      ["a non-boolean cancel-in-progress", "cancel-in-progress: true", "cancel-in-progress: maybe", "cancel-in-progress"],
+    ])("fails a workflow with %s", async (_, from, to, reported) => {
+      expect(original).toContain(from);
+      const { code, output } = await validate(copy("broken.yml", original.replace(from, to)), dir);
+      expect(code).toBe(1);
+      expect(output).toContain(reported);
+    });
+  });
+});
+
+describe("the preview workflow", () => {
+  const wf = workflow("preview.yml");
+  const job = wf.jobs.preview;
+
+  it("runs on pull requests to main, and on nothing else", () => {
+    expect(Object.keys(wf.on)).toEqual(["pull_request"]);
+    expect(wf.on.pull_request).toEqual({ branches: ["main"] });
+  });
+
+  it("previews only after every test tier passed", () => {
+    expect(job.needs).toBe("test");
+    expect(wf.jobs.test.uses).toBe("./.github/workflows/test.yml");
+  });
+
+  it("previews each environment stack in its own job, and each has a stack file", () => {
+    expect(job.strategy?.matrix.stack).toEqual(["dev", "prod"]);
+    expect(job.strategy?.["fail-fast"]).toBe(false);
+    for (const stack of job.strategy?.matrix.stack ?? []) {
+      expect(fs.existsSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`))).toBe(true);
+    }
+  });
+
+  it("runs pulumi preview with a diff, commented on the pull request, against the backend from secrets", () => {
+    const step = pulumiStep(job, "preview");
+    expect(step.uses).toBe(PULUMI_ACTION);
+    expect(step.with).toEqual({
+      command: "preview",
+      "stack-name": "${{ matrix.stack }}",
+      "comment-on-pr": true,
+      diff: true,
+      "cloud-url": "${{ secrets.PULUMI_BACKEND_URL }}",
+    });
+    expect(step.env).toEqual({ PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" });
+  });
+
+  it("may write pull-request comments in the preview job only, and read the code everywhere", () => {
+    expect(wf.permissions).toEqual({ contents: "read" });
+    expect(job.permissions).toEqual({ contents: "read", "pull-requests": "write" });
+  });
+
+  it("installs the dependencies with Node 20 and npm ci before previewing", () => {
+    const setup = steps(job).find((s) => s.uses?.startsWith("actions/setup-node@"));
+    expect(setup?.with).toEqual({ "node-version": 20, cache: "npm" });
+    const npmCi = indexOf(job, (s) => s.run === "npm ci");
+    expect(npmCi).toBeGreaterThan(-1);
+    expect(npmCi).toBeLessThan(indexOf(job, (s) => s.uses === PULUMI_ACTION));
+  });
+
+  it("gives the prod preview ssh access to its Docker host from secrets, before the preview", () => {
+    const ssh = indexOf(job, (s) => s.uses === "./.github/actions/ssh-access");
+    expect(steps(job)[ssh]).toMatchObject({
+      if: "matrix.stack == 'prod'",
+      with: { "private-key": "${{ secrets.SSH_PRIVATE_KEY }}", "known-hosts": "${{ secrets.SSH_KNOWN_HOSTS }}" },
+    });
+    expect(ssh).toBeLessThan(indexOf(job, (s) => s.uses === PULUMI_ACTION));
+  });
+
+  it("skips the preview of pull requests from forks, which get no secrets", () => {
+    expect(job.if).toBe("github.event.pull_request.head.repo.full_name == github.repository");
+  });
+});
+
+describe("the deploy workflow", () => {
+  const wf = workflow("deploy.yml");
+  const job = wf.jobs.deploy;
+
+  it("runs on pushes to main, and on nothing else", () => {
+    expect(wf.on).toEqual({ push: { branches: ["main"] } });
+  });
+
+  it("runs pulumi up for each environment stack after the tests", () => {
+    expect(job.needs).toBe("test");
+    expect(wf.jobs.test.uses).toBe("./.github/workflows/test.yml");
+    expect(job.strategy?.matrix.stack).toEqual(["dev", "prod"]);
+    const up = pulumiStep(job, "up");
+    expect(up.uses).toBe(PULUMI_ACTION);
+    expect(up.with).toMatchObject({ "stack-name": "${{ matrix.stack }}", "cloud-url": "${{ secrets.PULUMI_BACKEND_URL }}" });
+    expect(up.env).toEqual({ PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" });
+  });
+
+  it("deploys each stack in the GitHub environment of the same name, so prod can require an approval", () => {
+    expect(job.environment).toBe("${{ matrix.stack }}");
+  });
+
+  it("runs one update per stack at a time and never cancels a running one", () => {
+    expect(job.concurrency).toEqual({ group: "deploy-${{ matrix.stack }}", "cancel-in-progress": false });
+    expect(job.strategy?.["fail-fast"]).toBe(false);
+  });
+
+  it("gives the prod deploy ssh access to its Docker host from secrets, before the update", () => {
+    const ssh = indexOf(job, (s) => s.uses === "./.github/actions/ssh-access");
+    expect(steps(job)[ssh]).toMatchObject({ if: "matrix.stack == 'prod'" });
+    expect(ssh).toBeLessThan(indexOf(job, (s) => s === pulumiStep(job, "up")));
+  });
+
+  it("destroys the dev stack, which ran on the runner itself, and never prod", () => {
+    const destroy = pulumiStep(job, "destroy");
+    expect(destroy.if).toBe("always() && matrix.stack == 'dev'");
+    expect(destroy.with).toMatchObject({ "stack-name": "dev" });
+  });
+});
+
+describe("the test workflow", () => {
+  const wf = workflow("test.yml");
+
+  it("is called by the others rather than triggered on its own", () => {
+    expect(Object.keys(wf.on)).toEqual(["workflow_call"]);
+  });
+
+  it("runs .ci/run, so every test tier, as root in a privileged Debian container", () => {
+    const job = wf.jobs.test;
+    expect(job.container).toMatchObject({ image: "debian:bookworm", options: "--privileged" });
+    expect(steps(job).some((s) => s.run === "bash .ci/run")).toBe(true);
+  });
+});
