@@ -24,6 +24,9 @@ export interface FtpLayout {
   readonly folderListFile: string;
   readonly logFile: string;
   readonly secureChrootDir: string;
+  /** FTPS certificate chain and private key (PEM); written only when ftp.tls is not "off". */
+  readonly tlsCertificateFile: string;
+  readonly tlsKeyFile: string;
 }
 
 export interface WebLayout {
@@ -39,6 +42,10 @@ export interface WebLayout {
   readonly errorLog: string;
   /** Prefix for nginx's temp paths; empty keeps the compiled-in defaults. */
   readonly tempPrefix: string;
+  /** Basic-auth users (`name:bcrypt-hash`); written only when http.users is not empty. */
+  readonly htpasswdFile: string;
+  /** The gallery page; written only when http.gallery.enabled. */
+  readonly galleryFile: string;
 }
 
 /** The media owner inside the vsftpd image: fixed so host folders keep one owner across rebuilds. */
@@ -59,6 +66,9 @@ export const FTP_CONTAINER_LAYOUT: FtpLayout = {
   folderListFile: "/etc/vsftpd/folders",
   logFile: "/var/log/vsftpd/vsftpd.log",
   secureChrootDir: "/var/run/vsftpd/empty",
+  // /etc/vsftpd exists in the image (vsftpd/Dockerfile), so the upload needs no new folder.
+  tlsCertificateFile: "/etc/vsftpd/tls-certificate.pem",
+  tlsKeyFile: "/etc/vsftpd/tls-key.pem",
 };
 
 export const WEB_CONTAINER_LAYOUT: WebLayout = {
@@ -71,6 +81,9 @@ export const WEB_CONTAINER_LAYOUT: WebLayout = {
   accessLog: "/dev/stdout",
   errorLog: "/dev/stderr",
   tempPrefix: "",
+  // /etc/nginx exists in the image; docker uploads make the video-server folder.
+  htpasswdFile: "/etc/nginx/video-server/htpasswd",
+  galleryFile: "/etc/nginx/video-server/gallery.html",
 };
 
 /** Port the nginx container listens on (the published port comes from `http.port`). */

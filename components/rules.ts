@@ -105,6 +105,9 @@ function httpRules({ http }: RawConfig): string[] {
   if (http.gallery.enabled) {
     const clash = locations.findIndex((l) => l.path === http.gallery.path);
     if (clash >= 0) problems.push(`http.gallery.path: '${http.gallery.path}' is also http.locations[${clash}].path`);
+    // An exact location for the page would hide the folder of that name from the location's listing.
+    const inside = locations.findIndex((l) => http.gallery.path !== l.path && http.gallery.path.startsWith(l.path));
+    if (inside >= 0) problems.push(`http.gallery.path: '${http.gallery.path}' lies inside http.locations[${inside}].path '${locations[inside].path}'`);
     if (!locations.some((l) => l.autoindex)) {
       problems.push("http.gallery.enabled: the gallery shows locations with autoindex on, and none has it; turn one on or the gallery off");
     }

@@ -6,8 +6,16 @@
 import { webServerFiles } from "../nginx/conf";
 import { ftpServerFiles } from "../vsftpd/conf";
 import type { FtpLayout, ServerFile, WebLayout } from "./layout";
-import { hashPassword, passwordSalt, renderPasswordFile } from "./passwords";
+import { BCRYPT_COST, hashPassword, passwordSalt, renderPasswordFile } from "./passwords";
 import type { Spec } from "./spec";
+
+/**
+ * bcrypt cost per service. vsftpd checks a password once per login; nginx checks basic auth on
+ * every request, in its event loop: at cost 10 that is ~65 ms of a worker per request (a player
+ * sends one per seek), at 5 about 3 ms. Cost 5 still costs an attacker who has the file 32
+ * bcrypt rounds per guess; long passwords matter more than the cost here.
+ */
+export const PASSWORD_COST = { ftp: BCRYPT_COST, http: 5 } as const;
 
 /** `name:bcrypt-hash` lines for `names`, salted per stack, service and user. */
 export function passwordFileFor(
@@ -22,7 +30,7 @@ export function passwordFileFor(
     names.map((name) => {
       const password = passwords[name];
       if (password === undefined) throw new Error(`no ${service} password for user '${name}'`);
-      return { name, hash: hashPassword(password, passwordSalt(scope, name)) };
+      return { name, hash: hashPassword(password, passwordSalt(scope, name, PASSWORD_COST[service])) };
     }),
   );
 }

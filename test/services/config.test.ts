@@ -86,6 +86,8 @@ describe("the generated configuration on the real servers", () => {
             expect(d.reply).toMatch(/\(127,0,0,1,\d+,\d+\)/);
             expect(d.port).toBeGreaterThanOrEqual(min);
             expect(d.port).toBeLessThanOrEqual(max);
+            // Stacks with FTPS log in over TLS (ftpConnect), and their data connections follow.
+            expect(d.encrypted).toBe(stack.spec.ftp.tls !== "off");
           }
         } finally {
           client.close();

@@ -9,13 +9,14 @@
  * - vsftpd listens on 127.0.0.1:<free port> instead of every address of the container on :21.
  * - nginx listens on 127.0.0.1:<free port>; its status server on 127.0.0.1:<another free port>.
  * - The media root is `<temp>/media` instead of the volume's mount point /srv/media.
- * - vsftpd.conf, user_config_dir, the password file, the folder list, the log and
- *   secure_chroot_dir live in `<temp>/vsftpd/` instead of /etc/vsftpd and /var/run/vsftpd.
+ * - vsftpd.conf, user_config_dir, the password file, the folder list, the log,
+ *   secure_chroot_dir and the FTPS certificate and key live in `<temp>/vsftpd/` instead of
+ *   /etc/vsftpd and /var/run/vsftpd.
  * - The PAM service has a unique name per run; its file must be in /etc/pam.d (PAM reads no other
  *   place). servers.ts writes it and removes it in stop().
  * - nginx.conf, nginx's pid file, access and error logs and temp paths live in `<temp>/nginx/`
  *   instead of /etc/nginx/nginx.conf, /run/nginx.pid, /dev/stdout, /dev/stderr and the compiled-in
- *   /var/lib/nginx.
+ *   /var/lib/nginx; so do the basic-auth file and the gallery page (/etc/nginx/video-server/).
  *
  * Stack config (what parseSpec validates)
  * - ftp.port, http.port and ftp.passivePorts are free ports found at run time (the stacks in
@@ -69,6 +70,8 @@ export function hostFtpLayout(dirs: HostDirs, ports: HostPorts, pamService: stri
     folderListFile: path.join(dirs.vsftpd, "folders"),
     logFile: path.join(dirs.vsftpd, "vsftpd.log"),
     secureChrootDir: path.join(dirs.vsftpd, "empty"),
+    tlsCertificateFile: path.join(dirs.vsftpd, "tls-certificate.pem"),
+    tlsKeyFile: path.join(dirs.vsftpd, "tls-key.pem"),
   };
 }
 
@@ -83,6 +86,8 @@ export function hostWebLayout(dirs: HostDirs, ports: HostPorts): WebLayout {
     accessLog: path.join(dirs.nginx, "access.log"),
     errorLog: path.join(dirs.nginx, "error.log"),
     tempPrefix: path.join(dirs.nginx, "temp"),
+    htpasswdFile: path.join(dirs.nginx, "htpasswd"),
+    galleryFile: path.join(dirs.nginx, "gallery.html"),
   };
 }
 

@@ -51,7 +51,12 @@ export interface RunningStack extends Endpoint {
   stop(): Promise<void>;
 }
 
-export async function startStack(stackName: string, stack: StackConfig): Promise<RunningStack> {
+export interface StartOptions {
+  /** Size of the passive range (default 10): one port per concurrent transfer. */
+  readonly passivePorts?: number;
+}
+
+export async function startStack(stackName: string, stack: StackConfig, options: StartOptions = {}): Promise<RunningStack> {
   requirePrerequisites();
   ensureGuestUser();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
@@ -71,7 +76,7 @@ export async function startStack(stackName: string, stack: StackConfig): Promise
     fs.chmodSync(root, 0o755);
     const dirs = hostDirs(root);
     for (const d of [dirs.media, dirs.vsftpd, dirs.nginx]) fs.mkdirSync(d, { mode: 0o755 });
-    const ports = await findFreePorts();
+    const ports = await findFreePorts(options.passivePorts);
     const pamService = `${PAM_PREFIX}${process.pid}-${randomBytes(4).toString("hex")}`;
     const ftpLayout = hostFtpLayout(dirs, ports, pamService);
     const webLayout = hostWebLayout(dirs, ports);
@@ -97,7 +102,9 @@ export async function startStack(stackName: string, stack: StackConfig): Promise
     await waitForPorts(vsftpd, [ports.ftp]);
     await waitForPorts(nginx, [ports.http, ports.status]);
 
-    return { ftpPort: ports.ftp, httpPort: ports.http, spec, passwords, ports, dirs, ftpLayout, webLayout, describe, stop };
+    // Clients log in over TLS when the stack offers it, trusting the configured certificate.
+    const ftpsCertificate = spec.ftp.tls === "off" ? undefined : configured.tlsCertificate;
+    return { ftpPort: ports.ftp, httpPort: ports.http, ftpsCertificate, spec, passwords, ports, dirs, ftpLayout, webLayout, describe, stop };
   } catch (e) {
     await stop().catch(() => undefined);
     throw e;

@@ -4,6 +4,7 @@
  * or a name nobody dials.
  */
 import { stackFileConfig } from "../support/stacks";
+import { testCertificate } from "../support/tls";
 import type { StackConfig } from "./servers";
 
 /** The committed dev stack, Pulumi.dev.yaml, as `pulumi up` reads it. */
@@ -27,6 +28,8 @@ export const TEAMS: StackConfig = {
       { name: "team-a", password: "team-a-password", root: "team-a" },
       { name: "team-b", password: "team-b-password", root: "team-b" },
     ],
+    // Each wrong-password test waits this long for its 530 (the default is 3 s).
+    delayFailedLogin: 1,
   },
   http: {
     bindAddress: "127.0.0.1",
@@ -80,9 +83,10 @@ export const MANY_LOCATIONS: StackConfig = {
 };
 
 /**
- * Every optional setting given: a host name as passive address, FTP limits, and every location
- * option, the access-restricting ones (basic auth, secure links, allow/deny) on locations of
- * their own. FTPS (ftp.tls) is still off: the vsftpd renderer does not write TLS settings yet.
+ * Every optional setting given: a host name as passive address, FTPS required (with a
+ * certificate made by openssl when this module loads, see test/support/tls.ts), FTP limits, and
+ * every location option, the access-restricting ones (basic auth, secure links, allow/deny) on
+ * locations of their own.
  */
 export const EVERY_OPTION: StackConfig = {
   name: "vs-every-option",
@@ -95,6 +99,9 @@ export const EVERY_OPTION: StackConfig = {
       // No password: the program would generate one.
       { name: "reader", root: "", write: false },
     ],
+    tls: "required",
+    tlsCertificate: testCertificate().certificate,
+    tlsKey: testCertificate().key,
     maxLoginFails: 5,
     delayFailedLogin: 1,
     maxPerIp: 8,
@@ -124,6 +131,22 @@ export const EVERY_OPTION: StackConfig = {
       { path: "/members/", directory: "members", basicAuth: true },
       { path: "/signed/", directory: "signed", secureLink: true, mp4: true },
       { path: "/lan/", directory: "lan", allow: ["127.0.0.1", "10.0.0.0/8", "::1"], deny: ["10.9.0.0/16"] },
+      // Every HTTP option on one location: nginx must accept them together.
+      {
+        path: "/vault/",
+        directory: "vault",
+        autoindex: true,
+        mp4: true,
+        secureLink: true,
+        allow: ["127.0.0.1", "2001:db8::/32"],
+        deny: ["127.0.0.2"],
+        basicAuth: true,
+        corsOrigins: ["https://player.example.com"],
+        cacheSeconds: 60,
+        limitRate: "500k",
+        limitRateAfter: "1m",
+        limitConnPerIp: 2,
+      },
     ],
   },
   images: { ftp: "registry.example.com/video-server/vsftpd:1.0", web: "nginx:1.27" },

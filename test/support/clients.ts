@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
 import { PassThrough, Readable } from "node:stream";
+import { TLSSocket, type ConnectionOptions } from "node:tls";
 import { HOST } from "./ports";
 
 const TIMEOUT_MS = 10_000;
@@ -17,16 +18,38 @@ export interface Endpoint {
   readonly ftpPort: number;
   readonly httpPort: number;
   readonly passwords: Readonly<Record<string, string>>;
+  /**
+   * The FTPS certificate (PEM) when the server offers TLS (ftp.tls not "off"): clients then log
+   * in over explicit TLS by default, trusting this certificate only.
+   */
+  readonly ftpsCertificate?: string;
+}
+
+export interface FtpConnectOptions {
+  /** Explicit TLS (AUTH TLS); defaults to on exactly when the endpoint has an FTPS certificate. */
+  readonly secure?: boolean;
+  /** Extra TLS client options, such as maxVersion; `ca` is the endpoint's certificate. */
+  readonly tls?: Readonly<Omit<ConnectionOptions, "ca">>;
 }
 
 export const FIXTURES = path.resolve(__dirname, "../fixtures");
 export const fixture = (name: string): Buffer => fs.readFileSync(path.join(FIXTURES, name));
 export const sha256 = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
 
-export async function ftpConnect(endpoint: Endpoint, user: string, password = endpoint.passwords[user]): Promise<Client> {
+export async function ftpConnect(
+  endpoint: Endpoint,
+  user: string,
+  password = endpoint.passwords[user],
+  options: FtpConnectOptions = {},
+): Promise<Client> {
+  const secure = options.secure ?? endpoint.ftpsCertificate !== undefined;
+  if (secure && endpoint.ftpsCertificate === undefined) {
+    throw new Error("ftpConnect: secure: true needs the endpoint's ftpsCertificate to trust");
+  }
+  const secureOptions = secure ? { ...options.tls, ca: [endpoint.ftpsCertificate ?? ""] } : undefined;
   const client = new Client(TIMEOUT_MS);
   try {
-    await client.access({ host: HOST, port: endpoint.ftpPort, user, password, secure: false });
+    await client.access({ host: HOST, port: endpoint.ftpPort, user, password, secure, secureOptions });
     return client;
   } catch (e) {
     client.close();
@@ -72,6 +95,8 @@ export interface DataConnection {
   readonly reply: string;
   /** The server port the data socket connected to. */
   readonly port: number | undefined;
+  /** Whether the data socket speaks TLS (basic-ftp upgrades it when the control connection does). */
+  readonly encrypted: boolean;
 }
 
 /** Makes every transfer of `client` use PASV or EPSV and records each data connection. */
@@ -80,7 +105,7 @@ export function recordDataConnections(client: Client, command: "PASV" | "EPSV"):
   const strategy = command === "PASV" ? enterPassiveModeIPv4 : enterPassiveModeIPv6;
   client.prepareTransfer = async (ftp: FTPContext) => {
     const res = await strategy(ftp);
-    seen.push({ command, reply: res.message, port: ftp.dataSocket?.remotePort });
+    seen.push({ command, reply: res.message, port: ftp.dataSocket?.remotePort, encrypted: ftp.dataSocket instanceof TLSSocket });
     return res;
   };
   return seen;

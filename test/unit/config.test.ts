@@ -97,6 +97,7 @@ const cases: [string, unknown, string][] = [
   ["http.users", [{ name: "al", password: "long-enough-1" }, { name: "al", password: "long-enough-2" }], "http.users[1].name: 'al' is already http.users[0].name"],
   ["http.gallery.path", "/videos/", "http.gallery.path: '/videos/' is also http.locations[0].path"],
   ["http.gallery.path", "gallery", "http.gallery.path: must be / or a URL prefix"],
+  ["http.gallery.path", "/videos/all/", "http.gallery.path: '/videos/all/' lies inside http.locations[0].path '/videos/'"],
   ["http.directio", "4 m", "http.directio: must be a size such as 4m"],
 ];
 

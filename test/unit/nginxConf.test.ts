@@ -15,10 +15,16 @@ describe("renderLocation", () => {
       path: "/videos/", directory: "videos", autoindex, mp4: false, secureLink: false,
       allow: [], deny: [], basicAuth: false, corsOrigins: [], cacheSeconds: 3600,
     };
-    expect(renderLocation(location, "/srv/media")).toEqual([
+    const context = { mediaRoot: "/srv/media", htpasswdFile: "/etc/nginx/video-server/htpasswd" };
+    expect(renderLocation(location, 0, context)).toEqual([
       "location /videos/ {",
       "    alias /srv/media/videos/;",
       `    autoindex ${word};`,
+      "    add_header Cache-Control $vs_cache_0;",
+      "    add_header X-Content-Type-Options nosniff always;",
+      "    add_header Referrer-Policy no-referrer always;",
+      "    add_header X-Frame-Options SAMEORIGIN always;",
+      "    add_header Content-Security-Policy $vs_sandbox always;",
       "}",
     ]);
   });
@@ -46,12 +52,29 @@ describe("renderNginxConf", () => {
         "    access_log /dev/stdout;",
         "    sendfile on;",
         "    tcp_nopush on;",
+        "    aio threads;",
+        "    directio 4m;",
+        "    output_buffers 2 256k;",
         "    keepalive_timeout 65;",
         "    server_tokens off;",
+        "    absolute_redirect off;",
+        "    limit_conn_status 429;",
+        "",
+        "    map $sent_http_content_type $vs_sandbox {",
+        '        "~*^(text/html|application/xhtml\\+xml|image/svg\\+xml|text/xml|application/xml)" "sandbox";',
+        '        default "";',
+        "    }",
+        "    map $uri $vs_cache_0 {",
+        '        ~/$ "no-cache";',
+        '        default "public, max-age=3600";',
+        "    }",
         "",
         "    server {",
         "        listen 80;",
         "        server_name media.example.com;",
+        "        add_header X-Content-Type-Options nosniff always;",
+        "        add_header Referrer-Policy no-referrer always;",
+        "        add_header X-Frame-Options SAMEORIGIN always;",
         "",
         "        location / {",
         "            return 404;",
@@ -61,9 +84,18 @@ describe("renderNginxConf", () => {
         "            return 404;",
         "        }",
         "",
+        "        location ~* \\.(part|filepart|tmp|crdownload)$ {",
+        "            return 404;",
+        "        }",
+        "",
         "        location /videos/ {",
         "            alias /srv/media/videos/;",
         "            autoindex off;",
+        "            add_header Cache-Control $vs_cache_0;",
+        "            add_header X-Content-Type-Options nosniff always;",
+        "            add_header Referrer-Policy no-referrer always;",
+        "            add_header X-Frame-Options SAMEORIGIN always;",
+        "            add_header Content-Security-Policy $vs_sandbox always;",
         "        }",
         "    }",
         "",
@@ -85,7 +117,7 @@ describe("renderNginxConf", () => {
 
   it("writes locations sorted by path whatever their order in the config", () => {
     const conf = renderNginxConf(httpOf(), WEB_CONTAINER_LAYOUT);
-    const order = [...conf.matchAll(/location (\/\S*\/) \{/g)].map((m) => m[1]);
+    const order = [...conf.matchAll(/location (\/[A-Za-z0-9_]\S*\/) \{/g)].map((m) => m[1]);
     expect(order).toEqual(["/images/", "/team-a/videos/", "/videos/"]);
   });
 
@@ -105,12 +137,15 @@ describe("renderNginxConf", () => {
       accessLog: "/tmp/access.log",
       errorLog: "/tmp/error.log",
       tempPrefix: "/tmp/t",
+      htpasswdFile: "/tmp/h/htpasswd",
+      galleryFile: "/tmp/g/gallery.html",
     };
     const conf = renderNginxConf(httpOf(), layout);
     for (const text of ["listen 127.0.0.1:18080;", "listen 127.0.0.1:18081;", "pid /tmp/n.pid;", "alias /tmp/m/videos/;"]) {
       expect(conf).toContain(text);
     }
     expect(conf).toContain("client_body_temp_path /tmp/t/client_body;");
+    expect(conf).toContain("root /tmp/g;\n            rewrite ^ /gallery.html break;");
     expect(conf).not.toContain("/srv/media");
   });
 });

@@ -139,10 +139,16 @@ describe("the dev stack", () => {
     expect(uploads[4].content).toMatch(/^uploader:\$2b\$10\$[./A-Za-z0-9]{53}\n$/);
   });
 
-  it("uploads nginx.conf with a location per configured path", () => {
+  it("uploads nginx.conf with a location per configured path, and the gallery page", () => {
     const web = byName(run, "video-server-web-container");
     expect(web.secretPaths).toEqual([]);
-    const [conf] = web.inputs.uploads as Upload[];
+    const uploads = web.inputs.uploads as Upload[];
+    expect(uploads.map((u) => `${u.file} ${u.permissions}`)).toEqual([
+      "/etc/nginx/nginx.conf 0644",
+      "/etc/nginx/video-server/gallery.html 0644",
+    ]);
+    expect(uploads[1].content).toContain('"listing":"/-/listing/videos/"');
+    const [conf] = uploads;
     expect(conf.file).toBe("/etc/nginx/nginx.conf");
     expect(conf.content).toContain("location /videos/ {\n            alias /srv/media/videos/;\n            autoindex on;");
     expect(conf.content).toContain("location /images/ {\n            alias /srv/media/images/;\n            autoindex on;");

@@ -1,0 +1,89 @@
+/**
+ * Response headers: security headers, Cache-Control and CORS, per location.
+ *
+ * nginx drops every inherited `add_header` in a block that has one of its own, so each block that
+ * adds a header repeats securityHeaders(). Per-location values that depend on the request (the
+ * Origin, whether the URI is a folder) come from `map`s in the http block, named by location index.
+ */
+import type { LocationSpec } from "../components/spec";
+import { block } from "./block";
+
+/** On every response, errors included. */
+export function securityHeaders(): string[] {
+  return [
+    "add_header X-Content-Type-Options nosniff always;",
+    "add_header Referrer-Policy no-referrer always;",
+    "add_header X-Frame-Options SAMEORIGIN always;",
+  ];
+}
+
+/**
+ * http-block map for the media locations: a document that could run script (HTML, SVG, XML) is
+ * sandboxed, so an uploaded page cannot act as this origin (whose gallery reads the listings).
+ * By Content-Type, not extension, so any name mapped to HTML counts. Videos and images get no
+ * CSP at all: Chromium cannot play a video it opens directly under `sandbox`.
+ */
+export function sandboxMap(): string[] {
+  return block("map $sent_http_content_type $vs_sandbox", [
+    '"~*^(text/html|application/xhtml\\+xml|image/svg\\+xml|text/xml|application/xml)" "sandbox";',
+    'default "";',
+  ]);
+}
+
+/** securityHeaders() and the sandbox for active documents; an empty value sends no header. */
+export function mediaSecurityHeaders(): string[] {
+  return [...securityHeaders(), "add_header Content-Security-Policy $vs_sandbox always;"];
+}
+
+const cacheVar = (index: number) => `$vs_cache_${index}`;
+const corsVar = (index: number) => `$vs_cors_${index}`;
+
+/** Shared caches must not hand a restricted file to someone the restriction would refuse. */
+function isRestricted(l: LocationSpec): boolean {
+  return l.basicAuth || l.secureLink || l.allow.length > 0 || l.deny.length > 0;
+}
+
+/** Cache-Control of the location's files; folder listings always revalidate (new uploads show). */
+export function fileCacheControl(l: LocationSpec): string {
+  if (l.cacheSeconds === 0) return "no-cache";
+  return `${isRestricted(l) ? "private" : "public"}, max-age=${l.cacheSeconds}`;
+}
+
+/** http-block maps of one location: its Cache-Control by URI, its allowed Origin. */
+export function locationMaps(l: LocationSpec, index: number): string[] {
+  const maps: string[] = [];
+  if (l.cacheSeconds > 0) {
+    maps.push(...block(`map $uri ${cacheVar(index)}`, ['~/$ "no-cache";', `default "${fileCacheControl(l)}";`]));
+  }
+  if (l.corsOrigins.length > 0 && !l.corsOrigins.includes("*")) {
+    // Browsers send the Origin in lower case; the echo makes the header name exactly one origin.
+    const origins = [...new Set(l.corsOrigins.map((o) => o.toLowerCase()))];
+    maps.push(...block(`map $http_origin ${corsVar(index)}`, ['default "";', ...origins.map((o) => `"${o}" $http_origin;`)]));
+  }
+  return maps;
+}
+
+/** Without `always`: only successful and redirect responses are cacheable. */
+export function cacheHeader(l: LocationSpec, index: number): string {
+  return `add_header Cache-Control ${l.cacheSeconds > 0 ? cacheVar(index) : '"no-cache"'};`;
+}
+
+/** For web players on other origins: Range allowed, Content-Range and friends readable. */
+export function corsHeaders(l: LocationSpec, index: number): string[] {
+  if (l.corsOrigins.length === 0) return [];
+  const any = l.corsOrigins.includes("*");
+  return [
+    // An empty value (an Origin not in the list) sends no header at all.
+    `add_header Access-Control-Allow-Origin ${any ? '"*"' : corsVar(index)} always;`,
+    'add_header Access-Control-Allow-Methods "GET, HEAD, OPTIONS" always;',
+    'add_header Access-Control-Allow-Headers "Range" always;',
+    'add_header Access-Control-Expose-Headers "Content-Range, Accept-Ranges, Content-Length" always;',
+    "add_header Access-Control-Max-Age 86400 always;",
+    ...(any ? [] : ["add_header Vary Origin always;"]),
+  ];
+}
+
+/** Answers a CORS preflight before any check: browsers send preflights without credentials. */
+export function preflightLines(l: LocationSpec): string[] {
+  return l.corsOrigins.length === 0 ? [] : block("if ($request_method = OPTIONS)", ["return 204;"]);
+}

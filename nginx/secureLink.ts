@@ -1,0 +1,73 @@
+/**
+ * Signed, expiring links (ngx_http_secure_link_module): the nginx directives of a location with
+ * `secureLink: true`, and the signing function applications use to make such links.
+ *
+ * nginx computes `md5("<expires><$uri> <secret>")`, base64url without padding, and compares it
+ * with `?md5=`. `$uri` is the request path after percent-decoding and normalisation, so the hash
+ * here is taken over the decoded path and the URL carries it percent-encoded.
+ */
+import { createHash } from "node:crypto";
+import { PATTERNS } from "../components/schema";
+import { block } from "./block";
+
+/** The first lines of a secure-link location: no or a wrong signature 403, past its expiry 410. */
+export function secureLinkLines(secret: string): string[] {
+  return [
+    "secure_link $arg_md5,$arg_expires;",
+    // The spec module allow-lists the secret's characters: none can end the quoted string.
+    `secure_link_md5 "$secure_link_expires$uri ${secret}";`,
+    ...block('if ($secure_link = "")', ["return 403;"]),
+    ...block('if ($secure_link = "0")', ["return 410;"]),
+  ];
+}
+
+export class SignUrlError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SignUrlError";
+  }
+}
+
+/**
+ * The path nginx sees as `$uri` for a URL path such as `/videos/my%20clip.mp4` (percent-encoding
+ * is decoded, as nginx does; raw spaces and non-ASCII are taken as they are). Throws for a path
+ * nginx would rewrite before checking (`//`, `.` or `..` segments), which could never match.
+ */
+export function uriOf(urlPath: string): string {
+  if (!urlPath.startsWith("/")) throw new SignUrlError(`path '${urlPath}' must start with '/', such as /videos/clip.mp4`);
+  if (/[?#]/.test(urlPath)) throw new SignUrlError(`path '${urlPath}' must not contain '?' or '#': give the path only`);
+  let uri: string;
+  try {
+    uri = decodeURIComponent(urlPath);
+  } catch {
+    throw new SignUrlError(`path '${urlPath}' has a '%' that is not a valid percent-encoded UTF-8 sequence`);
+  }
+  if (/[\x00-\x1f\x7f]/.test(uri)) throw new SignUrlError(`path '${urlPath}' contains a control character`);
+  if (uri.endsWith("/")) throw new SignUrlError(`path '${urlPath}' is a folder; sign the URL of a file`);
+  if (uri.includes("//") || uri.split("/").some((s) => s === "." || s === "..")) {
+    throw new SignUrlError(`path '${urlPath}' has an empty, '.' or '..' segment; nginx would change it before checking`);
+  }
+  return uri;
+}
+
+/** `md5` query value: base64url of the binary MD5, no padding. */
+export function secureLinkHash(uri: string, secret: string, expiresUnix: number): string {
+  return createHash("md5").update(`${expiresUnix}${uri} ${secret}`, "utf8").digest("base64url");
+}
+
+/**
+ * A signed link to `path`, valid until `expiresUnix` (seconds since the epoch), for a location
+ * with `secureLink: true` and this `http.secureLinkSecret`:
+ * `signUrl("/videos/a.mp4", secret, 1767225600)` → `/videos/a.mp4?md5=…&expires=1767225600`.
+ */
+export function signUrl(path: string, secret: string, expiresUnix: number): string {
+  const uri = uriOf(path);
+  if (!PATTERNS.secret.test(secret)) {
+    throw new SignUrlError("secret must be http.secureLinkSecret: 16–256 characters from A-Z a-z 0-9 _ . ~ + / = -");
+  }
+  if (!Number.isSafeInteger(expiresUnix) || expiresUnix < 0) {
+    throw new SignUrlError(`expires must be a whole number of seconds since 1970, not ${expiresUnix}`);
+  }
+  const encoded = uri.split("/").map(encodeURIComponent).join("/");
+  return `${encoded}?md5=${secureLinkHash(uri, secret, expiresUnix)}&expires=${expiresUnix}`;
+}

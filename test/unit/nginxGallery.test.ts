@@ -1,0 +1,168 @@
+/** The gallery: which locations it lists, its nginx locations, and the page with its CSP. */
+import { createHash } from "node:crypto";
+import { WEB_CONTAINER_LAYOUT } from "../../components/layout";
+import { parseSpec } from "../../components/spec";
+import { webServerFiles } from "../../nginx/conf";
+import { galleryCsp, galleryEntries, galleryLocations, renderGalleryPage } from "../../nginx/gallery";
+import { GALLERY_SCRIPT, GALLERY_STYLE } from "../../nginx/galleryPage";
+import { threeUserConfig, withValue } from "../support/stacks";
+
+const ctx = { project: "video-server", stack: "prod", projectDir: "/p" };
+const SECRET = "a-secure-link-secret-0123";
+
+/** threeUserConfig with these locations (its FTP users need team-a/videos to exist). */
+function http(locations: object[], gallery?: object) {
+  let config = withValue(threeUserConfig(), "http.locations", [
+    ...locations,
+    { path: "/team-a/videos/", directory: "team-a/videos" },
+  ]);
+  config = withValue(config, "http.secureLinkSecret", SECRET);
+  config = withValue(config, "http.users", [{ name: "viewer", password: "viewer-password" }]);
+  if (gallery) config = withValue(config, "http.gallery", gallery);
+  return parseSpec(config, ctx).spec.http;
+}
+
+describe("galleryEntries", () => {
+  it("lists the locations with autoindex on, except secure-link ones it could not fetch", () => {
+    const spec = http([
+      { path: "/videos/", directory: "videos", autoindex: true },
+      { path: "/images/", directory: "images", autoindex: true, basicAuth: true },
+      { path: "/signed/", directory: "signed", autoindex: true, secureLink: true },
+      { path: "/quiet/", directory: "quiet" },
+    ]);
+    expect(galleryEntries(spec)).toEqual([
+      { path: "/images/", listing: "/-/listing/images/" },
+      { path: "/videos/", listing: "/-/listing/videos/" },
+    ]);
+  });
+
+  it("lists nothing when the gallery is off", () => {
+    const spec = http([{ path: "/videos/", directory: "videos", autoindex: true }], { enabled: false });
+    expect(galleryEntries(spec)).toEqual([]);
+    expect(galleryLocations(spec, WEB_CONTAINER_LAYOUT)).toEqual([]);
+  });
+});
+
+describe("galleryLocations", () => {
+  it("serves the page at / and a JSON listing twin with the location's access rules", () => {
+    const spec = http([{ path: "/videos/", directory: "videos", autoindex: true, allow: ["10.0.0.0/8"], basicAuth: true }]);
+    expect(galleryLocations(spec, WEB_CONTAINER_LAYOUT)).toEqual([
+      "location = / {",
+      "    root /etc/nginx/video-server;",
+      "    rewrite ^ /gallery.html break;",
+      "    charset utf-8;",
+      '    add_header Cache-Control "no-cache";',
+      `    add_header Content-Security-Policy "${galleryCsp()}" always;`,
+      "    add_header X-Content-Type-Options nosniff always;",
+      "    add_header Referrer-Policy no-referrer always;",
+      "    add_header X-Frame-Options SAMEORIGIN always;",
+      "}",
+      "",
+      "location /-/listing/videos/ {",
+      "    alias /srv/media/videos/;",
+      "    autoindex on;",
+      "    autoindex_format json;",
+      "    allow 10.0.0.0/8;",
+      "    deny all;",
+      '    auth_basic "video-server";',
+      "    auth_basic_user_file /etc/nginx/video-server/htpasswd;",
+      '    add_header Cache-Control "no-cache";',
+      "    add_header X-Content-Type-Options nosniff always;",
+      "    add_header Referrer-Policy no-referrer always;",
+      "    add_header X-Frame-Options SAMEORIGIN always;",
+      "    location ~ [^/]$ {",
+      "        return 404;",
+      "    }",
+      "}",
+    ]);
+  });
+
+  it("redirects the gallery path without its slash to the page", () => {
+    const spec = http([{ path: "/videos/", directory: "videos", autoindex: true }], { path: "/gallery/" });
+    const lines = galleryLocations(spec, WEB_CONTAINER_LAYOUT);
+    expect(lines[0]).toBe("location = /gallery/ {");
+    expect(lines.slice(lines.indexOf("location = /gallery {"), lines.indexOf("location = /gallery {") + 3)).toEqual([
+      "location = /gallery {",
+      "    return 301 /gallery/;",
+      "}",
+    ]);
+  });
+});
+
+describe("the gallery page", () => {
+  const entries = [{ path: "/videos/", listing: "/-/listing/videos/" }];
+  const page = renderGalleryPage(entries);
+
+  it("carries its locations as a JSON data block the script reads", () => {
+    expect(page).toContain(
+      '<script type="application/json" id="gallery-config">{"locations":[{"path":"/videos/","listing":"/-/listing/videos/"}]}</script>',
+    );
+  });
+
+  it("inlines exactly the style and script whose hashes the CSP allows", () => {
+    const inline = (tag: string) => [...page.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, "g"))].map((m) => m[1]);
+    const hash = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
+    expect(inline("script")).toEqual([GALLERY_SCRIPT]);
+    expect(inline("style")).toEqual([GALLERY_STYLE]);
+    expect(galleryCsp()).toBe(
+      [
+        "default-src 'none'",
+        `script-src ${hash(GALLERY_SCRIPT)}`,
+        `style-src ${hash(GALLERY_STYLE)}`,
+        "img-src 'self'",
+        "media-src 'self'",
+        "connect-src 'self'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'self'",
+      ].join("; "),
+    );
+  });
+
+  it("plays videos with a metadata-preloading player and bounds its crawl of subfolders", () => {
+    expect(GALLERY_SCRIPT).toContain('el("video", { controls: "", preload: "metadata", src: url })');
+    expect(GALLERY_SCRIPT).toMatch(/MAX_DEPTH = 4;[\s\S]*MAX_LISTINGS = 200;/);
+  });
+
+  it("escapes '<' in the data block, so no value can end it", () => {
+    expect(renderGalleryPage([{ path: "/a</script>/", listing: "/-/listing/a/" }])).toContain('"path":"/a\\u003c/script>/"');
+  });
+
+  it("is the same bytes for the same locations", () => {
+    expect(renderGalleryPage(entries)).toBe(page);
+  });
+});
+
+describe("webServerFiles", () => {
+  const files = (spec: ReturnType<typeof http>, secret?: string) =>
+    webServerFiles(spec, WEB_CONTAINER_LAYOUT, { htpasswd: "viewer:$2b$05$x\n", secureLinkSecret: secret }).map(
+      (f) => `${f.file} ${f.permissions}`,
+    );
+
+  it("uploads nginx.conf, the password file when there are HTTP users, and the gallery page when it is on", () => {
+    const spec = http([{ path: "/videos/", directory: "videos", autoindex: true }]);
+    expect(files(spec)).toEqual([
+      "/etc/nginx/nginx.conf 0644",
+      "/etc/nginx/video-server/htpasswd 0644",
+      "/etc/nginx/video-server/gallery.html 0644",
+    ]);
+  });
+
+  it("uploads nginx.conf alone without HTTP users and with the gallery off", () => {
+    let config = withValue(threeUserConfig(), "http.gallery", { enabled: false });
+    config = withValue(config, "http.users", []);
+    expect(files(parseSpec(config, ctx).spec.http)).toEqual(["/etc/nginx/nginx.conf 0644"]);
+  });
+
+  it("writes the secure-link secret into nginx.conf only where a location uses it", () => {
+    const signed = http([
+      { path: "/videos/", directory: "videos", autoindex: true },
+      { path: "/signed/", directory: "signed", secureLink: true },
+    ]);
+    const [conf] = webServerFiles(signed, WEB_CONTAINER_LAYOUT, { htpasswd: "", secureLinkSecret: SECRET });
+    expect(conf.content.split(SECRET)).toHaveLength(2);
+    const open = http([{ path: "/videos/", directory: "videos", autoindex: true }]);
+    const [plain] = webServerFiles(open, WEB_CONTAINER_LAYOUT, { htpasswd: "", secureLinkSecret: SECRET });
+    expect(plain.content).not.toContain(SECRET);
+  });
+});
