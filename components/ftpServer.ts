@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { ftpFilesFor } from "./serverFiles";
+import { PasswordHashes } from "./passwordHashes";
+import { ftpFilesFromHashes } from "./serverFiles";
 import { bashHealthcheck, runSettings, serverImage } from "./containers";
 import { FTP_CONTAINER_LAYOUT as LAYOUT, MEDIA_OWNER } from "./layout";
 import { passivePortList, type Spec } from "./spec";
@@ -33,11 +34,16 @@ export class FtpServer extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    // One apply over the secrets: the hashes and the file list come out as one secret Output.
+    const { hashes } = new PasswordHashes(
+      `${name}-hashes`,
+      { spec, service: "ftp", names: ftp.users.map((u) => u.name), passwords: args.passwords },
+      { parent: this },
+    );
+    // One apply over the secrets: the file list comes out as one secret Output.
     const files = pulumi.secret(
       pulumi
-        .all([args.passwords, args.tlsCertificate, args.tlsKey])
-        .apply(([ftpPasswords, tlsCertificate, tlsKey]) => ftpFilesFor(spec, LAYOUT, { ftpPasswords, tlsCertificate, tlsKey })),
+        .all([hashes, args.tlsCertificate, args.tlsKey])
+        .apply(([ftpHashes, tlsCertificate, tlsKey]) => ftpFilesFromHashes(spec, LAYOUT, { ftpHashes, tlsCertificate, tlsKey })),
     );
 
     const ip = ftp.bindAddress;

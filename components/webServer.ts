@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { webFilesFor } from "./serverFiles";
+import { PasswordHashes } from "./passwordHashes";
+import { webFilesFromHashes } from "./serverFiles";
 import { bashHealthcheck, runSettings, serverImage } from "./containers";
 import { WEB_CONTAINER_LAYOUT as LAYOUT, WEB_CONTAINER_PORT, WEB_STATUS_PORT } from "./layout";
 import type { Spec } from "./spec";
@@ -24,9 +25,14 @@ export class WebServer extends pulumi.ComponentResource {
     const { spec } = args;
 
     this.imageId = serverImage(`${name}-image`, spec.images.web, {}, { parent: this });
+    const { hashes } = new PasswordHashes(
+      `${name}-hashes`,
+      { spec, service: "http", names: spec.http.users, passwords: args.passwords },
+      { parent: this },
+    );
     const files = pulumi
-      .all([args.passwords, args.secureLinkSecret])
-      .apply(([httpPasswords, secureLinkSecret]) => webFilesFor(spec, LAYOUT, { httpPasswords, secureLinkSecret }));
+      .all([hashes, args.secureLinkSecret])
+      .apply(([httpHashes, secureLinkSecret]) => webFilesFromHashes(spec, LAYOUT, { httpHashes, secureLinkSecret }));
     this.container = new docker.Container(
       `${name}-container`,
       {

@@ -8,7 +8,6 @@ import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import type Dockerode from "dockerode";
 import * as tar from "tar-stream";
 import { PROJECT_DIR, runProgram, type Created, type DeclaredResource, type ProgramRun, type StackConfig } from "../support/program";
@@ -50,7 +49,6 @@ interface Healthcheck {
   retries: number;
 }
 
-const run = promisify(execFile);
 
 /** "10s" → nanoseconds, as the Engine API wants durations. */
 export function durationNs(text: string): number {
@@ -93,7 +91,7 @@ export class Realizer {
         ],
         create: (i) => this.container(i),
       },
-      "command:local:Command": { fields: ["create"], create: (i) => this.command(i) },
+      "command:local:Command": { fields: ["create", "stdin", "logging"], create: (i) => this.command(i) },
       "random:index/randomPassword:RandomPassword": { fields: ["length", "special"], create: (i) => this.password(i) },
     };
   }
@@ -242,7 +240,12 @@ export class Realizer {
   }
 
   private async command(i: Inputs): Promise<Created> {
-    const { stdout, stderr } = await run("sh", ["-c", String(i.create)], { cwd: PROJECT_DIR });
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+      const child = execFile("sh", ["-c", String(i.create)], { cwd: PROJECT_DIR }, (error, out, err) =>
+        error ? reject(new Error(`realizer: command failed: ${err || error.message}`)) : resolve({ stdout: out, stderr: err }),
+      );
+      child.stdin?.end(typeof i.stdin === "string" ? i.stdin : "");
+    });
     return { id: `command-${randomBytes(4).toString("hex")}`, state: { stdout, stderr } };
   }
 

@@ -4,6 +4,7 @@
  * the real thing.
  */
 import * as path from "node:path";
+import { hashPassword } from "../../components/passwords";
 
 export const PROJECT = "video-server";
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
@@ -104,7 +105,14 @@ export function unwrapSecrets(value: unknown, at = "", found: string[] = []): un
   return value;
 }
 
-const fakeState: Record<string, (name: string) => Record<string, unknown>> = {
+/** What scripts/bcrypt.js would print for a PasswordHashes command: the same bcrypt, in process. */
+function bcryptCommandOutput(inputs: Record<string, unknown>): Record<string, unknown> {
+  const salt = /^node scripts\/bcrypt\.js '(.+)'$/.exec(String(inputs.create))?.[1];
+  return salt === undefined ? {} : { stdout: hashPassword(String(inputs.stdin), salt) };
+}
+
+const fakeState: Record<string, (name: string, inputs: Record<string, unknown>) => Record<string, unknown>> = {
+  "command:local:Command": (_, inputs) => bcryptCommandOutput(inputs),
   "docker:index/image:Image": (name) => ({ repoDigest: `sha256:${"0".repeat(56)}${name.length.toString(16).padStart(8, "0")}` }),
   "docker:index/remoteImage:RemoteImage": () => ({ imageId: `sha256:${"1".repeat(64)}` }),
   "random:index/randomPassword:RandomPassword": (name) => ({ result: `generated-${name}-0123456789` }),
@@ -148,7 +156,7 @@ export async function runProgram(config: StackConfig, options: RunOptions = {}):
         const declared = { type: args.type, name: args.name, inputs, publicInputs, secretPaths, provider: args.provider, options: seen };
         const made = options.create ? await options.create(declared) : { id: `${args.name}-id` };
         resources.push({ ...declared, id: made.id });
-        const state = { ...inputs, ...(fakeState[args.type]?.(args.name) ?? {}), ...(made.state ?? {}) };
+        const state = { ...inputs, ...(fakeState[args.type]?.(args.name, inputs) ?? {}), ...(made.state ?? {}) };
         return { id: made.id, state };
       },
       call: (args) => args.inputs,

@@ -24,10 +24,10 @@ describe("determinism", () => {
     expect(JSON.stringify(inputsByName(b))).toBe(JSON.stringify(inputsByName(a)));
   });
 
-  it("changes the password file, and only the FTP container, when a password changes", async () => {
+  it("changes only that user's hash command and the FTP container when a password changes", async () => {
     const before = inputsByName(await runProgram(threeUserConfig()));
     const after = inputsByName(await runProgram(withValue(threeUserConfig(), "ftp.users.0.password", "a-new-password-9")));
     const changed = Object.keys(before).filter((name) => JSON.stringify(before[name]) !== JSON.stringify(after[name]));
-    expect(changed).toEqual(["video-server-ftp-container"]);
+    expect(changed).toEqual(["video-server-ftp-hashes-editor", "video-server-ftp-container"]);
   });
 });

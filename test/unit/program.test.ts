@@ -17,8 +17,9 @@ describe("the dev stack", () => {
     run = await runProgram(stackFileConfig("dev"), { stack: "dev" });
   });
 
-  it("declares the server, its host, media store and two containers", () => {
+  it("declares the server, its host, media store, password hashes and two containers", () => {
     expect(run.resources.map((r) => `${r.type} ${r.name}`).sort()).toEqual([
+      "command:local:Command video-server-ftp-hashes-uploader",
       "command:local:Command video-server-store-dir",
       "docker:index/container:Container video-server-ftp-container",
       "docker:index/container:Container video-server-web-container",
@@ -29,6 +30,8 @@ describe("the dev stack", () => {
       "random:index/randomPassword:RandomPassword video-server-password-uploader",
       "video-server:index:FtpServer video-server-ftp",
       "video-server:index:MediaStore video-server-store",
+      "video-server:index:PasswordHashes video-server-ftp-hashes",
+      "video-server:index:PasswordHashes video-server-web-hashes",
       "video-server:index:VideoServer video-server",
       "video-server:index:WebServer video-server-web",
     ]);
@@ -123,6 +126,15 @@ describe("the dev stack", () => {
       build: { context: "./nginx", builderVersion: "BuilderV1" },
     });
     expect(byName(run, "video-server-ftp-container").inputs.image).toMatch(/^sha256:/);
+  });
+
+  it("hashes each FTP password once, in a local command fed the password as a secret on stdin", () => {
+    const hash = byName(run, "video-server-ftp-hashes-uploader");
+    expect(hash.inputs).toMatchObject({ logging: "none" });
+    expect(hash.inputs.create).toMatch(/^node scripts\/bcrypt\.js '\$2b\$10\$[./A-Za-z0-9]{22}'$/);
+    expect(hash.secretPaths).toEqual(["stdin"]);
+    expect(hash.inputs.stdin).toBe(run.outputs.ftpPasswords && (run.outputs.ftpPasswords as Record<string, string>).uploader);
+    expect(hash.options.parent).toMatch(/::video-server-ftp-hashes$/);
   });
 
   it("uploads the rendered vsftpd files, the password file secret and root-only", () => {
