@@ -7,6 +7,21 @@ import { ConfigError, parseSpec, type SecretsOf, type Spec } from "./spec";
 
 /** Top-level keys of the `video-server:` namespace; each but `name` holds an object. */
 const OBJECT_KEYS = ["target", "media", "ftp", "http", "images"] as const;
+const KNOWN_KEYS: readonly string[] = ["name", "sshPrivateKey", ...OBJECT_KEYS];
+
+/** Keys of the namespace the program does not read: typos, or `ftp.port` set without --path. */
+function unknownKeys(project: string): string[] {
+  const prefix = `${project}:`;
+  return Object.keys(pulumi.runtime.allConfig())
+    .filter((k) => k.startsWith(prefix) && !KNOWN_KEYS.includes(k.slice(prefix.length)))
+    .map((k) => k.slice(prefix.length))
+    .sort()
+    .map((k) =>
+      k.includes(".")
+        ? `${k}: not a config key; to set a field, use \`pulumi config set --path ${k} <value>\` (and remove this key)`
+        : `${k}: not a config key (known: ${KNOWN_KEYS.join(", ")})`,
+    );
+}
 
 type Secret = pulumi.Output<string>;
 
@@ -29,7 +44,7 @@ export function readConfig(projectDir: string = process.cwd()): ProgramConfig {
   const stack = pulumi.getStack();
   const config = new pulumi.Config(project);
   const raw: Record<string, unknown> = {};
-  const problems: string[] = [];
+  const problems: string[] = unknownKeys(project);
   const name = config.get("name");
   if (name !== undefined) raw.name = name;
   for (const key of OBJECT_KEYS) {
@@ -41,9 +56,16 @@ export function readConfig(projectDir: string = process.cwd()): ProgramConfig {
       problems.push(`${key}: must be an object (set fields with \`pulumi config set --path ${key}.<field> <value>\`)`);
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems, `${project} (stack ${stack})`);
-
-  const { spec, secrets } = parseSpec(raw, { project, stack, projectDir });
+  // Report the keys' problems and the fields' problems in one message.
+  const where = `${project} (stack ${stack})`;
+  let parsed: ReturnType<typeof parseSpec>;
+  try {
+    parsed = parseSpec(raw, { project, stack, projectDir });
+  } catch (error) {
+    throw error instanceof ConfigError ? new ConfigError([...problems, ...error.problems], where) : error;
+  }
+  if (problems.length > 0) throw new ConfigError(problems, where);
+  const { spec, secrets } = parsed;
   return {
     spec,
     secrets: {

@@ -53,15 +53,39 @@ const password = (unsetHint: string) =>
     .refine((p) => Buffer.byteLength(p, "utf8") <= MAX_PASSWORD_BYTES, `must be at most ${MAX_PASSWORD_BYTES} bytes`)
     .refine((p) => !/[\r\n\0]/.test(p), "must not contain line breaks or NUL");
 
+/**
+ * A host name for a client to resolve. Its last label is not all digits: vsftpd would read
+ * such a "name" as an address (inet_aton: `1.2.3` is 1.2.0.3, `010` is octal).
+ */
+export function isHostName(value: string): boolean {
+  return PATTERNS.hostname.test(value) && !/^[0-9]+$/.test(value.slice(value.lastIndexOf(".") + 1));
+}
+
+/** An IPv6 address as nginx 1.22 reads it: no zone id, and `::` standing for two groups or more. */
+function nginxReadsIpv6(address: string): boolean {
+  if (address.includes("%")) return false;
+  if (!address.includes("::")) return true;
+  const groups = address.split(":").filter((g) => g !== "");
+  const explicit = groups.reduce((n, g) => n + (g.includes(".") ? 2 : 1), 0);
+  return explicit <= 6;
+}
+
 /** An IPv4 or IPv6 address, optionally with a prefix length: what nginx's allow/deny take. */
 export function isCidr(value: string): boolean {
   const [address, prefix, ...rest] = value.split("/");
   const family = isIP(address);
   if (family === 0 || rest.length > 0) return false;
+  if (family === 6 && !nginxReadsIpv6(address)) return false;
   if (prefix === undefined) return true;
   if (!/^[0-9]{1,3}$/.test(prefix)) return false;
   return Number(prefix) <= (family === 4 ? 32 : 128);
 }
+/** `ssh://user@host[:port]` whose host is a host name or an IPv4 address. */
+export function isSshHost(value: string): boolean {
+  const m = PATTERNS.sshHost.exec(value);
+  return m !== null && (PATTERNS.ipv4.test(m[2]) || isHostName(m[2]));
+}
+
 const cidr = z.string().refine(isCidr, "must be an IP address or CIDR such as 203.0.113.0/24");
 
 const ftpUserSchema = z
@@ -117,7 +141,7 @@ export const rawConfigSchema = z
       .object({
         dockerHost: z
           .string()
-          .refine((h) => PATTERNS.unixSocket.test(h) || PATTERNS.sshHost.test(h), {
+          .refine((h) => PATTERNS.unixSocket.test(h) || isSshHost(h), {
             message: "must be unix:///path/to/docker.sock or ssh://user@host[:port]",
           })
           .default("unix:///var/run/docker.sock"),
@@ -140,7 +164,7 @@ export const rawConfigSchema = z
         bindAddress: ipv4.default("0.0.0.0"),
         passiveAddress: z
           .string()
-          .refine((a) => PATTERNS.ipv4.test(a) || PATTERNS.hostname.test(a), {
+          .refine((a) => PATTERNS.ipv4.test(a) || isHostName(a), {
             message: "must be an IPv4 address or a host name",
           })
           .optional(),

@@ -99,6 +99,10 @@ const cases: [string, unknown, string][] = [
   ["http.gallery.path", "gallery", "http.gallery.path: must be / or a URL prefix"],
   ["http.gallery.path", "/videos/all/", "http.gallery.path: '/videos/all/' lies inside http.locations[0].path '/videos/'"],
   ["http.directio", "4 m", "http.directio: must be a size such as 4m"],
+  ["ftp.passiveAddress", "10.0.0.010", "ftp.passiveAddress: must be an IPv4 address or a host name"],
+  ["target.dockerHost", "ssh://deploy@-oProxyCommand", "target.dockerHost: must be unix:///path/to/docker.sock or ssh://user@host[:port]"],
+  ["http.locations.0.allow", ["fe80::1%eth0"], "http.locations[0].allow[0]: must be an IP address or CIDR"],
+  ["http.locations.0.deny", ["1:2:3:4:5:6:7::"], "http.locations[0].deny[0]: must be an IP address or CIDR"],
 ];
 
 describe("stack config validation", () => {
@@ -131,6 +135,16 @@ describe("stack config validation", () => {
       "  - http.port: 21 is also ftp.port",
       "  - ftp.users[1].name: 'root' is reserved (root, ftp, nginx, www-data, nobody, vsftpd-media, daemon)",
     ]);
+  });
+
+  it("refuses a key the program does not read, such as ftp.port set without --path, with the other problems", async () => {
+    const failed = await failure({ ...withValue(base, "http.port", 21), "ftp.port": 2121, htpp: {} });
+    expect(failed.message.split("\n").filter((l) => l.startsWith("  - "))).toEqual([
+      "  - ftp.port: not a config key; to set a field, use `pulumi config set --path ftp.port <value>` (and remove this key)",
+      "  - htpp: not a config key (known: name, sshPrivateKey, target, media, ftp, http, images)",
+      "  - http.port: 21 is also ftp.port",
+    ]);
+    expect(failed.resources).toHaveLength(0);
   });
 
   it("says how to set an object key that holds a plain string", async () => {

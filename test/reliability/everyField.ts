@@ -1,0 +1,65 @@
+/**
+ * A valid stack config that sets every field of the schema, each array with at least one entry:
+ * the base the bad-config matrix changes one field of at a time.
+ */
+import type { StackConfig } from "../support/program";
+
+/** Shaped like PEM, which is all the schema checks; the mocks never hand them to OpenSSL. */
+export const PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----\nTUlJQmFLRUNFUlRJRklDQVRF\n-----END CERTIFICATE-----\n";
+export const PEM_KEY = "-----BEGIN PRIVATE KEY-----\nTUlJRXZBSUJBREFORkFLRUtFWQ==\n-----END PRIVATE KEY-----\n";
+
+export function everyFieldConfig(): StackConfig {
+  return {
+    name: "vs-reliability",
+    target: { dockerHost: "unix:///var/run/docker.sock", sshOpts: ["-o", "ConnectTimeout=5"] },
+    media: { hostPath: "/srv/video-server/media" },
+    ftp: {
+      port: 2121,
+      bindAddress: "127.0.0.1",
+      passiveAddress: "127.0.0.1",
+      passivePorts: { min: 30000, max: 30009 },
+      users: [
+        { name: "editor", password: "editor-password-1", root: "", write: true },
+        { name: "team-a", password: "team-a-password-2", root: "team-a", write: true },
+        { name: "reader", password: "reader-password-3", root: "", write: false },
+      ],
+      tls: "enabled",
+      tlsCertificate: PEM_CERTIFICATE,
+      tlsKey: PEM_KEY,
+      maxLoginFails: 3,
+      delayFailedLogin: 1,
+      maxPerIp: 10,
+      maxClients: 100,
+    },
+    http: {
+      port: 8080,
+      bindAddress: "127.0.0.1",
+      serverName: "media.example.com",
+      locations: [
+        {
+          path: "/videos/",
+          directory: "videos",
+          autoindex: true,
+          mp4: true,
+          secureLink: true,
+          allow: ["10.0.0.0/8"],
+          deny: ["10.9.0.0/16"],
+          basicAuth: true,
+          corsOrigins: ["https://player.example.com"],
+          cacheSeconds: 600,
+          limitRate: "2m",
+          limitRateAfter: "10m",
+          limitConnPerIp: 4,
+        },
+        // The gallery lists the autoindex locations that need no signature.
+        { path: "/images/", directory: "images", autoindex: true },
+        { path: "/team-a/videos/", directory: "team-a/videos" },
+      ],
+      users: [{ name: "viewer", password: "viewer-http-password" }],
+      secureLinkSecret: "reliability-secure-link-secret",
+      gallery: { enabled: true, path: "/gallery/" },
+      directio: "4m",
+    },
+    images: { ftp: "registry.example.com/video-server/vsftpd:1.0", web: "nginx:1.27" },
+  };
+}
