@@ -4,54 +4,31 @@
  * Every connection goes to ports published on 127.0.0.1.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { PassThrough } from "node:stream";
-import type Dockerode from "dockerode";
 import { download, fixture, httpGet, sha256, upload, withFtp, type Endpoint } from "../support/clients";
-import { findFreePorts } from "../support/ports";
 import type { ProgramRun, StackConfig } from "../support/program";
-import { ensureBaseImage } from "./baseImage";
-import { ensureDockerEngine, type DockerEngine } from "./engine";
-import { Realizer } from "./realizer";
+import { exec as execIn, killServerProcess, restartedHealthy } from "./containers";
+import { startDockerStack, type DockerStack } from "./stack";
 
-const STACK = "dockertest";
 const PASSWORD = "uploader-password-1";
 const MP4 = fixture("sample.mp4");
 
-let engine: DockerEngine;
-let realizer: Realizer;
+let stack: DockerStack;
 let mediaDir: string;
 let endpoint: Endpoint;
 let config: StackConfig;
 let first: ProgramRun;
 
-const containerOf = (role: "ftp" | "web"): Dockerode.Container =>
-  engine.docker.getContainer(`video-server-${STACK}-${process.pid}-${role}`);
-
-async function exec(container: Dockerode.Container, cmd: string[]): Promise<{ code: number; output: string }> {
-  const e = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-  const stream = await e.start({ hijack: true, stdin: false });
-  // Without a TTY the engine multiplexes stdout and stderr with frame headers.
-  const chunks: Buffer[] = [];
-  const sink = new PassThrough();
-  sink.on("data", (c: Buffer) => chunks.push(c));
-  engine.docker.modem.demuxStream(stream, sink, sink);
-  await new Promise((resolve) => stream.on("end", resolve));
-  const { ExitCode } = await e.inspect();
-  return { code: ExitCode ?? -1, output: Buffer.concat(chunks).toString() };
-}
+const containerOf = (role: "ftp" | "web") => stack.container(role);
+const exec = (container: ReturnType<typeof containerOf>, cmd: string[]) => execIn(stack.engine.docker, container, cmd);
 
 beforeAll(async () => {
-  engine = await ensureDockerEngine();
-  await ensureBaseImage(engine.docker);
-  realizer = new Realizer(engine.docker);
-  mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), "video-server-docker-"));
-  fs.chmodSync(mediaDir, 0o755);
-  const ports = await findFreePorts(5);
+  stack = await startDockerStack("dockertest", 5);
+  mediaDir = stack.mediaDir;
+  const { ports } = stack;
   endpoint = { ftpPort: ports.ftp, httpPort: ports.http, passwords: { uploader: PASSWORD } };
   config = {
-    name: `video-server-${STACK}-${process.pid}`,
+    name: stack.name,
     media: { hostPath: mediaDir },
     ftp: {
       port: ports.ftp,
@@ -69,15 +46,11 @@ beforeAll(async () => {
       ],
     },
   };
-  first = await realizer.realize(config, STACK);
+  first = await stack.realize(config);
 }, 900_000);
 
 afterAll(async () => {
-  const timings = realizer?.timings.map((t) => `  ${t.what}: ${t.seconds.toFixed(1)} s`).join("\n");
-  if (timings) process.stdout.write(`docker tier timings:\n${timings}\n`);
-  await realizer?.teardown();
-  if (mediaDir) fs.rmSync(mediaDir, { recursive: true, force: true });
-  await engine?.stop();
+  await stack?.stop();
 }, 120_000);
 
 describe("the declared containers on a real Docker engine", () => {
@@ -170,29 +143,18 @@ describe("the declared containers on a real Docker engine", () => {
   });
 
   it("still serves earlier uploads after both containers are replaced", async () => {
-    await realizer.removeContainers();
-    await realizer.realize(config, STACK);
+    await stack.realizer.removeContainers();
+    await stack.realize(config);
     const res = await httpGet(endpoint, "/videos/first.mp4");
     expect(res.status).toBe(200);
     expect(sha256(res.body)).toBe(sha256(MP4));
   }, 300_000);
 
   it("comes back after vsftpd is killed, and takes a new upload", async () => {
-    const ftp = containerOf("ftp");
     // PID 1 is docker-init; vsftpd's listener is its child. Killing it ends the container.
-    const kill = await exec(ftp, [
-      "sh", "-c",
-      'for p in /proc/[0-9]*; do [ "$(cat $p/comm)" = vsftpd ] && [ "$(awk \'{print $4}\' $p/stat)" = 1 ] && kill -9 "${p#/proc/}"; done; true',
-    ]);
-    expect(kill.code).toBe(0);
-    const deadline = Date.now() + 60_000;
-    let info = await ftp.inspect();
-    while (!(info.RestartCount >= 1 && info.State.Health?.Status === "healthy") && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 500));
-      info = await ftp.inspect();
-    }
+    await killServerProcess(stack.engine.docker, containerOf("ftp"), "vsftpd");
+    const info = await restartedHealthy(containerOf("ftp"), 1);
     expect(info.RestartCount).toBe(1);
-    expect(info.State.Health?.Status).toBe("healthy");
 
     await withFtp(endpoint, "uploader", (c) => upload(c, MP4, "videos/after-crash.mp4"));
     const res = await httpGet(endpoint, "/videos/after-crash.mp4");

@@ -4,27 +4,19 @@
  * containers loses no file, and no secret shows in a container's env, labels, command or logs.
  * Every connection goes to ports published on 127.0.0.1.
  */
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import type Dockerode from "dockerode";
 import { FTP_CONTAINER_LAYOUT } from "../../components/layout";
 import { signUrl } from "../../nginx/secureLink";
 import { ftpConnect, httpGet, type Endpoint } from "../support/clients";
 import { request } from "../support/httpRequest";
-import { findFreePorts } from "../support/ports";
 import type { StackConfig } from "../support/program";
 import { testCertificate } from "../support/tls";
-import { ensureBaseImage } from "../docker/baseImage";
-import { ensureDockerEngine, type DockerEngine } from "../docker/engine";
-import { Realizer } from "../docker/realizer";
-import { exec, killServerProcess, restartedHealthy } from "./containers";
+import { startDockerStack, type DockerStack } from "../docker/stack";
+import { exec, killServerProcess, restartedHealthy } from "../docker/containers";
 import { MB, payloadSha256, type Payload } from "./data";
 import { FtpSession } from "./rawFtp";
 import { downloadSha256, uploadPayload } from "./transfers";
 
-const STACK = "reliability";
-const NAME = `video-server-reliability-${process.pid}`;
 const SECRETS = {
   uploader: "uploader-Docker-Pa55-r2",
   editor: "editor-Docker-Pa55-t8",
@@ -39,16 +31,14 @@ const FILES: readonly { readonly path: string; readonly payload: Payload }[] = [
   ...[1, 2].map((i) => ({ path: `images/still-${i}.bin`, payload: { seed: `docker-still-${i}`, size: 100_000 * i } })),
 ];
 
-let engine: DockerEngine;
-let realizer: Realizer;
-let mediaDir: string;
+let stack: DockerStack;
 let endpoint: Endpoint;
 let config: StackConfig;
 const expected = new Map<string, string>();
 /** Files uploaded after the first ones (each fault test adds one): checked from then on. */
 const later: { path: string; payload: Payload }[] = [];
 
-const containerOf = (role: "ftp" | "web"): Dockerode.Container => engine.docker.getContainer(`${NAME}-${role}`);
+const containerOf = (role: "ftp" | "web") => stack.container(role);
 
 /** Every file of FILES (and `extra`) over HTTP: status and sha256. */
 async function served(extra: readonly { path: string; payload: Payload }[] = []): Promise<{ path: string; status: number; sha256: string }[]> {
@@ -76,12 +66,8 @@ async function uploadAll(files: readonly { path: string; payload: Payload }[]): 
 }
 
 beforeAll(async () => {
-  engine = await ensureDockerEngine();
-  await ensureBaseImage(engine.docker);
-  realizer = new Realizer(engine.docker);
-  mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), "video-server-reliability-docker-"));
-  fs.chmodSync(mediaDir, 0o755);
-  const ports = await findFreePorts(5);
+  stack = await startDockerStack("reliability", 5);
+  const { ports } = stack;
   const tls = testCertificate();
   endpoint = {
     ftpPort: ports.ftp,
@@ -90,8 +76,8 @@ beforeAll(async () => {
     ftpsCertificate: tls.certificate,
   };
   config = {
-    name: NAME,
-    media: { hostPath: mediaDir },
+    name: stack.name,
+    media: { hostPath: stack.mediaDir },
     ftp: {
       port: ports.ftp,
       bindAddress: "127.0.0.1",
@@ -120,14 +106,12 @@ beforeAll(async () => {
       ],
     },
   };
-  await realizer.realize(config, STACK);
+  await stack.realize(config);
   await uploadAll(FILES);
 }, 900_000);
 
 afterAll(async () => {
-  await realizer?.teardown();
-  if (mediaDir) fs.rmSync(mediaDir, { recursive: true, force: true });
-  await engine?.stop();
+  await stack?.stop();
 }, 120_000);
 
 describe("the declared containers under faults", () => {
@@ -136,7 +120,7 @@ describe("the declared containers under faults", () => {
   });
 
   it("brings FTP back through the restart policy after vsftpd is killed in its container, losing nothing", async () => {
-    await killServerProcess(engine.docker, containerOf("ftp"), "vsftpd");
+    await killServerProcess(stack.engine.docker, containerOf("ftp"), "vsftpd");
     const info = await restartedHealthy(containerOf("ftp"), 1);
     expect(info.RestartCount).toBe(1);
     const after = { path: "videos/after-ftp-kill.bin", payload: { seed: "docker-after-ftp-kill", size: MB } };
@@ -146,7 +130,7 @@ describe("the declared containers under faults", () => {
   }, 120_000);
 
   it("brings HTTP back through the restart policy after nginx's master is killed in its container", async () => {
-    await killServerProcess(engine.docker, containerOf("web"), "nginx");
+    await killServerProcess(stack.engine.docker, containerOf("web"), "nginx");
     const info = await restartedHealthy(containerOf("web"), 1);
     expect(info.RestartCount).toBe(1);
     expect(await served(later)).toEqual(intact(later));
@@ -156,9 +140,9 @@ describe("the declared containers under faults", () => {
     const before = { path: "videos/before-replace.bin", payload: { seed: "docker-before-replace", size: 3 * MB } };
     await uploadAll([before]);
     later.push(before);
-    await realizer.removeContainers();
+    await stack.realizer.removeContainers();
     expect(await httpGet(endpoint, "/videos/clip-0.bin").catch((e: unknown) => String(e))).toMatch(/ECONNREFUSED|ECONNRESET|socket hang up/);
-    await realizer.realize(config, STACK);
+    await stack.realize(config);
     expect(await served(later)).toEqual(intact(later));
     // Over FTP too: the new vsftpd reads what the old one wrote.
     const client = await ftpConnect(endpoint, "editor");
@@ -222,7 +206,7 @@ describe("secrets in the real containers", () => {
 
   it("keeps the password and key files root-only inside the FTP container", async () => {
     const files = [FTP_CONTAINER_LAYOUT.passwordFile, FTP_CONTAINER_LAYOUT.tlsKeyFile];
-    const stat = await exec(engine.docker, containerOf("ftp"), ["stat", "-c", "%a %U %n", ...files]);
+    const stat = await exec(stack.engine.docker, containerOf("ftp"), ["stat", "-c", "%a %U %n", ...files]);
     expect(stat.output.trim().split("\n")).toEqual(files.map((f) => `600 root ${f}`));
   });
 });

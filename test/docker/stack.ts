@@ -1,0 +1,54 @@
+/**
+ * A stack the realizer makes on the local Docker engine: a temp media folder, free loopback
+ * ports, and a name of its own, so docker-tier suites only say what their stack config is.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type Dockerode from "dockerode";
+import { findFreePorts, type FreePorts } from "../support/ports";
+import type { ProgramRun, StackConfig } from "../support/program";
+import { ensureBaseImage } from "./baseImage";
+import { ensureDockerEngine, type DockerEngine } from "./engine";
+import { Realizer } from "./realizer";
+
+export interface DockerStack {
+  readonly engine: DockerEngine;
+  readonly realizer: Realizer;
+  /** Physical-name prefix: set it as the stack config's `name`. */
+  readonly name: string;
+  readonly mediaDir: string;
+  readonly ports: FreePorts;
+  container(role: "ftp" | "web"): Dockerode.Container;
+  /** Makes (or, after removeContainers, makes again) what the program declares for `config`. */
+  realize(config: StackConfig): Promise<ProgramRun>;
+  /** Removes everything made, the media folder and a dockerd started here. */
+  stop(): Promise<void>;
+}
+
+export async function startDockerStack(stack: string, passivePorts: number): Promise<DockerStack> {
+  const engine = await ensureDockerEngine();
+  await ensureBaseImage(engine.docker);
+  const realizer = new Realizer(engine.docker);
+  const mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), `video-server-${stack}-`));
+  // mkdtemp makes 0700; the containers' users must reach the media.
+  fs.chmodSync(mediaDir, 0o755);
+  const ports = await findFreePorts(passivePorts);
+  const name = `video-server-${stack}-${process.pid}`;
+  return {
+    engine,
+    realizer,
+    name,
+    mediaDir,
+    ports,
+    container: (role) => engine.docker.getContainer(`${name}-${role}`),
+    realize: (config) => realizer.realize(config, stack),
+    stop: async () => {
+      const timings = realizer.timings.map((t) => `  ${t.what}: ${t.seconds.toFixed(1)} s`).join("\n");
+      if (timings) process.stdout.write(`docker timings (${stack}):\n${timings}\n`);
+      await realizer.teardown();
+      fs.rmSync(mediaDir, { recursive: true, force: true });
+      await engine.stop();
+    },
+  };
+}
