@@ -134,8 +134,9 @@ export async function runProgram(config: StackConfig, options: RunOptions = {}):
   const resources: DeclaredResource[] = [];
   const optionsSeen = new Map<string, ResourceOptionsSeen>();
   jest.resetModules();
-  // Each fresh copy of the SDK adds its own process exit listeners.
-  process.setMaxListeners(200);
+  // Each fresh copy of the SDK adds its own process exit listeners (the reliability tier runs
+  // hundreds of programs in one worker); they are not a leak that outlives the test run.
+  process.setMaxListeners(0);
   const pulumi = await import("@pulumi/pulumi");
   const settings = await import("@pulumi/pulumi/runtime/settings");
 
