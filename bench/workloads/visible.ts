@@ -1,0 +1,27 @@
+/**
+ * Workload 5: from the end of an FTP upload (the 226 reply) to the first HTTP 200 with the whole
+ * file. Both nginx variants serve the folder vsftpd writes; polling is bounded.
+ */
+import { randomBytes } from "node:crypto";
+import { FTP_USER, HTTP_VARIANTS, httpPort, type BenchEnv } from "../env";
+import { rounds, toResults } from "../measure";
+import { W, type Result } from "../report";
+import { httpGet, upload, withFtp } from "../../test/support/clients";
+
+const POLL_LIMIT_MS = 5_000;
+
+export async function uploadVisible(env: BenchEnv): Promise<Result[]> {
+  const data = randomBytes(env.profile.visibleFileBytes);
+  const collected = await rounds("upload → visible", env.profile.runs, HTTP_VARIANTS, env.log, async (variant, run) => {
+    const urlPath = `/videos/visible-${variant}-${run}.mp4`;
+    const endpoint = { ...env.stack, httpPort: httpPort(env, variant) };
+    await withFtp(endpoint, FTP_USER, (c) => upload(c, data, urlPath));
+    const uploaded = performance.now();
+    for (let polls = 1; performance.now() - uploaded < POLL_LIMIT_MS; polls++) {
+      const res = await httpGet(endpoint, urlPath);
+      if (res.status === 200 && res.body.length === data.length) return { latency: performance.now() - uploaded, polls };
+    }
+    throw new Error(`${urlPath} not served by ${variant} within ${POLL_LIMIT_MS} ms of its upload`);
+  });
+  return toResults(W.visible, collected, { latency: "ms", polls: "count" });
+}
