@@ -168,10 +168,12 @@ export const rawConfigSchema = z
             message: "must be an IPv4 address or a host name",
           })
           .optional(),
+        // vsftpd holds a passive port for a whole transfer and picks one at random: with ten
+        // ports, ten uploads at once (ftp.maxPerIp's default) failed PASV 3–6 times in 80.
         passivePorts: z
           .object({ min: unprivilegedPort, max: unprivilegedPort })
           .strict()
-          .default({ min: 30000, max: 30009 }),
+          .default({ min: 30000, max: 30019 }),
         users: z.array(ftpUserSchema).min(1, "at least one FTP user is required"),
         /** off: plain FTP; enabled: explicit TLS offered; required: no login or data without TLS. */
         tls: z.enum(["off", "enabled", "required"]).default("off"),
@@ -199,8 +201,15 @@ export const rawConfigSchema = z
           })
           .strict()
           .default({}),
-        /** Files at least this large are read with O_DIRECT in a thread pool instead of sendfile. */
-        directio: match(PATTERNS.size, "a size such as 4m").default("4m"),
+        /**
+         * off: every file goes out with sendfile from the page cache (what a video server whose
+         * popular files fit in RAM wants; see README, Performance). A size: files at least that
+         * large are read with O_DIRECT in nginx's thread pool, for libraries far larger than RAM.
+         */
+        directio: z
+          .string()
+          .refine((v) => v === "off" || PATTERNS.size.test(v), `must be off or a size such as 4m (match ${PATTERNS.size.source})`)
+          .default("off"),
       })
       .strict()
       .default({}),

@@ -40,6 +40,8 @@ beforeAll(async () => {
     http: {
       port: ports.http,
       bindAddress: "127.0.0.1",
+      // Off by default; on here so the image's thread pool and O_DIRECT reads are exercised.
+      directio: "4m",
       locations: [
         { path: "/videos/", directory: "videos", autoindex: true, mp4: true },
         { path: "/images/", directory: "images" },
@@ -91,7 +93,7 @@ describe("the declared containers on a real Docker engine", () => {
     expect(cut.status).toBe(200);
     expect(cut.body.length).toBeGreaterThan(0);
     expect(cut.body.length).toBeLessThan(MP4.length);
-    // Written on the host side of the bind mount: 6 MiB, above the default directio of 4m.
+    // Written on the host side of the bind mount: 6 MiB, above this stack's directio of 4m.
     const big = Buffer.alloc(6 * 1024 * 1024 + 3, "video-server ");
     fs.writeFileSync(path.join(mediaDir, "videos", "big.bin"), big, { mode: 0o644 });
     const res = await httpGet(endpoint, "/videos/big.bin");

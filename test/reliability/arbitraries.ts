@@ -135,7 +135,7 @@ export function validConfig(options: ValidConfigOptions = {}): fc.Arbitrary<Stac
         galleryEnabled: fc.boolean(),
         httpUsers: fc.uniqueArray(fc.record({ name: userName, password }), { maxLength: 2, selector: (u) => u.name }),
         secureLinkSecret: secret,
-        directio: size,
+        directio: fc.oneof(fc.constant("off"), size),
         images: fc.record({ ftp: fc.option(imageRef, { nil: undefined }), web: fc.option(imageRef, { nil: undefined }) }),
       })
       .chain((d) =>

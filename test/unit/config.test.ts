@@ -98,7 +98,7 @@ const cases: [string, unknown, string][] = [
   ["http.gallery.path", "/videos/", "http.gallery.path: '/videos/' is also http.locations[0].path"],
   ["http.gallery.path", "gallery", "http.gallery.path: must be / or a URL prefix"],
   ["http.gallery.path", "/videos/all/", "http.gallery.path: '/videos/all/' lies inside http.locations[0].path '/videos/'"],
-  ["http.directio", "4 m", "http.directio: must be a size such as 4m"],
+  ["http.directio", "4 m", "http.directio: must be off or a size such as 4m"],
   ["ftp.passiveAddress", "10.0.0.010", "ftp.passiveAddress: must be an IPv4 address or a host name"],
   ["target.dockerHost", "ssh://deploy@-oProxyCommand", "target.dockerHost: must be unix:///path/to/docker.sock or ssh://user@host[:port]"],
   ["http.locations.0.allow", ["fe80::1%eth0"], "http.locations[0].allow[0]: must be an IP address or CIDR"],

@@ -52,9 +52,6 @@ describe("renderNginxConf", () => {
         "    access_log /dev/stdout;",
         "    sendfile on;",
         "    tcp_nopush on;",
-        "    aio threads;",
-        "    directio 4m;",
-        "    output_buffers 2 256k;",
         "    keepalive_timeout 65;",
         "    server_tokens off;",
         "    absolute_redirect off;",
@@ -113,6 +110,16 @@ describe("renderNginxConf", () => {
         "",
       ].join("\n"),
     );
+  });
+
+  test.each([
+    ["off", []],
+    ["4m", ["    aio threads;", "    directio 4m;", "    output_buffers 2 256k;"]],
+  ])("with http.directio %s writes %j after sendfile", (directio, lines) => {
+    const conf = renderNginxConf(httpOf(withValue(threeUserConfig(), "http.directio", directio)), WEB_CONTAINER_LAYOUT).split("\n");
+    const at = conf.indexOf("    tcp_nopush on;");
+    expect(conf.slice(at + 1, at + 1 + lines.length)).toEqual(lines);
+    expect(conf.some((l) => l.includes("directio"))).toBe(lines.length > 0);
   });
 
   it("writes locations sorted by path whatever their order in the config", () => {

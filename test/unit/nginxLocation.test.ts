@@ -52,6 +52,7 @@ describe("renderLocation", () => {
         "alias /srv/media/videos/;",
         "autoindex on;",
         "mp4;",
+        "aio threads;",
         "deny 10.9.0.0/16;",
         "allow 127.0.0.1;",
         "allow 10.0.0.0/8;",
