@@ -28,9 +28,10 @@ export const BENCH_STACK: StackConfig = {
 };
 export const FTP_USER = "uploader";
 /**
- * The one deviation from the defaults: 20 passive ports instead of 10. vsftpd holds a passive
- * port for the whole transfer and picks ports at random (9 retries), so 10 simultaneous uploads
- * on 10 ports fail now and then with "500" to PASV/EPSV (3–6 of 80 here); on 20, none did.
+ * The harness gives the passive range free ports; as many as the default range has (20). vsftpd
+ * holds a passive port for the whole transfer and picks ports at random (9 retries), so 10
+ * simultaneous uploads on 10 ports failed now and then with "500" to PASV/EPSV (3–6 of 80 here);
+ * on 20, none did: hence the default.
  */
 const PASSIVE_PORTS = 20;
 

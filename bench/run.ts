@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const notes = [
     "MB/s is 10^6 bytes per second. Each figure is the median of n runs; variants alternate run by run.",
     "generated: the program's renderers with the services tier's substitutions (test/services/layout.ts); baseline: bench/baseline-nginx.conf with the same substitutions; loopback: iperf3 moving the same bytes.",
-    "The bench stack is the program's defaults with 20 passive ports instead of 10: on 10, simultaneous uploads fail now and then (see bench/env.ts).",
+    "The bench stack is the program's defaults; its passive range gets 20 free ports, the default range's size (see bench/env.ts).",
     "stream_vs_seed is the geometric mean of the per-concurrency ratios (stream_vs_seed_c*).",
   ];
   if (!profile.programUsers.includes(1000)) notes.push("quick: synth_1000_users_s is the linear fit of the measured user counts at 1000, not a measurement.");
