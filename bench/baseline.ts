@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CONTAINER_MEDIA_ROOT, WEB_CONTAINER_LAYOUT, type WebLayout } from "../components/layout";
+import { CONTAINER_MEDIA_ROOT, WEB_CONTAINER_LAYOUT, type WebLayout } from "../spec";
 
 export const BASELINE_CONF = path.join(__dirname, "baseline-nginx.conf");
 

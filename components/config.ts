@@ -3,7 +3,7 @@
  * here as secret Outputs; nothing else in the program sees them as plain strings.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, parseSpec, type SecretsOf, type Spec } from "./spec";
+import { ConfigError, parseSpec, type SecretsOf, type Spec } from "../spec";
 
 /** Top-level keys of the `video-server:` namespace; each but `name` holds an object. */
 const OBJECT_KEYS = ["target", "media", "ftp", "http", "images"] as const;
@@ -25,10 +25,8 @@ function unknownKeys(project: string): string[] {
 
 type Secret = pulumi.Output<string>;
 
-export interface ProgramSecrets extends SecretsOf<Secret> {
-  /** Private key for an ssh:// target, from `pulumi config set --secret sshPrivateKey`. */
-  readonly sshPrivateKey?: Secret;
-}
+/** The config's secrets as Pulumi secrets; `sshPrivateKey` from `pulumi config set --secret sshPrivateKey`. */
+export type ProgramSecrets = SecretsOf<Secret>;
 
 export interface ProgramConfig {
   readonly spec: Spec;

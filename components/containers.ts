@@ -4,7 +4,7 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { ImageSpec, Spec } from "./spec";
+import type { ImageSpec, Spec } from "../spec";
 
 /**
  * Builds the project's image (classic builder: Debian's docker.io has no buildx) or pulls the

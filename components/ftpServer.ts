@@ -1,10 +1,9 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { PasswordHashes } from "./passwordHashes";
-import { ftpFilesFromHashes } from "./serverFiles";
+import { ftpContainerFiles } from "../containerFiles";
+import { FTP_CONTAINER_LAYOUT as LAYOUT, MEDIA_OWNER, passivePortList, type Spec } from "../spec";
 import { bashHealthcheck, runSettings, serverImage } from "./containers";
-import { FTP_CONTAINER_LAYOUT as LAYOUT, MEDIA_OWNER } from "./layout";
-import { passivePortList, type Spec } from "./spec";
+import { PasswordHashes } from "./passwordHashes";
 
 export interface FtpServerArgs {
   readonly spec: Spec;
@@ -43,7 +42,7 @@ export class FtpServer extends pulumi.ComponentResource {
     const files = pulumi.secret(
       pulumi
         .all([hashes, args.tlsCertificate, args.tlsKey])
-        .apply(([ftpHashes, tlsCertificate, tlsKey]) => ftpFilesFromHashes(spec, LAYOUT, { ftpHashes, tlsCertificate, tlsKey })),
+        .apply(([ftpHashes, tlsCertificate, tlsKey]) => ftpContainerFiles(spec, LAYOUT, { ftpHashes, tlsCertificate, tlsKey })),
     );
 
     const ip = ftp.bindAddress;

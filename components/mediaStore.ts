@@ -2,7 +2,7 @@ import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import type { Spec } from "./spec";
+import type { Spec } from "../spec";
 
 export interface MediaStoreArgs {
   readonly spec: Spec;

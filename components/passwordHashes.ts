@@ -1,7 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { saltFor, type PasswordService } from "./serverFiles";
-import type { Spec } from "./spec";
+import { saltFor, type PasswordService } from "../containerFiles";
+import type { Spec } from "../spec";
 
 export interface PasswordHashesArgs {
   readonly spec: Spec;

@@ -1,11 +1,10 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ftpEndpoint, httpBaseUrl, locationUrls, type FtpEndpoint } from "./endpoints";
+import { ftpEndpoint, httpBaseUrl, locationUrls, type FtpEndpoint, type Spec } from "../spec";
+import type { ProgramSecrets } from "./config";
 import { FtpServer } from "./ftpServer";
 import { MediaStore } from "./mediaStore";
-import type { ProgramSecrets } from "./config";
-import type { Spec } from "./spec";
 import { WebServer } from "./webServer";
 
 export interface VideoServerArgs {

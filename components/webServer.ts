@@ -1,10 +1,9 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { PasswordHashes } from "./passwordHashes";
-import { webFilesFromHashes } from "./serverFiles";
+import { webContainerFiles } from "../containerFiles";
+import { WEB_CONTAINER_LAYOUT as LAYOUT, WEB_CONTAINER_PORT, WEB_STATUS_PORT, type Spec } from "../spec";
 import { bashHealthcheck, runSettings, serverImage } from "./containers";
-import { WEB_CONTAINER_LAYOUT as LAYOUT, WEB_CONTAINER_PORT, WEB_STATUS_PORT } from "./layout";
-import type { Spec } from "./spec";
+import { PasswordHashes } from "./passwordHashes";
 
 export interface WebServerArgs {
   readonly spec: Spec;
@@ -32,7 +31,7 @@ export class WebServer extends pulumi.ComponentResource {
     );
     const files = pulumi
       .all([hashes, args.secureLinkSecret])
-      .apply(([httpHashes, secureLinkSecret]) => webFilesFromHashes(spec, LAYOUT, { httpHashes, secureLinkSecret }));
+      .apply(([httpHashes, secureLinkSecret]) => webContainerFiles(spec, LAYOUT, { httpHashes, secureLinkSecret }));
     this.container = new docker.Container(
       `${name}-container`,
       {

@@ -2,7 +2,7 @@
  * Who may fetch a location: IP lists and basic auth. Both are checked (nginx's default
  * `satisfy all`): an allowed address still needs a password where basic auth is on.
  */
-import type { LocationSpec } from "../components/spec";
+import type { LocationSpec } from "../spec";
 
 /** One realm for every location, so a browser asks once and reuses the credentials. */
 export const BASIC_AUTH_REALM = "video-server";

@@ -4,10 +4,9 @@
  * module, so they are written as is. The pieces live next door: location.ts, access.ts,
  * headers.ts, secureLink.ts, gallery.ts.
  */
-import type { ServerFile, WebLayout } from "../components/layout";
-import type { HttpSpec } from "../components/spec";
+import type { HttpSpec, WebLayout } from "../spec";
 import { block } from "./block";
-import { galleryEntries, galleryLocations, renderGalleryPage } from "./gallery";
+import { galleryLocations } from "./gallery";
 import { locationMaps, sandboxMap, securityHeaders } from "./headers";
 import { limitZone, renderLocation } from "./location";
 import { mp4SeekMap } from "./mp4";
@@ -31,11 +30,6 @@ function refusals(): string[] {
   ];
 }
 
-export interface ConfSecrets {
-  /** Required when a location has secureLink on; it is written into nginx.conf. */
-  readonly secureLinkSecret?: string;
-}
-
 /**
  * With http.directio set, files of that size and up are read with O_DIRECT in nginx's thread
  * pool: a library far larger than RAM then neither blocks workers on the disk nor churns the
@@ -53,11 +47,12 @@ function directIo(size: string): string[] {
   ];
 }
 
-export function renderNginxConf(http: HttpSpec, layout: WebLayout, secrets: ConfSecrets = {}): string {
+/** `secureLinkSecret` is required when a location has secureLink on; it is written into nginx.conf. */
+export function renderNginxConf(http: HttpSpec, layout: WebLayout, secureLinkSecret?: string): string {
   const temp = layout.tempPrefix
     ? ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((t) => `${t}_temp_path ${layout.tempPrefix}/${t};`)
     : [];
-  const context = { mediaRoot: layout.mediaRoot, htpasswdFile: layout.htpasswdFile, secureLinkSecret: secrets.secureLinkSecret };
+  const context = { mediaRoot: layout.mediaRoot, htpasswdFile: layout.htpasswdFile, secureLinkSecret };
   const gallery = galleryLocations(http, layout);
   const server = [
     `listen ${layout.listen};`,
@@ -117,28 +112,4 @@ export function renderNginxConf(http: HttpSpec, layout: WebLayout, secrets: Conf
     ...block("http", httpBody),
     "",
   ].join("\n");
-}
-
-/** Secret material the web server's files hold, rendered by the caller. */
-export interface WebSecrets {
-  /** Basic-auth users: `name:bcrypt-hash` lines (empty without http.users). */
-  readonly htpasswd: string;
-  /** Present when a location uses secure links. */
-  readonly secureLinkSecret?: string;
-}
-
-/**
- * Every file the nginx container receives. All are 0644: nginx's workers run as `nobody` and read
- * the password file on each request, and docker uploads are owned by root:root, so a 0640 file
- * would be unreadable to them. Nothing else runs in the container.
- */
-export function webServerFiles(http: HttpSpec, layout: WebLayout, secrets: WebSecrets): ServerFile[] {
-  const conf = renderNginxConf(http, layout, { secureLinkSecret: secrets.secureLinkSecret });
-  return [
-    { file: layout.configFile, content: conf, permissions: "0644" },
-    ...(http.users.length > 0 ? [{ file: layout.htpasswdFile, content: secrets.htpasswd, permissions: "0644" }] : []),
-    ...(http.gallery.enabled
-      ? [{ file: layout.galleryFile, content: renderGalleryPage(galleryEntries(http)), permissions: "0644" }]
-      : []),
-  ];
 }

@@ -9,8 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import * as path from "node:path";
-import type { WebLayout } from "../components/layout";
-import type { HttpSpec, LocationSpec } from "../components/spec";
+import type { HttpSpec, LocationSpec, WebLayout } from "../spec";
 import { accessLines } from "./access";
 import { block } from "./block";
 import { securityHeaders } from "./headers";

@@ -5,7 +5,7 @@
  * adds a header repeats securityHeaders(). Per-location values that depend on the request (the
  * Origin, whether the URI is a folder) come from `map`s in the http block, named by location index.
  */
-import type { LocationSpec } from "../components/spec";
+import type { LocationSpec } from "../spec";
 import { block } from "./block";
 
 /** On every response, errors included. */

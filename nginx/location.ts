@@ -1,5 +1,5 @@
 /** One media location: the files of a folder of the media volume under a URL prefix. */
-import type { LocationSpec } from "../components/spec";
+import type { LocationSpec } from "../spec";
 import { accessLines } from "./access";
 import { block } from "./block";
 import { cacheHeader, corsHeaders, mediaSecurityHeaders, preflightLines } from "./headers";

@@ -4,7 +4,7 @@
  * location as MP4 when those arguments are present; for a WebM or an image that is a 500 and an
  * error line, so the location answers 400 instead.
  */
-import type { LocationSpec } from "../components/spec";
+import type { LocationSpec } from "../spec";
 import { block } from "./block";
 
 /** ISO base media files the module can cut. */

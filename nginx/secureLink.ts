@@ -7,7 +7,7 @@
  * here is taken over the decoded path and the URL carries it percent-encoded.
  */
 import { createHash } from "node:crypto";
-import { PATTERNS } from "../components/schema";
+import { PATTERNS } from "../spec";
 import { block } from "./block";
 
 /** The first lines of a secure-link location: no or a wrong signature 403, past its expiry 410. */

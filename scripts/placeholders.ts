@@ -8,7 +8,7 @@
  * - file placeholders are what the rendered files hold wherever a secret goes: the text
  *   SECRET_PLACEHOLDER, so no secret, hash or key material is ever written.
  */
-import { configPath } from "../components/spec";
+import { configPath } from "../spec";
 
 /** What every rendered file holds in place of a secret. */
 export const SECRET_PLACEHOLDER = "[secret]";

@@ -7,7 +7,7 @@
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError } from "../components/spec";
+import { ConfigError } from "../spec";
 import { RenderError, renderStack, writeRendered, type Rendered } from "./renderStack";
 
 export const USAGE = "usage: npm run render -- --stack <name> --out <dir>";

@@ -3,17 +3,15 @@
  * (no Pulumi CLI, no passphrase), with every secret replaced by a placeholder.
  *
  * The stack file is read as the program reads its config (stackFile.ts) and validated by
- * parseSpec; the files come from the same ftpServerFiles / webServerFiles calls, with the
- * containers' layouts. Only the secret inputs of those calls differ: placeholders (see
+ * parseSpec; the files come from the same ftpContainerFiles / webContainerFiles calls as the
+ * program's, with the containers' layouts. Only the secret inputs differ: placeholders (see
  * placeholders.ts) instead of hashes, keys and secrets.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT, type ServerFile } from "../components/layout";
-import { renderPasswordFile } from "../components/passwords";
-import { parseSpec, type ConfiguredSecrets, type Spec } from "../components/spec";
-import { webServerFiles } from "../nginx/conf";
-import { ftpServerFiles } from "../vsftpd/conf";
+import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT, type ContainerFile } from "../spec";
+import { ftpContainerFiles, webContainerFiles } from "../containerFiles";
+import { parseSpec, type ConfiguredSecrets, type Spec } from "../spec";
 import { SECRET_PLACEHOLDER, scrubSecrets } from "./placeholders";
 import { RenderError, readStack, type StackSource } from "./stackFile";
 
@@ -48,10 +46,9 @@ function secretValues(secrets: ConfiguredSecrets, extra: readonly string[]): str
   ].filter((s): s is string => s !== undefined);
 }
 
-/** The placeholder line `name:[secret]` per user: which users the file holds, not their hashes. */
-function placeholderPasswordFile(users: readonly string[]): string {
-  return renderPasswordFile(users.map((name) => ({ name, hash: SECRET_PLACEHOLDER })));
-}
+/** A placeholder hash per user: the password file shows which users it holds, not their hashes. */
+const placeholderHashes = (users: readonly string[]): Record<string, string> =>
+  Object.fromEntries(users.map((name) => [name, SECRET_PLACEHOLDER]));
 
 /** A secret file's whole content: says which secret it is. */
 const placeholderFile = (configPath: string) => `${SECRET_PLACEHOLDER} ${configPath}\n`;
@@ -70,18 +67,18 @@ export function renderStack(projectDir: string, stackName: string): Rendered {
   const { spec, secrets } = parseSpec(source.config, { project: source.project, stack: source.stack, projectDir });
   // The same calls as FtpServer and WebServer make, with placeholders where they pass secrets:
   // present exactly when the program would pass the real one.
-  const ftp = ftpServerFiles(spec.ftp, FTP_CONTAINER_LAYOUT, {
-    passwordFile: placeholderPasswordFile(spec.ftp.users.map((u) => u.name)),
+  const ftp = ftpContainerFiles(spec, FTP_CONTAINER_LAYOUT, {
+    ftpHashes: placeholderHashes(spec.ftp.users.map((u) => u.name)),
     tlsCertificate: secrets.tlsCertificate === undefined ? undefined : placeholderFile("ftp.tlsCertificate"),
     tlsKey: secrets.tlsKey === undefined ? undefined : placeholderFile("ftp.tlsKey"),
   });
-  const web = webServerFiles(spec.http, WEB_CONTAINER_LAYOUT, {
-    htpasswd: placeholderPasswordFile(spec.http.users),
+  const web = webContainerFiles(spec, WEB_CONTAINER_LAYOUT, {
+    httpHashes: placeholderHashes(spec.http.users),
     secureLinkSecret: secrets.secureLinkSecret === undefined ? undefined : SECRET_PLACEHOLDER,
   });
   const all: RenderedFile[] = [
-    ...ftp.map((f: ServerFile) => ({ path: outputPath("ftp", f.file), content: f.content, permissions: f.permissions })),
-    ...web.map((f: ServerFile) => ({ path: outputPath("web", f.file), content: f.content, permissions: f.permissions })),
+    ...ftp.map((f: ContainerFile) => ({ path: outputPath("ftp", f.file), content: f.content, permissions: f.permissions })),
+    ...web.map((f: ContainerFile) => ({ path: outputPath("web", f.file), content: f.content, permissions: f.permissions })),
     { path: "spec.json", content: `${JSON.stringify(spec, null, 2)}\n`, permissions: "0644" },
   ];
   // A belt to the braces above: a configured secret that turns up anyway (a renderer that embeds

@@ -3,7 +3,7 @@
  * come in as values, so the unit tier covers every case without a process.
  */
 import { parseArgs } from "node:util";
-import { PATTERNS } from "../components/schema";
+import { PATTERNS } from "../spec";
 import { SignUrlError, uriOf } from "../nginx/secureLink";
 
 export const SECRET_ENV = "SECURE_LINK_SECRET";

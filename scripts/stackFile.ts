@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { rawConfigSchema } from "../components/schema";
+import { rawConfigSchema } from "../spec";
 import { fillRequiredSecrets, isRecord, replaceEncrypted, type Substitution } from "./placeholders";
 
 /** A stack that cannot be rendered for a reason other than its config values (those throw ConfigError). */

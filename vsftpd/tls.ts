@@ -2,8 +2,7 @@
  * FTPS for vsftpd: explicit TLS (AUTH TLS on the control port) with the stack's certificate and
  * key. Pure: the directives and the two PEM files follow from ftp.tls and the secrets alone.
  */
-import type { FtpLayout, ServerFile } from "../components/layout";
-import type { FtpSpec } from "../components/spec";
+import type { FtpLayout, FtpSpec } from "../spec";
 
 export type TlsDirective = readonly [string, string | boolean];
 
@@ -44,27 +43,5 @@ export function renderTlsDirectives(ftp: Pick<FtpSpec, "tls">, layout: FtpLayout
     // forge: a cut-off upload is answered 426, never 226. Checked: basic-ftp and curl (TLS 1.2;
     // curl 7.88 over TLS 1.3 loses upload tails either way, see README) end theirs properly.
     ["strict_ssl_read_eof", true],
-  ];
-}
-
-/** What FtpSecrets holds for TLS: PEM text, present when ftp.tls is not "off". */
-export interface TlsSecrets {
-  readonly tlsCertificate?: string;
-  readonly tlsKey?: string;
-}
-
-/** PEM read by OpenSSL line by line: end the last line, as `$(cat cert.pem)` strips it. */
-const pemFile = (pem: string): string => (pem.endsWith("\n") ? pem : `${pem}\n`);
-
-/** The certificate (world-readable, it is public) and the key (root only); none when TLS is off. */
-export function tlsServerFiles(ftp: Pick<FtpSpec, "tls">, layout: FtpLayout, secrets: TlsSecrets): ServerFile[] {
-  if (ftp.tls === "off") return [];
-  const { tlsCertificate, tlsKey } = secrets;
-  if (tlsCertificate === undefined || tlsKey === undefined) {
-    throw new Error(`ftp.tls is ${ftp.tls} but no ftp.tlsCertificate and ftp.tlsKey were given (the config rules require both)`);
-  }
-  return [
-    { file: layout.tlsCertificateFile, content: pemFile(tlsCertificate), permissions: "0644" },
-    { file: layout.tlsKeyFile, content: pemFile(tlsKey), permissions: "0600" },
   ];
 }

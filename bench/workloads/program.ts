@@ -6,7 +6,7 @@
  */
 import * as os from "node:os";
 import * as path from "node:path";
-import { saltFor } from "../../components/serverFiles";
+import { saltFor } from "../../containerFiles";
 import { runOk } from "../exec";
 import { rounds, toResults } from "../measure";
 import type { Profile } from "../profile";

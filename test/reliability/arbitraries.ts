@@ -5,7 +5,7 @@
  * ports outside the passive range. Sizes are bounded: at most 5 locations, 3 FTP users.
  */
 import fc from "fast-check";
-import { isCidr, isHostName, MAX_PASSIVE_PORTS, PATTERNS, RESERVED_USER_NAMES } from "../../components/schema";
+import { isCidr, isHostName, MAX_PASSIVE_PORTS, PATTERNS, RESERVED_USER_NAMES } from "../../spec";
 import type { StackConfig } from "../support/program";
 
 /** The run's seed: fixed, printed by fast-check on failure; RELIABILITY_SEED replays another. */

@@ -2,7 +2,7 @@
  * Bad config, field by field: the program stops before declaring any resource, with a message
  * naming the config path. The messages are kept under snapshot, so a change in wording is seen.
  */
-import { parseSpec } from "../../components/spec";
+import { parseSpec } from "../../spec";
 import { PROJECT, PROJECT_DIR, ProgramFailed, runProgram, type StackConfig } from "../support/program";
 import { badCases, typeCases, valueCases } from "./badConfigCases";
 import { configFields, dottedAtFirst } from "./configFields";

@@ -2,7 +2,7 @@
  * The tier's own instruments: the nginx.conf reader splits words as nginx does, and the
  * injection check flags a value that breaks out of its place (so the properties can fail).
  */
-import type { ServerFile } from "../../components/layout";
+import type { ContainerFile } from "../../spec";
 import { NginxSyntaxError, parseNginxConf, tokenize } from "./nginxSyntax";
 import { compareRenderings } from "./renderedFiles";
 
@@ -34,10 +34,10 @@ describe("the nginx.conf reader", () => {
 });
 
 describe("the injection check", () => {
-  const nginx = (serverName: string): ServerFile[] => [
+  const nginx = (serverName: string): ContainerFile[] => [
     { file: "/etc/nginx/nginx.conf", content: `http {\n    server {\n        server_name ${serverName};\n    }\n}\n`, permissions: "0644" },
   ];
-  const vsftpd = (address: string): ServerFile[] => [
+  const vsftpd = (address: string): ContainerFile[] => [
     { file: "/etc/vsftpd.conf", content: `listen=YES\npasv_address=${address}\n`, permissions: "0644" },
   ];
 

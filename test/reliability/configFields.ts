@@ -3,7 +3,7 @@
  * bad-config matrix can prove it covers each one and notices a field added later.
  */
 import { z } from "zod";
-import { rawConfigSchema } from "../../components/schema";
+import { rawConfigSchema } from "../../spec";
 
 export type FieldKind = "object" | "array" | "string" | "number" | "boolean" | "enum";
 

@@ -5,7 +5,7 @@
  * Every connection goes to ports published on 127.0.0.1.
  */
 import * as path from "node:path";
-import { FTP_CONTAINER_LAYOUT } from "../../components/layout";
+import { FTP_CONTAINER_LAYOUT } from "../../spec";
 import { signUrl } from "../../nginx/secureLink";
 import { ftpConnect, httpGet, type Endpoint } from "../support/clients";
 import { request } from "../support/httpRequest";

@@ -5,8 +5,8 @@
  */
 import * as bcrypt from "bcryptjs";
 import fc from "fast-check";
-import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT, type ServerFile } from "../../components/layout";
-import { ConfigError } from "../../components/spec";
+import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT, type ContainerFile } from "../../spec";
+import { ConfigError } from "../../spec";
 import { configFields, messagePathAtFirst } from "./configFields";
 import { compareRenderings, parse, renderFiles } from "./renderedFiles";
 import { anyStringFor, STRING_FIELDS, type StringField } from "./stringFields";
@@ -26,8 +26,8 @@ jest.mock("bcryptjs", () => {
   return { ...real, hashSync };
 });
 
-const canaryFiles = new Map<string, ServerFile[]>();
-function renderedCanary(field: StringField, canary: string): ServerFile[] {
+const canaryFiles = new Map<string, ContainerFile[]>();
+function renderedCanary(field: StringField, canary: string): ContainerFile[] {
   const key = `${field.path}\0${canary}`;
   const files = canaryFiles.get(key) ?? renderFiles(parse(field.place(canary)));
   canaryFiles.set(key, files);
@@ -35,7 +35,7 @@ function renderedCanary(field: StringField, canary: string): ServerFile[] {
 }
 
 /** The user's line in the password file verifies the password (real bcrypt, not memoized). */
-function hashVerifies(files: readonly ServerFile[], service: "ftp" | "http", password: string): boolean {
+function hashVerifies(files: readonly ContainerFile[], service: "ftp" | "http", password: string): boolean {
   const file = service === "ftp" ? FTP_CONTAINER_LAYOUT.passwordFile : WEB_CONTAINER_LAYOUT.htpasswdFile;
   const line = files.find((f) => f.file === file)?.content.split("\n")[0] ?? "";
   return bcrypt.compareSync(password, line.slice(line.indexOf(":") + 1));
@@ -59,7 +59,7 @@ describe.each(STRING_FIELDS.map((f) => [f.path, f] as const))("any string in %s"
     const seen = { accepted: 0, refused: 0 };
     fc.assert(
       fc.property(anyStringFor(field), (value) => {
-        let files: ServerFile[];
+        let files: ContainerFile[];
         try {
           files = renderFiles(parse(field.place(value)));
         } catch (e) {

@@ -1,11 +1,11 @@
 /**
- * Every file both containers receive for a stack config (components/serverFiles.ts with the
+ * Every file both containers receive for a stack config (containerFiles/ with the
  * container layouts, as the components call it), and the check that a config value lands only
  * where a harmless stand-in value (the canary) lands, never breaking out of its directive.
  */
-import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT, type ServerFile } from "../../components/layout";
-import { ftpFilesFor, webFilesFor } from "../../components/serverFiles";
-import { parseSpec, type ParsedConfig } from "../../components/spec";
+import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT, type ContainerFile } from "../../spec";
+import { containerSecrets, ftpContainerFiles, webContainerFiles } from "../../containerFiles";
+import { parseSpec, type ParsedConfig } from "../../spec";
 import { PROJECT, PROJECT_DIR, type StackConfig } from "../support/program";
 import { testPassword } from "../services/layout";
 import { parseNginxConf, type Directive } from "./nginxSyntax";
@@ -17,12 +17,15 @@ export function parse(config: StackConfig): ParsedConfig {
 }
 
 /** Users without a configured password get the services tier's stand-in for the generated one. */
-export function renderFiles({ spec, secrets }: ParsedConfig): ServerFile[] {
+export function hashedSecrets({ spec, secrets }: ParsedConfig): ReturnType<typeof containerSecrets> {
   const ftpPasswords = Object.fromEntries(spec.ftp.users.map((u) => [u.name, secrets.ftpPasswords[u.name] ?? testPassword(u.name)]));
-  return [
-    ...ftpFilesFor(spec, FTP_CONTAINER_LAYOUT, { ...secrets, ftpPasswords }),
-    ...webFilesFor(spec, WEB_CONTAINER_LAYOUT, secrets),
-  ];
+  return containerSecrets(spec, { ...secrets, ftpPasswords });
+}
+
+export function renderFiles(parsed: ParsedConfig): ContainerFile[] {
+  const { spec } = parsed;
+  const hashed = hashedSecrets(parsed);
+  return [...ftpContainerFiles(spec, FTP_CONTAINER_LAYOUT, hashed.ftp), ...webContainerFiles(spec, WEB_CONTAINER_LAYOUT, hashed.web)];
 }
 
 /** bcrypt output changes with the salt, which is derived from the user name. */
@@ -88,7 +91,7 @@ function compareLines(kind: "vsftpd" | "folders" | "passwords", canary: string, 
  * the two must be the same files, byte for byte, once every `from` is replaced by `to`
  * (bcrypt hashes aside), and each occurrence must stay inside one word or value of its file.
  */
-export function compareRenderings(canary: readonly ServerFile[], actual: readonly ServerFile[], from: string, to: string): string[] {
+export function compareRenderings(canary: readonly ContainerFile[], actual: readonly ContainerFile[], from: string, to: string): string[] {
   if (from === "" && to !== "") throw new Error("compareRenderings: an empty canary can only stand for the empty string");
   const expectedNames = canary.map((f) => replaceAll(f.file, from, to));
   const names = actual.map((f) => f.file);

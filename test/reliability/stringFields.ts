@@ -5,7 +5,7 @@
  * rendered files are the only places the field's value may take.
  */
 import fc from "fast-check";
-import { PATTERNS } from "../../components/schema";
+import { PATTERNS } from "../../spec";
 import type { StackConfig } from "../support/program";
 import { withValue } from "../support/stacks";
 import { PEM_CERTIFICATE, PEM_KEY } from "./everyField";

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { webFilesFor } from "../../components/serverFiles";
+import { webContainerFiles } from "../../containerFiles";
 import { findFreePorts } from "../support/ports";
 import type { StackConfig } from "../support/program";
 import { testCertificate } from "../support/tls";
@@ -17,7 +17,7 @@ import { hostDirs, hostWebLayout } from "../services/layout";
 import { requirePrerequisites } from "../services/prerequisites";
 import { nginxTest, startStack } from "../services/servers";
 import { FtpSession, type Reply } from "./rawFtp";
-import { parse } from "./renderedFiles";
+import { hashedSecrets, parse } from "./renderedFiles";
 import { SEED, validConfig } from "./arbitraries";
 
 const NGINX_RUNS = 100;
@@ -67,8 +67,8 @@ describe("any valid stack config", () => {
         try {
           for (const d of [root, dirs.media, dirs.vsftpd, dirs.nginx]) fs.mkdirSync(d, { recursive: true });
           const layout = hostWebLayout(dirs, ports);
-          const { spec, secrets } = parse(config);
-          writeServerFiles(webFilesFor(spec, layout, secrets), { dirs: [root], files: [] });
+          const parsed = parse(config);
+          writeServerFiles(webContainerFiles(parsed.spec, layout, hashedSecrets(parsed).web), { dirs: [root], files: [] });
           fs.mkdirSync(layout.tempPrefix, { recursive: true });
           const result = await nginxTest(layout.configFile);
           expect(result.output).toContain("test is successful");

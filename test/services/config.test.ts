@@ -5,9 +5,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT } from "../../components/layout";
-import { parseSpec } from "../../components/spec";
-import { webServerFiles } from "../../nginx/conf";
+import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT } from "../../spec";
+import { parseSpec } from "../../spec";
+import { webContainerFiles } from "../../containerFiles";
 import { ftpConnect, httpGet, recordDataConnections, upload } from "../support/clients";
 import { ENTRYPOINT, entrypointVariables } from "./folders";
 import { withSections } from "./layout";
@@ -44,7 +44,8 @@ describe("the generated configuration on the real servers", () => {
   it.each(MATRIX)("nginx -t accepts the container nginx.conf of the %s stack", async (name, stack) => {
     const ctx = { project: PROJECT, stack: name, projectDir: "/srv/video-server" };
     const { spec, secrets } = parseSpec(withSections(stack, DEPLOY_VALUES), ctx);
-    const files = webServerFiles(spec.http, WEB_CONTAINER_LAYOUT, { htpasswd: "", secureLinkSecret: secrets.secureLinkSecret });
+    const httpHashes = Object.fromEntries(spec.http.users.map((u) => [u, "$2b$05$x"]));
+    const files = webContainerFiles(spec, WEB_CONTAINER_LAYOUT, { httpHashes, secureLinkSecret: secrets.secureLinkSecret });
     const conf = files.find((f) => f.file === WEB_CONTAINER_LAYOUT.configFile);
     expect(conf).toBeDefined();
     const file = path.join(scratch, `${name}.conf`);

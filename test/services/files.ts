@@ -1,12 +1,12 @@
 /**
- * The files the containers receive (components/serverFiles.ts, the very function the components
- * call), rendered for the host layouts and written to disk with the same modes.
+ * The files the containers receive (containerFiles/, the very functions the components call),
+ * rendered for the host layouts and written to disk with the same modes.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { FtpLayout, ServerFile, WebLayout } from "../../components/layout";
-import { ftpFilesFor, webFilesFor } from "../../components/serverFiles";
-import type { ConfiguredSecrets, Spec } from "../../components/spec";
+import type { FtpLayout, ContainerFile, WebLayout } from "../../spec";
+import { containerSecrets, ftpContainerFiles, webContainerFiles } from "../../containerFiles";
+import type { ConfiguredSecrets, Spec } from "../../spec";
 
 /** `ftpPasswords` must hold every FTP user: the harness fills in the ones the program would generate. */
 export function serverFiles(
@@ -14,13 +14,14 @@ export function serverFiles(
   secrets: ConfiguredSecrets,
   ftpLayout: FtpLayout,
   webLayout: WebLayout,
-): { ftp: ServerFile[]; web: ServerFile[] } {
-  return { ftp: ftpFilesFor(spec, ftpLayout, secrets), web: webFilesFor(spec, webLayout, secrets) };
+): { ftp: ContainerFile[]; web: ContainerFile[] } {
+  const hashed = containerSecrets(spec, secrets);
+  return { ftp: ftpContainerFiles(spec, ftpLayout, hashed.ftp), web: webContainerFiles(spec, webLayout, hashed.web) };
 }
 
 /** Writes the files; each must be one of `allowedFiles` or lie under one of `allowedDirs`. */
 export function writeServerFiles(
-  files: readonly ServerFile[],
+  files: readonly ContainerFile[],
   allowed: { readonly dirs: readonly string[]; readonly files: readonly string[] },
 ): void {
   for (const f of files) {

@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { FtpLayout } from "../../components/layout";
+import type { FtpLayout } from "../../spec";
 
 export const ENTRYPOINT = path.resolve(__dirname, "../../vsftpd/entrypoint.sh");
 

@@ -1,7 +1,7 @@
 /** The harness leaves nothing behind: no server process, no PAM service file, no temp dir. */
 import * as fs from "node:fs";
 import * as os from "node:os";
-import { ConfigError } from "../../components/spec";
+import { ConfigError } from "../../spec";
 import { ftpConnect } from "../support/clients";
 import { withSections } from "./layout";
 import { processesMentioning } from "./processes";

@@ -38,7 +38,7 @@
  *   vsftpd/entrypoint.sh itself).
  */
 import * as path from "node:path";
-import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT, type FtpLayout, type WebLayout } from "../../components/layout";
+import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT, type FtpLayout, type WebLayout } from "../../spec";
 import { HOST, type FreePorts } from "../support/ports";
 
 /** Ports of one run, from findFreePorts (test/support/ports.ts). */

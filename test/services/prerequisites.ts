@@ -4,7 +4,7 @@
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import { MEDIA_OWNER } from "../../components/layout";
+import { MEDIA_OWNER } from "../../spec";
 
 const INSTALL = "apt-get install nginx vsftpd libpam-pwdfile";
 

@@ -1,7 +1,7 @@
 /** What vsftpd receives, nginx serves: same bytes, right headers, nothing outside the locations. */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { MEDIA_OWNER } from "../../components/layout";
+import { MEDIA_OWNER } from "../../spec";
 import { fixture, httpGet, sha256, upload, withFtp } from "../support/clients";
 import { startStack, type RunningStack } from "./servers";
 import { TEAMS } from "./stacks";

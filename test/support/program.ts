@@ -4,7 +4,7 @@
  * the real thing.
  */
 import * as path from "node:path";
-import { hashPassword } from "../../components/passwords";
+import { hashPassword } from "../../containerFiles";
 
 export const PROJECT = "video-server";
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");

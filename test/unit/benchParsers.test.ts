@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import { BASELINE_CONF, renderBaselineConf } from "../../bench/baseline";
 import { aggregateMBps, parseCurlWriteOut } from "../../bench/transfers";
 import { parseWrkOutput, wrkFigures } from "../../bench/wrk";
-import { WEB_CONTAINER_LAYOUT } from "../../components/layout";
+import { WEB_CONTAINER_LAYOUT } from "../../spec";
 import { hostDirs, hostWebLayout } from "../services/layout";
 
 const WRK_STDOUT = [

@@ -1,5 +1,5 @@
-import { WEB_CONTAINER_LAYOUT, type WebLayout } from "../../components/layout";
-import { parseSpec, type LocationSpec } from "../../components/spec";
+import { WEB_CONTAINER_LAYOUT, type WebLayout } from "../../spec";
+import { parseSpec, type LocationSpec } from "../../spec";
 import { renderLocation, renderNginxConf } from "../../nginx/conf";
 import { threeUserConfig, withValue } from "../support/stacks";
 

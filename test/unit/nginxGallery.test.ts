@@ -1,8 +1,7 @@
 /** The gallery: which locations it lists, its nginx locations, and the page with its CSP. */
 import { createHash } from "node:crypto";
-import { WEB_CONTAINER_LAYOUT } from "../../components/layout";
-import { parseSpec } from "../../components/spec";
-import { webServerFiles } from "../../nginx/conf";
+import { WEB_CONTAINER_LAYOUT } from "../../spec";
+import { parseSpec } from "../../spec";
 import { galleryCsp, galleryEntries, galleryLocations, renderGalleryPage } from "../../nginx/gallery";
 import { GALLERY_SCRIPT, GALLERY_STYLE } from "../../nginx/galleryPage";
 import { threeUserConfig, withValue } from "../support/stacks";
@@ -133,36 +132,3 @@ describe("the gallery page", () => {
   });
 });
 
-describe("webServerFiles", () => {
-  const files = (spec: ReturnType<typeof http>, secret?: string) =>
-    webServerFiles(spec, WEB_CONTAINER_LAYOUT, { htpasswd: "viewer:$2b$05$x\n", secureLinkSecret: secret }).map(
-      (f) => `${f.file} ${f.permissions}`,
-    );
-
-  it("uploads nginx.conf, the password file when there are HTTP users, and the gallery page when it is on", () => {
-    const spec = http([{ path: "/videos/", directory: "videos", autoindex: true }]);
-    expect(files(spec)).toEqual([
-      "/etc/nginx/nginx.conf 0644",
-      "/etc/nginx/video-server/htpasswd 0644",
-      "/etc/nginx/video-server/gallery.html 0644",
-    ]);
-  });
-
-  it("uploads nginx.conf alone without HTTP users and with the gallery off", () => {
-    let config = withValue(threeUserConfig(), "http.gallery", { enabled: false });
-    config = withValue(config, "http.users", []);
-    expect(files(parseSpec(config, ctx).spec.http)).toEqual(["/etc/nginx/nginx.conf 0644"]);
-  });
-
-  it("writes the secure-link secret into nginx.conf only where a location uses it", () => {
-    const signed = http([
-      { path: "/videos/", directory: "videos", autoindex: true },
-      { path: "/signed/", directory: "signed", secureLink: true },
-    ]);
-    const [conf] = webServerFiles(signed, WEB_CONTAINER_LAYOUT, { htpasswd: "", secureLinkSecret: SECRET });
-    expect(conf.content.split(SECRET)).toHaveLength(2);
-    const open = http([{ path: "/videos/", directory: "videos", autoindex: true }]);
-    const [plain] = webServerFiles(open, WEB_CONTAINER_LAYOUT, { htpasswd: "", secureLinkSecret: SECRET });
-    expect(plain.content).not.toContain(SECRET);
-  });
-});

@@ -1,5 +1,5 @@
 /** The media location renderer and its pieces, option by option, as exact lines. */
-import type { LocationSpec } from "../../components/spec";
+import type { LocationSpec } from "../../spec";
 import { accessLines } from "../../nginx/access";
 import { cacheHeader, corsHeaders, fileCacheControl, locationMaps, preflightLines, sandboxMap } from "../../nginx/headers";
 import { limitZone, renderLocation } from "../../nginx/location";

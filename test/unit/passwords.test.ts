@@ -1,25 +1,35 @@
 import * as bcrypt from "bcryptjs";
-import { hashPassword, passwordSalt, renderPasswordFile } from "../../components/passwords";
+import { hashPassword, renderPasswordFile, saltFor } from "../../containerFiles/passwords";
 
-describe("passwordSalt", () => {
-  it("is a bcrypt $2b$ salt of cost 10", () => {
-    expect(passwordSalt("video-server/dev", "alice")).toMatch(/^\$2b\$10\$[./A-Za-z0-9]{22}$/);
+const DEV = { project: "video-server", stack: "dev" };
+
+describe("saltFor", () => {
+  it("is a bcrypt $2b$ salt of cost 10 for FTP and 5 for HTTP", () => {
+    expect(saltFor(DEV, "ftp", "alice")).toMatch(/^\$2b\$10\$[./A-Za-z0-9]{22}$/);
+    expect(saltFor(DEV, "http", "alice")).toMatch(/^\$2b\$05\$[./A-Za-z0-9]{22}$/);
   });
 
-  it("is the same for the same stack and user", () => {
-    expect(passwordSalt("video-server/dev", "alice")).toBe(passwordSalt("video-server/dev", "alice"));
+  it("is the same for the same stack, service and user", () => {
+    expect(saltFor(DEV, "ftp", "alice")).toBe(saltFor({ ...DEV }, "ftp", "alice"));
   });
 
   test.each([
-    ["video-server/dev", "bob"],
-    ["video-server/prod", "alice"],
-  ])("differs for %s %s", (scope, user) => {
-    expect(passwordSalt(scope, user)).not.toBe(passwordSalt("video-server/dev", "alice"));
+    [DEV, "ftp", "bob"],
+    [{ project: "video-server", stack: "prod" }, "ftp", "alice"],
+    [DEV, "http", "alice"],
+  ] as const)("differs for %j %s %s", (stack, service, user) => {
+    expect(saltFor(stack, service, user).slice(7)).not.toBe(saltFor(DEV, "ftp", "alice").slice(7));
+  });
+
+  it("keeps the FTP salt that existing stacks' hashes were made with", () => {
+    // A changed salt changes every hash, and so replaces both containers on the next `pulumi up`.
+    expect(saltFor(DEV, "ftp", "alice")).toBe("$2b$10$eWnWv2uaz7CcisYwEegRje");
+    expect(saltFor(DEV, "http", "alice")).toBe("$2b$05$wlc1ImEoSIOB0TKbvl8aN.");
   });
 });
 
 describe("hashPassword", () => {
-  const salt = passwordSalt("video-server/dev", "alice");
+  const salt = saltFor(DEV, "ftp", "alice");
   const hash = hashPassword("correct horse battery", salt);
 
   it("verifies the password and rejects another", () => {

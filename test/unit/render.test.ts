@@ -4,13 +4,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT } from "../../components/layout";
-import { parseSpec, type Spec } from "../../components/spec";
-import { webServerFiles } from "../../nginx/conf";
+import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT } from "../../spec";
+import { parseSpec, type Spec } from "../../spec";
+import { ftpContainerFiles, webContainerFiles } from "../../containerFiles";
 import { CONFIG_PLACEHOLDERS, SECRET_PLACEHOLDER, scrubSecrets } from "../../scripts/placeholders";
 import { main, USAGE, type Io } from "../../scripts/render";
 import { renderStack } from "../../scripts/renderStack";
-import { ftpServerFiles } from "../../vsftpd/conf";
 import { PROJECT_DIR } from "../support/program";
 
 const CERT = "-----BEGIN CERTIFICATE-----\nTUlJQmtUQ0NBVGVnQXdJQkFnSVVSZWFsQ2VydA==\n-----END CERTIFICATE-----\n";
@@ -115,12 +114,13 @@ function cli(argv: string[], projectDir = PROJECT_DIR): { code: number; out: str
 
 /** The container files the renderers give for `spec`, as output paths: what must be on disk. */
 function expectedPaths(spec: Spec, tls: boolean, secureLink: boolean): string[] {
-  const ftp = ftpServerFiles(spec.ftp, FTP_CONTAINER_LAYOUT, {
-    passwordFile: "",
+  const ftp = ftpContainerFiles(spec, FTP_CONTAINER_LAYOUT, {
+    ftpHashes: Object.fromEntries(spec.ftp.users.map((u) => [u.name, "x"])),
     tlsCertificate: tls ? "x" : undefined,
     tlsKey: tls ? "x" : undefined,
   });
-  const web = webServerFiles(spec.http, WEB_CONTAINER_LAYOUT, { htpasswd: "", secureLinkSecret: secureLink ? "x" : undefined });
+  const httpHashes = Object.fromEntries(spec.http.users.map((u) => [u, "x"]));
+  const web = webContainerFiles(spec, WEB_CONTAINER_LAYOUT, { httpHashes, secureLinkSecret: secureLink ? "x" : undefined });
   return [...ftp.map((f) => `ftp${f.file}`), ...web.map((f) => `web${f.file}`), "spec.json"].sort();
 }
 

@@ -1,6 +1,6 @@
-import { FTP_CONTAINER_LAYOUT as LAYOUT } from "../../components/layout";
-import { parseSpec } from "../../components/spec";
-import { ftpServerFiles, renderFolderList, renderPamService, renderUserConfigs, renderVsftpdConf } from "../../vsftpd/conf";
+import { FTP_CONTAINER_LAYOUT as LAYOUT } from "../../spec";
+import { parseSpec } from "../../spec";
+import { renderFolderList, renderPamService, renderUserConfigs, renderVsftpdConf } from "../../vsftpd/conf";
 import type { StackConfig } from "../support/program";
 import { threeUserConfig, withValue } from "../support/stacks";
 
@@ -79,7 +79,6 @@ describe("renderPamService", () => {
 // Pattern-valid stand-ins: the renderers copy PEM text, they do not parse it.
 const CERT = "-----BEGIN CERTIFICATE-----\nQ0VSVA==\n-----END CERTIFICATE-----";
 const KEY = "-----BEGIN PRIVATE KEY-----\nS0VZ\n-----END PRIVATE KEY-----";
-const TLS_SECRETS = { passwordFile: "editor:x\n", tlsCertificate: CERT, tlsKey: KEY };
 
 const withTls = (tls: string): StackConfig => ({
   ...threeUserConfig(),
@@ -129,36 +128,6 @@ describe("FTPS in vsftpd.conf", () => {
   });
 });
 
-describe("FTPS files", () => {
-  const files = (tls: string, secrets = TLS_SECRETS) =>
-    ftpServerFiles(ftpOf(tls === "off" ? threeUserConfig() : withTls(tls)), LAYOUT, secrets).map((f) => ({
-      file: f.file,
-      permissions: f.permissions,
-      content: f.content,
-    }));
-
-  test.each(["enabled", "required"])("adds the certificate (0644) and the key (root only, 0600) when ftp.tls is %s", (tls) => {
-    expect(files(tls).slice(-2)).toEqual([
-      { file: "/etc/vsftpd/tls-certificate.pem", permissions: "0644", content: `${CERT}\n` },
-      { file: "/etc/vsftpd/tls-key.pem", permissions: "0600", content: `${KEY}\n` },
-    ]);
-  });
-
-  it("writes no certificate or key when ftp.tls is off, even if they are configured", () => {
-    expect(files("off").map((f) => f.file).filter((f) => f.includes("tls"))).toEqual([]);
-  });
-
-  it("keeps a PEM that already ends in a newline as it is", () => {
-    const pems = files("required", { ...TLS_SECRETS, tlsCertificate: `${CERT}\n`, tlsKey: `${KEY}\r\n` }).slice(-2);
-    expect(pems.map((f) => f.content)).toEqual([`${CERT}\n`, `${KEY}\r\n`]);
-  });
-
-  it("refuses to render TLS without a key instead of writing a server that cannot start", () => {
-    expect(() => files("required", { ...TLS_SECRETS, tlsKey: undefined } as unknown as typeof TLS_SECRETS)).toThrow(
-      "ftp.tls is required but no ftp.tlsCertificate and ftp.tlsKey were given",
-    );
-  });
-});
 
 describe("login and connection limits in vsftpd.conf", () => {
   it("renders the safe defaults: 3 wrong passwords, 3 s delay, 10 connections per address, 100 in all", () => {

@@ -10,7 +10,6 @@ import { z } from "zod";
 import { crossCheck } from "./rules";
 import { PATTERNS, rawConfigSchema, type RawConfig } from "./schema";
 
-export { PATTERNS, RESERVED_USER_NAMES, MAX_PASSIVE_PORTS } from "./schema";
 
 export type Target =
   | { readonly kind: "local"; readonly dockerHost: string; readonly sshOpts: readonly string[] }
@@ -96,7 +95,10 @@ export interface Spec {
   readonly images: { readonly ftp: ImageSpec; readonly web: ImageSpec };
 }
 
-/** The secret values of a stack's config, as plain strings (T = string) or Pulumi secrets. */
+/**
+ * The secret values of a stack's config, as plain strings (T = string) or Pulumi secrets.
+ * The one secrets type of the config; each container's hashed form is in containerFiles/.
+ */
 export interface SecretsOf<T> {
   /** FTP passwords by user name; users missing here get a generated one. */
   readonly ftpPasswords: Readonly<Record<string, T>>;
@@ -105,6 +107,8 @@ export interface SecretsOf<T> {
   readonly secureLinkSecret?: T;
   readonly tlsCertificate?: T;
   readonly tlsKey?: T;
+  /** Private key for an ssh:// target (`sshPrivateKey`, read beside the spec by the program). */
+  readonly sshPrivateKey?: T;
 }
 
 /** Secret values as configured; the caller turns them into Pulumi secrets at once. */

@@ -91,7 +91,7 @@ export const WEB_CONTAINER_PORT = 80;
 export const WEB_STATUS_PORT = 8081;
 
 /** A file the program puts into a container (the test tiers write the same list to disk). */
-export interface ServerFile {
+export interface ContainerFile {
   readonly file: string;
   readonly content: string;
   /** Octal mode, as docker uploads take it. */
