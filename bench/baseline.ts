@@ -21,7 +21,11 @@ export function renderBaselineConf(template: string, layout: WebLayout): string 
     ...TEMP_PATHS.map((t) => `    ${t}_temp_path ${layout.tempPrefix}/${t};`),
   ];
   const edits: readonly { from: string; to: string; count: number }[] = [
-    { from: "worker_processes auto;\n", to: `worker_processes auto;\npid ${layout.pidFile};\nerror_log ${layout.errorLog};\n`, count: 1 },
+    {
+      from: "worker_processes auto;\n",
+      to: `worker_processes auto;\npid ${layout.pidFile};\nerror_log ${layout.errorLog};\n`,
+      count: 1,
+    },
     // A relative include is read next to nginx.conf, which moved to the temp dir.
     { from: "    include mime.types;", to: http.join("\n"), count: 1 },
     { from: `listen ${WEB_CONTAINER_LAYOUT.listen};`, to: `listen ${layout.listen};`, count: 1 },
@@ -31,7 +35,9 @@ export function renderBaselineConf(template: string, layout: WebLayout): string 
   for (const e of edits) {
     const found = conf.split(e.from).length - 1;
     if (found !== e.count) {
-      throw new Error(`${BASELINE_CONF}: expected '${e.from.trim()}' ${e.count} time(s), found ${found}; update bench/baseline.ts`);
+      throw new Error(
+        `${BASELINE_CONF}: expected '${e.from.trim()}' ${e.count} time(s), found ${found}; update bench/baseline.ts`,
+      );
     }
     conf = conf.split(e.from).join(e.to);
   }
@@ -40,5 +46,7 @@ export function renderBaselineConf(template: string, layout: WebLayout): string 
 
 export function writeBaselineConf(layout: WebLayout): void {
   fs.mkdirSync(layout.tempPrefix, { recursive: true, mode: 0o755 });
-  fs.writeFileSync(layout.configFile, renderBaselineConf(fs.readFileSync(BASELINE_CONF, "utf8"), layout), { mode: 0o644 });
+  fs.writeFileSync(layout.configFile, renderBaselineConf(fs.readFileSync(BASELINE_CONF, "utf8"), layout), {
+    mode: 0o644,
+  });
 }

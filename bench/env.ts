@@ -55,15 +55,24 @@ export function httpPort(env: BenchEnv, variant: Variant): number {
 
 /** The locations the workloads request must be served from the folders they write. */
 function checkLocations(stack: RunningStack): void {
-  for (const [prefix, directory] of [["/videos/", "videos"], ["/images/", "images"]]) {
+  for (const [prefix, directory] of [
+    ["/videos/", "videos"],
+    ["/images/", "images"],
+  ]) {
     if (!stack.spec.http.locations.some((l) => l.path === prefix && l.directory === directory)) {
-      throw new Error(`the bench stack must serve ${prefix} from '${directory}' as the baseline does; see bench/env.ts`);
+      throw new Error(
+        `the bench stack must serve ${prefix} from '${directory}' as the baseline does; see bench/env.ts`,
+      );
     }
   }
 }
 
 /** Starts everything, runs fn, and stops and removes everything, also on Ctrl-C. */
-export async function withBenchEnv<T>(profile: Profile, log: (line: string) => void, fn: (env: BenchEnv) => Promise<T>): Promise<T> {
+export async function withBenchEnv<T>(
+  profile: Profile,
+  log: (line: string) => void,
+  fn: (env: BenchEnv) => Promise<T>,
+): Promise<T> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "video-server-bench-"));
   fs.chmodSync(tmp, 0o755);
   const cleanup: (() => unknown)[] = [() => fs.rmSync(tmp, { recursive: true, force: true })];
@@ -71,7 +80,10 @@ export async function withBenchEnv<T>(profile: Profile, log: (line: string) => v
   let stopped: Promise<void> | undefined;
   const stopAll = () =>
     (stopped ??= (async () => {
-      for (const step of cleanup.reverse()) await Promise.resolve().then(step).catch((e: unknown) => log(`cleanup: ${String(e)}`));
+      for (const step of cleanup.reverse())
+        await Promise.resolve()
+          .then(step)
+          .catch((e: unknown) => log(`cleanup: ${String(e)}`));
     })());
   const onSignal = () => void stopAll().finally(() => process.exit(130));
   process.once("SIGINT", onSignal);
@@ -88,18 +100,34 @@ export async function withBenchEnv<T>(profile: Profile, log: (line: string) => v
     fs.mkdirSync(path.dirname(baselineLayout.configFile), { recursive: true, mode: 0o755 });
     writeBaselineConf(baselineLayout);
     const nginx = findBinary("nginx") ?? "nginx";
-    const baseline = startServer("nginx (baseline)", nginx, ["-c", baselineLayout.configFile, "-g", "daemon off;"], [baselineLayout.errorLog]);
+    const baseline = startServer(
+      "nginx (baseline)",
+      nginx,
+      ["-c", baselineLayout.configFile, "-g", "daemon off;"],
+      [baselineLayout.errorLog],
+    );
     cleanup.push(() => baseline.stop());
     const iperf = startServer("iperf3", "iperf3", ["-s", "-B", HOST, "-p", String(spare.ftp)], []);
     cleanup.push(() => iperf.stop());
     await Promise.all([waitForPorts(baseline, [spare.http]), waitForPorts(iperf, [spare.ftp])]);
-    log(`generated: nginx ${HOST}:${stack.httpPort}, vsftpd ${HOST}:${stack.ftpPort}; baseline (${path.basename(BASELINE_CONF)}): ${HOST}:${spare.http}; iperf3: ${spare.ftp}`);
+    log(
+      `generated: nginx ${HOST}:${stack.httpPort}, vsftpd ${HOST}:${stack.ftpPort}; baseline (${path.basename(BASELINE_CONF)}): ${HOST}:${spare.http}; iperf3: ${spare.ftp}`,
+    );
 
     for (const d of ["videos", "images"]) fs.mkdirSync(path.join(media, d), { recursive: true, mode: 0o755 });
-    const env: BenchEnv = { profile, tmp, stack, media, httpPorts: { generated: stack.httpPort, baseline: spare.http }, iperfPort: spare.ftp, log };
+    const env: BenchEnv = {
+      profile,
+      tmp,
+      stack,
+      media,
+      httpPorts: { generated: stack.httpPort, baseline: spare.http },
+      iperfPort: spare.ftp,
+      log,
+    };
     const value = await fn(env);
     const crashed = [baseline, iperf].filter((s: Server) => !s.running());
-    if (crashed.length > 0) throw new Error(`stopped during the run:\n${crashed.map((s) => s.describe()).join("\n")}`);
+    if (crashed.length > 0)
+      throw new Error(`stopped during the run:\n${crashed.map((s) => s.describe()).join("\n")}`);
     return value;
   } finally {
     process.removeListener("SIGINT", onSignal);

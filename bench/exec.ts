@@ -16,14 +16,13 @@ export interface RunOptions {
   readonly stdin?: string;
 }
 
-export function run(
-  command: string,
-  args: readonly string[],
-  options: RunOptions,
-): Promise<Finished> {
+export function run(command: string, args: readonly string[], options: RunOptions): Promise<Finished> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn(command, args, { cwd: options.cwd, stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
     child.stdin?.end(options.stdin);
     let stdout = "";
     let stderr = "";
@@ -37,17 +36,24 @@ export function run(
     child.once("close", (code, signal) => {
       clearTimeout(timer);
       const ms = performance.now() - start;
-      if (signal === "SIGKILL") reject(new Error(`${command} ${args.join(" ")}: killed after ${options.timeoutMs} ms`));
+      if (signal === "SIGKILL")
+        reject(new Error(`${command} ${args.join(" ")}: killed after ${options.timeoutMs} ms`));
       else resolve({ code, stdout, stderr, ms });
     });
   });
 }
 
 /** Like run, but a non-zero exit is an error carrying what the command said. */
-export async function runOk(command: string, args: readonly string[], options: RunOptions): Promise<Finished> {
+export async function runOk(
+  command: string,
+  args: readonly string[],
+  options: RunOptions,
+): Promise<Finished> {
   const done = await run(command, args, options);
   if (done.code !== 0) {
-    throw new Error(`${command} ${args.join(" ")} exited ${done.code}\n${done.stderr.slice(-2000)}${done.stdout.slice(-2000)}`);
+    throw new Error(
+      `${command} ${args.join(" ")} exited ${done.code}\n${done.stderr.slice(-2000)}${done.stdout.slice(-2000)}`,
+    );
   }
   return done;
 }

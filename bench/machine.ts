@@ -6,7 +6,10 @@ const PACKAGES = ["nginx", "vsftpd", "libpam-pwdfile", "wrk", "iperf3", "curl"];
 
 function packageVersion(name: string): string {
   try {
-    return execFileSync("dpkg-query", ["-W", "-f", "${Version}", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    return execFileSync("dpkg-query", ["-W", "-f", "${Version}", name], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
   } catch {
     return "not installed";
   }

@@ -27,9 +27,23 @@ export async function rounds<M extends string>(
   return collected;
 }
 
-export function toResults<M extends string>(workload: string, collected: Collected<M>, units: Readonly<Record<M, string>>): Result[] {
+export function toResults<M extends string>(
+  workload: string,
+  collected: Collected<M>,
+  units: Readonly<Record<M, string>>,
+): Result[] {
   const metrics = Object.keys(units) as M[];
   return [...collected].flatMap(([variant, runs]) =>
-    metrics.filter((m) => runs.every((r) => m in r)).map((m) => result(workload, variant, m, units[m], runs.map((r) => r[m]))),
+    metrics
+      .filter((m) => runs.every((r) => m in r))
+      .map((m) =>
+        result(
+          workload,
+          variant,
+          m,
+          units[m],
+          runs.map((r) => r[m]),
+        ),
+      ),
   );
 }

@@ -10,7 +10,7 @@ export function makeFile(file: string, bytes: number): void {
   const chunk = randomBytes(Math.min(CHUNK, bytes));
   const fd = fs.openSync(file, "w", 0o644);
   try {
-    for (let written = 0; written < bytes; ) {
+    for (let written = 0; written < bytes;) {
       const n = Math.min(chunk.length, bytes - written);
       written += fs.writeSync(fd, chunk, 0, n);
     }
@@ -23,6 +23,8 @@ export function makeFile(file: string, bytes: number): void {
 export function makeFiles(dir: string, prefix: string, suffix: string, count: number, bytes: number): void {
   const body = randomBytes(bytes);
   for (let i = 0; i < count; i++) {
-    fs.writeFileSync(path.join(dir, `${prefix}${String(i).padStart(5, "0")}${suffix}`), body, { mode: 0o644 });
+    fs.writeFileSync(path.join(dir, `${prefix}${String(i).padStart(5, "0")}${suffix}`), body, {
+      mode: 0o644,
+    });
   }
 }

@@ -62,6 +62,7 @@ export const QUICK: Profile = {
 
 export function profileFor(argv: readonly string[]): Profile {
   const unknown = argv.filter((a) => a !== "--quick");
-  if (unknown.length > 0) throw new Error(`unknown argument ${unknown.join(" ")}; usage: npm run bench [-- --quick]`);
+  if (unknown.length > 0)
+    throw new Error(`unknown argument ${unknown.join(" ")}; usage: npm run bench [-- --quick]`);
   return argv.includes("--quick") ? QUICK : FULL;
 }

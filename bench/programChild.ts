@@ -31,8 +31,15 @@ const name = (i: number) => `u${String(i).padStart(4, "0")}`;
 
 /** The stack config: `users` FTP users with passwords, `locations` locations (or the defaults). */
 export function benchConfig(task: Task): Record<string, unknown> {
-  const users = Array.from({ length: task.users }, (_, i) => ({ name: name(i), password: `password-${name(i)}` }));
-  const locations = Array.from({ length: task.locations }, (_, i) => ({ path: `/l${i}/`, directory: `l${i}`, autoindex: true }));
+  const users = Array.from({ length: task.users }, (_, i) => ({
+    name: name(i),
+    password: `password-${name(i)}`,
+  }));
+  const locations = Array.from({ length: task.locations }, (_, i) => ({
+    path: `/l${i}/`,
+    directory: `l${i}`,
+    autoindex: true,
+  }));
   return {
     media: { hostPath: task.mediaPath },
     ftp: { port: 2121, bindAddress: "127.0.0.1", users },
@@ -41,7 +48,9 @@ export function benchConfig(task: Task): Record<string, unknown> {
 }
 
 async function runProgram(task: Task): Promise<number> {
-  const config = Object.fromEntries(Object.entries(benchConfig(task)).map(([k, v]) => [`${PROJECT}:${k}`, JSON.stringify(v)]));
+  const config = Object.fromEntries(
+    Object.entries(benchConfig(task)).map(([k, v]) => [`${PROJECT}:${k}`, JSON.stringify(v)]),
+  );
   pulumi.runtime.setAllConfig(config, []);
   let resources = 0;
   await pulumi.runtime.setMocks(
@@ -50,7 +59,8 @@ async function runProgram(task: Task): Promise<number> {
         resources++;
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type === "docker:index/image:Image") state.repoDigest = `sha256:${"0".repeat(64)}`;
-        if (args.type === "command:local:Command" && HASH_COMMAND.test(String(args.inputs.create))) state.stdout = STATE_HASH;
+        if (args.type === "command:local:Command" && HASH_COMMAND.test(String(args.inputs.create)))
+          state.stdout = STATE_HASH;
         return { id: `${args.name}-id`, state };
       },
       call: (args) => args.inputs,

@@ -17,10 +17,25 @@ export interface Result extends Stat {
   readonly unit: string;
 }
 
-export function result(workload: string, variant: Variant, metric: string, unit: string, samples: readonly number[]): Result {
+export function result(
+  workload: string,
+  variant: Variant,
+  metric: string,
+  unit: string,
+  samples: readonly number[],
+): Result {
   const s = summarize(samples);
   const digits = Math.abs(s.median) >= 100 ? 0 : 3;
-  return { workload, variant, metric, unit, median: round(s.median, digits), min: round(s.min, digits), max: round(s.max, digits), n: s.n };
+  return {
+    workload,
+    variant,
+    metric,
+    unit,
+    median: round(s.median, digits),
+    min: round(s.min, digits),
+    max: round(s.max, digits),
+    n: s.n,
+  };
 }
 
 const finite = z.number().finite();
@@ -75,11 +90,22 @@ export const W = {
   hash: "first_deploy_hash_per_user",
 } as const;
 
-function find(results: readonly Result[], workload: string, variant: Variant, metric: string): number | undefined {
+function find(
+  results: readonly Result[],
+  workload: string,
+  variant: Variant,
+  metric: string,
+): number | undefined {
   return results.find((r) => r.workload === workload && r.variant === variant && r.metric === metric)?.median;
 }
 
-function ratioOf(results: readonly Result[], workload: string, metric: string, a: Variant, b: Variant): number | null {
+function ratioOf(
+  results: readonly Result[],
+  workload: string,
+  metric: string,
+  a: Variant,
+  b: Variant,
+): number | null {
   const x = find(results, workload, a, metric);
   const y = find(results, workload, b, metric);
   return x === undefined || y === undefined ? null : ratio(x, y);
@@ -101,13 +127,17 @@ function series(results: readonly Result[], prefix: string): { counts: number[];
  */
 export function buildSummary(results: readonly Result[], concurrencies: readonly number[]): Summary {
   const streams = Object.fromEntries(
-    concurrencies.map((c) => [`stream_vs_seed_c${c}`, ratioOf(results, W.stream(c), "requests_per_s", "generated", "baseline")]),
+    concurrencies.map((c) => [
+      `stream_vs_seed_c${c}`,
+      ratioOf(results, W.stream(c), "requests_per_s", "generated", "baseline"),
+    ]),
   );
   const streamRatios = Object.values(streams).filter((v): v is number => v !== null);
   const users = series(results, "program_users_");
   const locations = series(results, "program_locations_");
   const usersFit = users.counts.length >= 2 ? linearFit(users.counts, users.seconds) : undefined;
-  const locationsFit = locations.counts.length >= 2 ? linearFit(locations.counts, locations.seconds) : undefined;
+  const locationsFit =
+    locations.counts.length >= 2 ? linearFit(locations.counts, locations.seconds) : undefined;
   const measured1000 = find(results, W.users(1000), "program", "time");
   const fitted1000 = usersFit ? round(usersFit.intercept + 1000 * usersFit.slope, 1) : null;
   return {
@@ -133,10 +163,22 @@ export function buildSummary(results: readonly Result[], concurrencies: readonly
 /** A fixed-width table, one line per figure. */
 export function formatTable(results: readonly Result[]): string {
   const header = ["workload", "variant", "metric", "unit", "median", "min", "max", "n"];
-  const rows = results.map((r) => [r.workload, r.variant, r.metric, r.unit, String(r.median), String(r.min), String(r.max), String(r.n)]);
+  const rows = results.map((r) => [
+    r.workload,
+    r.variant,
+    r.metric,
+    r.unit,
+    String(r.median),
+    String(r.min),
+    String(r.max),
+    String(r.n),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (i >= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
+    cells
+      .map((c, i) => (i >= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join("  ")
+      .trimEnd();
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 

@@ -39,8 +39,12 @@ export function round(value: number, digits: number): number {
 }
 
 /** Least-squares slope and intercept of y over x, and R² (1 = a straight line). */
-export function linearFit(xs: readonly number[], ys: readonly number[]): { slope: number; intercept: number; r2: number } {
-  if (xs.length !== ys.length || xs.length < 2) throw new Error("a linear fit needs two or more (x, y) pairs");
+export function linearFit(
+  xs: readonly number[],
+  ys: readonly number[],
+): { slope: number; intercept: number; r2: number } {
+  if (xs.length !== ys.length || xs.length < 2)
+    throw new Error("a linear fit needs two or more (x, y) pairs");
   const mx = xs.reduce((s, x) => s + x, 0) / xs.length;
   const my = ys.reduce((s, y) => s + y, 0) / ys.length;
   let sxy = 0;

@@ -27,12 +27,19 @@ export function parseCurlWriteOut(text: string, offsetS: number): Transfer {
 }
 
 /** Runs the curls at once and returns each one's transfer; any failure is an error. */
-export async function curls(argLists: readonly (readonly string[])[], timeoutMs: number): Promise<Transfer[]> {
+export async function curls(
+  argLists: readonly (readonly string[])[],
+  timeoutMs: number,
+): Promise<Transfer[]> {
   const t0 = performance.now();
   return Promise.all(
     argLists.map(async (args) => {
       const offsetS = (performance.now() - t0) / 1000;
-      const done = await runOk("curl", ["-sS", "--max-time", String(Math.ceil(timeoutMs / 1000)), "-w", WRITE_OUT, ...args], { timeoutMs: timeoutMs + 5_000 });
+      const done = await runOk(
+        "curl",
+        ["-sS", "--max-time", String(Math.ceil(timeoutMs / 1000)), "-w", WRITE_OUT, ...args],
+        { timeoutMs: timeoutMs + 5_000 },
+      );
       return parseCurlWriteOut(done.stdout, offsetS);
     }),
   );
@@ -47,13 +54,24 @@ export function aggregateMBps(transfers: readonly Transfer[]): number {
 
 function expect(transfers: readonly Transfer[], status: number, bytes: number, what: string): void {
   const bad = transfers.find((t) => t.status !== status || t.bytes !== bytes);
-  if (bad) throw new Error(`${what}: status ${bad.status} with ${bad.bytes} bytes, expected ${status} with ${bytes}`);
+  if (bad)
+    throw new Error(
+      `${what}: status ${bad.status} with ${bad.bytes} bytes, expected ${status} with ${bytes}`,
+    );
 }
 
 /** `streams` simultaneous GETs of one URL; MB/s of them together. */
-export async function httpDownloads(port: number, urlPath: string, streams: number, bytes: number): Promise<number> {
+export async function httpDownloads(
+  port: number,
+  urlPath: string,
+  streams: number,
+  bytes: number,
+): Promise<number> {
   const url = `http://${HOST}:${port}${urlPath}`;
-  const transfers = await curls(Array.from({ length: streams }, () => ["-o", "/dev/null", url]), 300_000);
+  const transfers = await curls(
+    Array.from({ length: streams }, () => ["-o", "/dev/null", url]),
+    300_000,
+  );
   expect(transfers, 200, bytes, `GET ${url}`);
   return aggregateMBps(transfers);
 }
@@ -65,8 +83,20 @@ export interface FtpTarget {
 }
 
 /** Uploads `source` to each remote path at once (passive mode); MB/s of them together. */
-export async function ftpUploads(ftp: FtpTarget, source: string, remotePaths: readonly string[], bytes: number): Promise<number> {
-  const lists = remotePaths.map((p) => ["--ftp-pasv", "-T", source, "--user", `${ftp.user}:${ftp.password}`, `ftp://${HOST}:${ftp.port}${p}`]);
+export async function ftpUploads(
+  ftp: FtpTarget,
+  source: string,
+  remotePaths: readonly string[],
+  bytes: number,
+): Promise<number> {
+  const lists = remotePaths.map((p) => [
+    "--ftp-pasv",
+    "-T",
+    source,
+    "--user",
+    `${ftp.user}:${ftp.password}`,
+    `ftp://${HOST}:${ftp.port}${p}`,
+  ]);
   const transfers = await curls(lists, 600_000);
   expect(transfers, 226, bytes, `FTP upload of ${source}`);
   return aggregateMBps(transfers);

@@ -40,7 +40,13 @@ export function parseWrkOutput(stdout: string): WrkTotals {
     latency_us: { p50: number; p99: number; max: number };
   };
   const errors = Object.values(raw.errors).reduce((s, e) => s + e, 0);
-  return { requests: raw.requests, bytes: raw.bytes, durationUs: raw.duration_us, errors, latencyUs: raw.latency_us };
+  return {
+    requests: raw.requests,
+    bytes: raw.bytes,
+    durationUs: raw.duration_us,
+    errors,
+    latencyUs: raw.latency_us,
+  };
 }
 
 /** Requests/s, MB/s (10^6 bytes), latency in ms. */
@@ -76,7 +82,10 @@ export interface WrkRun {
 
 export async function runWrk(w: WrkRun): Promise<WrkFigures> {
   const script = path.join(w.tmpDir, `wrk-${w.script}.lua`);
-  const text = [fs.readFileSync(path.join(LUA, "report.lua"), "utf8"), fs.readFileSync(path.join(LUA, `${w.script}.lua`), "utf8")];
+  const text = [
+    fs.readFileSync(path.join(LUA, "report.lua"), "utf8"),
+    fs.readFileSync(path.join(LUA, `${w.script}.lua`), "utf8"),
+  ];
   fs.writeFileSync(script, text.join("\n"));
   const args = [
     ...["-t", "2", "-c", String(w.connections), "-d", `${w.seconds}s`, "--timeout", "10s", "-s", script],

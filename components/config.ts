@@ -35,7 +35,8 @@ export interface ProgramConfig {
 
 const secretRecord = (plain: Readonly<Record<string, string>>): Record<string, Secret> =>
   Object.fromEntries(Object.entries(plain).map(([k, v]) => [k, pulumi.secret(v)]));
-const secretOrUndefined = (v: string | undefined): Secret | undefined => (v === undefined ? undefined : pulumi.secret(v));
+const secretOrUndefined = (v: string | undefined): Secret | undefined =>
+  v === undefined ? undefined : pulumi.secret(v);
 
 export function readConfig(projectDir: string = process.cwd()): ProgramConfig {
   const project = pulumi.getProject();
@@ -51,7 +52,9 @@ export function readConfig(projectDir: string = process.cwd()): ProgramConfig {
     try {
       raw[key] = JSON.parse(text);
     } catch {
-      problems.push(`${key}: must be an object (set fields with \`pulumi config set --path ${key}.<field> <value>\`)`);
+      problems.push(
+        `${key}: must be an object (set fields with \`pulumi config set --path ${key}.<field> <value>\`)`,
+      );
     }
   }
   // Report the keys' problems and the fields' problems in one message.

@@ -32,7 +32,13 @@ export function serverImage(
 
 /** A healthcheck that runs a bash snippet (bash's /dev/tcp: the slim images have no curl). */
 export function bashHealthcheck(script: string): docker.types.input.ContainerHealthcheck {
-  return { tests: ["CMD", "bash", "-c", script], interval: "10s", timeout: "5s", startPeriod: "5s", retries: 3 };
+  return {
+    tests: ["CMD", "bash", "-c", script],
+    interval: "10s",
+    timeout: "5s",
+    startPeriod: "5s",
+    retries: 3,
+  };
 }
 
 export type Role = "ftp" | "web";

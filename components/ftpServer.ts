@@ -42,7 +42,9 @@ export class FtpServer extends pulumi.ComponentResource {
     const files = pulumi.secret(
       pulumi
         .all([hashes, args.tlsCertificate, args.tlsKey])
-        .apply(([ftpHashes, tlsCertificate, tlsKey]) => ftpContainerFiles(spec, LAYOUT, { ftpHashes, tlsCertificate, tlsKey })),
+        .apply(([ftpHashes, tlsCertificate, tlsKey]) =>
+          ftpContainerFiles(spec, LAYOUT, { ftpHashes, tlsCertificate, tlsKey }),
+        ),
     );
 
     const ip = ftp.bindAddress;

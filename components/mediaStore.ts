@@ -35,7 +35,12 @@ export class MediaStore extends pulumi.ComponentResource {
         ? new command.remote.Command(
             `${name}-dir`,
             {
-              connection: { host: target.host, user: target.user, port: target.port, privateKey: args.sshPrivateKey },
+              connection: {
+                host: target.host,
+                user: target.user,
+                port: target.port,
+                privateKey: args.sshPrivateKey,
+              },
               create,
             },
             keep,

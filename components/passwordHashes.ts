@@ -26,16 +26,22 @@ export class PasswordHashes extends pulumi.ComponentResource {
     const hashes: Record<string, pulumi.Output<string>> = {};
     for (const user of args.names) {
       const password = args.passwords[user];
-      if (password === undefined) throw new Error(`PasswordHashes: no ${args.service} password for user '${user}'`);
+      if (password === undefined)
+        throw new Error(`PasswordHashes: no ${args.service} password for user '${user}'`);
       // The salt comes from the bcrypt alphabet ([./A-Za-z0-9$]), safe inside single quotes.
       hashes[user] = new command.local.Command(
         `${name}-${user}`,
-        { create: `node scripts/bcrypt.js '${saltFor(args.spec, args.service, user)}'`, stdin: pulumi.secret(password), logging: "none" },
+        {
+          create: `node scripts/bcrypt.js '${saltFor(args.spec, args.service, user)}'`,
+          stdin: pulumi.secret(password),
+          logging: "none",
+        },
         { parent: this, additionalSecretOutputs: ["stdout"] },
       ).stdout;
     }
     // No users, no secret: a secret here would hide the whole nginx.conf diff in previews.
-    this.hashes = args.names.length === 0 ? pulumi.output<Record<string, string>>({}) : pulumi.secret(pulumi.all(hashes));
+    this.hashes =
+      args.names.length === 0 ? pulumi.output<Record<string, string>>({}) : pulumi.secret(pulumi.all(hashes));
     this.registerOutputs({ hashes: this.hashes });
   }
 }

@@ -31,13 +31,22 @@ export class WebServer extends pulumi.ComponentResource {
     );
     const files = pulumi
       .all([hashes, args.secureLinkSecret])
-      .apply(([httpHashes, secureLinkSecret]) => webContainerFiles(spec, LAYOUT, { httpHashes, secureLinkSecret }));
+      .apply(([httpHashes, secureLinkSecret]) =>
+        webContainerFiles(spec, LAYOUT, { httpHashes, secureLinkSecret }),
+      );
     this.container = new docker.Container(
       `${name}-container`,
       {
         ...runSettings(spec, "web"),
         image: this.imageId,
-        ports: [{ internal: WEB_CONTAINER_PORT, external: spec.http.port, ip: spec.http.bindAddress, protocol: "tcp" }],
+        ports: [
+          {
+            internal: WEB_CONTAINER_PORT,
+            external: spec.http.port,
+            ip: spec.http.bindAddress,
+            protocol: "tcp",
+          },
+        ],
         volumes: [{ volumeName: args.volumeName, containerPath: LAYOUT.mediaRoot, readOnly: true }],
         uploads: files,
         healthcheck: bashHealthcheck(

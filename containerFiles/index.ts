@@ -30,7 +30,11 @@ export interface WebContainerSecrets {
 }
 
 /** `name:hash` lines for `names`; every name needs a hash. */
-function passwordFile(service: string, names: readonly string[], hashes: Readonly<Record<string, string>>): string {
+function passwordFile(
+  service: string,
+  names: readonly string[],
+  hashes: Readonly<Record<string, string>>,
+): string {
   return renderPasswordFile(
     names.map((name) => {
       const hash = hashes[name];
@@ -49,7 +53,9 @@ function tlsFiles(spec: Spec, layout: FtpLayout, secrets: FtpContainerSecrets): 
   if (tls === "off") return [];
   const { tlsCertificate, tlsKey } = secrets;
   if (tlsCertificate === undefined || tlsKey === undefined) {
-    throw new Error(`ftp.tls is ${tls} but no ftp.tlsCertificate and ftp.tlsKey were given (the config rules require both)`);
+    throw new Error(
+      `ftp.tls is ${tls} but no ftp.tlsCertificate and ftp.tlsKey were given (the config rules require both)`,
+    );
   }
   return [
     { file: layout.tlsCertificateFile, content: pemFile(tlsCertificate), permissions: "0644" },
@@ -58,7 +64,11 @@ function tlsFiles(spec: Spec, layout: FtpLayout, secrets: FtpContainerSecrets): 
 }
 
 /** Every file the vsftpd container receives, in a stable order. */
-export function ftpContainerFiles(spec: Spec, layout: FtpLayout, secrets: FtpContainerSecrets): ContainerFile[] {
+export function ftpContainerFiles(
+  spec: Spec,
+  layout: FtpLayout,
+  secrets: FtpContainerSecrets,
+): ContainerFile[] {
   const { ftp } = spec;
   const names = ftp.users.map((u) => u.name);
   return [
@@ -67,7 +77,11 @@ export function ftpContainerFiles(spec: Spec, layout: FtpLayout, secrets: FtpCon
     { file: layout.folderListFile, content: renderFolderList(ftp), permissions: "0644" },
     ...renderUserConfigs(ftp, layout).map((u) => ({ ...u, permissions: "0644" })),
     // Only root reads the password hashes.
-    { file: layout.passwordFile, content: passwordFile("ftp", names, secrets.ftpHashes), permissions: "0600" },
+    {
+      file: layout.passwordFile,
+      content: passwordFile("ftp", names, secrets.ftpHashes),
+      permissions: "0600",
+    },
     ...tlsFiles(spec, layout, secrets),
   ];
 }
@@ -77,11 +91,19 @@ export function ftpContainerFiles(spec: Spec, layout: FtpLayout, secrets: FtpCon
  * the password file on each request, and docker uploads are owned by root:root, so a 0640 file
  * would be unreadable to them. Nothing else runs in the container.
  */
-export function webContainerFiles(spec: Spec, layout: WebLayout, secrets: WebContainerSecrets): ContainerFile[] {
+export function webContainerFiles(
+  spec: Spec,
+  layout: WebLayout,
+  secrets: WebContainerSecrets,
+): ContainerFile[] {
   const { http } = spec;
   const htpasswd = passwordFile("http", http.users, secrets.httpHashes);
   return [
-    { file: layout.configFile, content: renderNginxConf(http, layout, secrets.secureLinkSecret), permissions: "0644" },
+    {
+      file: layout.configFile,
+      content: renderNginxConf(http, layout, secrets.secureLinkSecret),
+      permissions: "0644",
+    },
     ...(http.users.length > 0 ? [{ file: layout.htpasswdFile, content: htpasswd, permissions: "0644" }] : []),
     ...(http.gallery.enabled
       ? [{ file: layout.galleryFile, content: renderGalleryPage(galleryEntries(http)), permissions: "0644" }]
@@ -99,7 +121,12 @@ export function containerSecrets(
 ): { readonly ftp: FtpContainerSecrets; readonly web: WebContainerSecrets } {
   return {
     ftp: {
-      ftpHashes: hashesFor(spec, "ftp", spec.ftp.users.map((u) => u.name), secrets.ftpPasswords),
+      ftpHashes: hashesFor(
+        spec,
+        "ftp",
+        spec.ftp.users.map((u) => u.name),
+        secrets.ftpPasswords,
+      ),
       tlsCertificate: secrets.tlsCertificate,
       tlsKey: secrets.tlsKey,
     },

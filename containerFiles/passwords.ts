@@ -28,7 +28,11 @@ function passwordSalt(scope: string, userName: string, cost: number): string {
 }
 
 /** The bcrypt salt (with its cost) of one user of one service of a stack. */
-export function saltFor(spec: Pick<Spec, "project" | "stack">, service: PasswordService, name: string): string {
+export function saltFor(
+  spec: Pick<Spec, "project" | "stack">,
+  service: PasswordService,
+  name: string,
+): string {
   // The FTP scope predates the HTTP users; keeping it keeps existing hashes (and containers) stable.
   const scope = service === "ftp" ? `${spec.project}/${spec.stack}` : `${spec.project}/${spec.stack}/http`;
   return passwordSalt(scope, name, PASSWORD_COST[service]);

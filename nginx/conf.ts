@@ -50,7 +50,9 @@ function directIo(size: string): string[] {
 /** `secureLinkSecret` is required when a location has secureLink on; it is written into nginx.conf. */
 export function renderNginxConf(http: HttpSpec, layout: WebLayout, secureLinkSecret?: string): string {
   const temp = layout.tempPrefix
-    ? ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((t) => `${t}_temp_path ${layout.tempPrefix}/${t};`)
+    ? ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map(
+        (t) => `${t}_temp_path ${layout.tempPrefix}/${t};`,
+      )
     : [];
   const context = { mediaRoot: layout.mediaRoot, htpasswdFile: layout.htpasswdFile, secureLinkSecret };
   const gallery = galleryLocations(http, layout);

@@ -99,6 +99,9 @@ export function galleryLocations(http: HttpSpec, layout: WebLayout): string[] {
     ...securityHeaders(),
   ]);
   const redirect = at === "/" ? [] : ["", ...block(`location = ${at.slice(0, -1)}`, [`return 301 ${at};`])];
-  const listings = galleryLocationsOf(http).flatMap((l) => ["", ...listingLocation(l, layout.mediaRoot, layout.htpasswdFile)]);
+  const listings = galleryLocationsOf(http).flatMap((l) => [
+    "",
+    ...listingLocation(l, layout.mediaRoot, layout.htpasswdFile),
+  ]);
   return [...page, ...redirect, ...listings];
 }

@@ -53,12 +53,19 @@ export function fileCacheControl(l: LocationSpec): string {
 export function locationMaps(l: LocationSpec, index: number): string[] {
   const maps: string[] = [];
   if (l.cacheSeconds > 0) {
-    maps.push(...block(`map $uri ${cacheVar(index)}`, ['~/$ "no-cache";', `default "${fileCacheControl(l)}";`]));
+    maps.push(
+      ...block(`map $uri ${cacheVar(index)}`, ['~/$ "no-cache";', `default "${fileCacheControl(l)}";`]),
+    );
   }
   if (l.corsOrigins.length > 0 && !l.corsOrigins.includes("*")) {
     // Browsers send the Origin in lower case; the echo makes the header name exactly one origin.
     const origins = [...new Set(l.corsOrigins.map((o) => o.toLowerCase()))];
-    maps.push(...block(`map $http_origin ${corsVar(index)}`, ['default "";', ...origins.map((o) => `"${o}" $http_origin;`)]));
+    maps.push(
+      ...block(`map $http_origin ${corsVar(index)}`, [
+        'default "";',
+        ...origins.map((o) => `"${o}" $http_origin;`),
+      ]),
+    );
   }
   return maps;
 }

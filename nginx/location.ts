@@ -17,7 +17,9 @@ export interface LocationContext {
 export const connZone = (index: number) => `vs_conn_${index}`;
 
 export function limitZone(l: LocationSpec, index: number): string[] {
-  return l.limitConnPerIp === undefined ? [] : [`limit_conn_zone $binary_remote_addr zone=${connZone(index)}:1m;`];
+  return l.limitConnPerIp === undefined
+    ? []
+    : [`limit_conn_zone $binary_remote_addr zone=${connZone(index)}:1m;`];
 }
 
 function limitLines(l: LocationSpec, index: number): string[] {
@@ -30,7 +32,8 @@ function limitLines(l: LocationSpec, index: number): string[] {
 
 function secureLink(l: LocationSpec, secret: string | undefined): string[] {
   if (!l.secureLink) return [];
-  if (secret === undefined) throw new Error(`location ${l.path} has secureLink on but no http.secureLinkSecret was given`);
+  if (secret === undefined)
+    throw new Error(`location ${l.path} has secureLink on but no http.secureLinkSecret was given`);
   return secureLinkLines(secret);
 }
 

@@ -34,18 +34,23 @@ export class SignUrlError extends Error {
  * nginx would rewrite before checking (`//`, `.` or `..` segments), which could never match.
  */
 export function uriOf(urlPath: string): string {
-  if (!urlPath.startsWith("/")) throw new SignUrlError(`path '${urlPath}' must start with '/', such as /videos/clip.mp4`);
-  if (/[?#]/.test(urlPath)) throw new SignUrlError(`path '${urlPath}' must not contain '?' or '#': give the path only`);
+  if (!urlPath.startsWith("/"))
+    throw new SignUrlError(`path '${urlPath}' must start with '/', such as /videos/clip.mp4`);
+  if (/[?#]/.test(urlPath))
+    throw new SignUrlError(`path '${urlPath}' must not contain '?' or '#': give the path only`);
   let uri: string;
   try {
     uri = decodeURIComponent(urlPath);
   } catch {
     throw new SignUrlError(`path '${urlPath}' has a '%' that is not a valid percent-encoded UTF-8 sequence`);
   }
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (/[\x00-\x1f\x7f]/.test(uri)) throw new SignUrlError(`path '${urlPath}' contains a control character`);
   if (uri.endsWith("/")) throw new SignUrlError(`path '${urlPath}' is a folder; sign the URL of a file`);
   if (uri.includes("//") || uri.split("/").some((s) => s === "." || s === "..")) {
-    throw new SignUrlError(`path '${urlPath}' has an empty, '.' or '..' segment; nginx would change it before checking`);
+    throw new SignUrlError(
+      `path '${urlPath}' has an empty, '.' or '..' segment; nginx would change it before checking`,
+    );
   }
   return uri;
 }
@@ -63,7 +68,9 @@ export function secureLinkHash(uri: string, secret: string, expiresUnix: number)
 export function signUrl(path: string, secret: string, expiresUnix: number): string {
   const uri = uriOf(path);
   if (!PATTERNS.secret.test(secret)) {
-    throw new SignUrlError("secret must be http.secureLinkSecret: 16–256 characters from A-Z a-z 0-9 _ . ~ + / = -");
+    throw new SignUrlError(
+      "secret must be http.secureLinkSecret: 16–256 characters from A-Z a-z 0-9 _ . ~ + / = -",
+    );
   }
   if (!Number.isSafeInteger(expiresUnix) || expiresUnix < 0) {
     throw new SignUrlError(`expires must be a whole number of seconds since 1970, not ${expiresUnix}`);

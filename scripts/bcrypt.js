@@ -12,4 +12,6 @@ if (!/^\$2b\$\d\d\$[./A-Za-z0-9]{22}$/.test(salt || "")) {
 }
 const chunks = [];
 process.stdin.on("data", (c) => chunks.push(c));
-process.stdin.on("end", () => process.stdout.write(bcrypt.hashSync(Buffer.concat(chunks).toString("utf8"), salt)));
+process.stdin.on("end", () =>
+  process.stdout.write(bcrypt.hashSync(Buffer.concat(chunks).toString("utf8"), salt)),
+);

@@ -62,14 +62,20 @@ function isEncrypted(value: unknown): boolean {
 }
 
 /** A copy of `value` with every `secure:` value replaced by its config placeholder. */
-export function replaceEncrypted(value: unknown, found: Substitution[], path: readonly Segment[] = []): unknown {
+export function replaceEncrypted(
+  value: unknown,
+  found: Substitution[],
+  path: readonly Segment[] = [],
+): unknown {
   if (isEncrypted(value)) {
     found.push({ path: configPath(path), reason: "encrypted" });
     return placeholderFor(path);
   }
   if (Array.isArray(value)) return value.map((v, i) => replaceEncrypted(v, found, [...path, i]));
   if (isRecord(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceEncrypted(v, found, [...path, k])]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, replaceEncrypted(v, found, [...path, k])]),
+    );
   }
   return value;
 }
@@ -80,7 +86,10 @@ export function replaceEncrypted(value: unknown, found: Substitution[], path: re
  * FTP passwords are optional (the program generates them), so they stay unset.
  * Works on a copy; anything of the wrong shape is left for validation to report.
  */
-export function fillRequiredSecrets(config: Readonly<Record<string, unknown>>, found: Substitution[]): Record<string, unknown> {
+export function fillRequiredSecrets(
+  config: Readonly<Record<string, unknown>>,
+  found: Substitution[],
+): Record<string, unknown> {
   const copy = structuredClone(config) as Record<string, unknown>;
   const fill = (node: Record<string, unknown>, key: string, path: readonly Segment[]) => {
     if (node[key] !== undefined) return;
@@ -94,7 +103,8 @@ export function fillRequiredSecrets(config: Readonly<Record<string, unknown>>, f
   }
   if (isRecord(http)) {
     const locations = Array.isArray(http.locations) ? http.locations : [];
-    if (locations.some((l) => isRecord(l) && l.secureLink === true)) fill(http, "secureLinkSecret", ["http", "secureLinkSecret"]);
+    if (locations.some((l) => isRecord(l) && l.secureLink === true))
+      fill(http, "secureLinkSecret", ["http", "secureLinkSecret"]);
     if (Array.isArray(http.users)) {
       http.users.forEach((user, i) => {
         if (isRecord(user)) fill(user, "password", ["http", "users", i, "password"]);

@@ -22,14 +22,19 @@ const consoleIo: Io = { out: (l) => console.log(l), err: (l) => console.error(l)
 
 function summary(rendered: Rendered, outDir: string): string[] {
   const { source, files, scrubbed } = rendered;
-  const lines = [`Rendered stack ${source.stack} (${source.file}) into ${outDir}:`, ...files.map((f) => `  ${f.path}`)];
+  const lines = [
+    `Rendered stack ${source.stack} (${source.file}) into ${outDir}:`,
+    ...files.map((f) => `  ${f.path}`),
+  ];
   if (source.substitutions.length > 0) {
     lines.push("Placeholders stood in for these secrets (the files hold [secret] wherever a secret goes):");
     const why = { encrypted: "encrypted in the stack file", missing: "not set; pulumi up requires it" };
     lines.push(...source.substitutions.map((s) => `  ${s.path} (${why[s.reason]})`));
   }
-  for (const key of source.ignoredKeys) lines.push(`Note: ${key} is not a setting the program reads; it is ignored.`);
-  for (const file of scrubbed) lines.push(`Note: a configured secret value appeared in ${file} and was replaced by [secret].`);
+  for (const key of source.ignoredKeys)
+    lines.push(`Note: ${key} is not a setting the program reads; it is ignored.`);
+  for (const file of scrubbed)
+    lines.push(`Note: a configured secret value appeared in ${file} and was replaced by [secret].`);
   return lines;
 }
 

@@ -64,7 +64,11 @@ function outputPath(role: "ftp" | "web", file: string): string {
 /** The files of a stack, secrets as placeholders. Pure but for reading the stack file. */
 export function renderStack(projectDir: string, stackName: string): Rendered {
   const source = readStack(projectDir, stackName);
-  const { spec, secrets } = parseSpec(source.config, { project: source.project, stack: source.stack, projectDir });
+  const { spec, secrets } = parseSpec(source.config, {
+    project: source.project,
+    stack: source.stack,
+    projectDir,
+  });
   // The same calls as FtpServer and WebServer make, with placeholders where they pass secrets:
   // present exactly when the program would pass the real one.
   const ftp = ftpContainerFiles(spec, FTP_CONTAINER_LAYOUT, {
@@ -77,8 +81,16 @@ export function renderStack(projectDir: string, stackName: string): Rendered {
     secureLinkSecret: secrets.secureLinkSecret === undefined ? undefined : SECRET_PLACEHOLDER,
   });
   const all: RenderedFile[] = [
-    ...ftp.map((f: ContainerFile) => ({ path: outputPath("ftp", f.file), content: f.content, permissions: f.permissions })),
-    ...web.map((f: ContainerFile) => ({ path: outputPath("web", f.file), content: f.content, permissions: f.permissions })),
+    ...ftp.map((f: ContainerFile) => ({
+      path: outputPath("ftp", f.file),
+      content: f.content,
+      permissions: f.permissions,
+    })),
+    ...web.map((f: ContainerFile) => ({
+      path: outputPath("web", f.file),
+      content: f.content,
+      permissions: f.permissions,
+    })),
     { path: "spec.json", content: `${JSON.stringify(spec, null, 2)}\n`, permissions: "0644" },
   ];
   // A belt to the braces above: a configured secret that turns up anyway (a renderer that embeds
@@ -110,7 +122,9 @@ export function writeRendered(outDir: string, rendered: Rendered): void {
     if (!fs.statSync(outDir).isDirectory()) throw new RenderError(`--out: ${outDir} is not a folder`);
     const foreign = fs.readdirSync(outDir).filter((e) => !OWNED.includes(e));
     if (foreign.length > 0) {
-      throw new RenderError(`--out: ${outDir} holds other files (${foreign.sort().join(", ")}); use an empty or new folder`);
+      throw new RenderError(
+        `--out: ${outDir} holds other files (${foreign.sort().join(", ")}); use an empty or new folder`,
+      );
     }
     for (const entry of OWNED) fs.rmSync(path.join(outDir, entry), { recursive: true, force: true });
   }

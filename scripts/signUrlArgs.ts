@@ -23,7 +23,13 @@ export const MAX_TTL_SECONDS = 3_660 * 86_400;
 
 export type SignUrlCommand =
   | { readonly kind: "help" }
-  | { readonly kind: "sign"; readonly path: string; readonly secret: string; readonly expires: number; readonly baseUrl: string }
+  | {
+      readonly kind: "sign";
+      readonly path: string;
+      readonly secret: string;
+      readonly expires: number;
+      readonly baseUrl: string;
+    }
   | { readonly kind: "error"; readonly message: string };
 
 /** `90`, `90s`, `15m`, `12h`, `7d` → seconds; anything else, zero or past the maximum → undefined. */
@@ -43,12 +49,14 @@ function expiry(values: { expires?: string; ttl?: string }, nowUnix: number): nu
       return `--expires '${values.expires}' must be a unix time in seconds, such as ${nowUnix + 3_600} (an hour from now)`;
     }
     const expires = Number(values.expires);
-    if (expires <= nowUnix) return `--expires ${expires} is in the past (now is ${nowUnix}); nginx would answer 410 Gone`;
+    if (expires <= nowUnix)
+      return `--expires ${expires} is in the past (now is ${nowUnix}); nginx would answer 410 Gone`;
     return expires;
   }
   if (values.ttl !== undefined) {
     const ttl = parseTtl(values.ttl);
-    if (ttl === undefined) return `--ttl '${values.ttl}' must be a duration such as 90, 90s, 15m, 12h or 7d, above 0 and at most 3660d`;
+    if (ttl === undefined)
+      return `--ttl '${values.ttl}' must be a duration such as 90, 90s, 15m, 12h or 7d, above 0 and at most 3660d`;
     return nowUnix + ttl;
   }
   return "--expires <unix time> or --ttl <duration> is required";
@@ -79,7 +87,11 @@ export function parseSignUrlArgs(
   const { values, positionals } = parsed;
   if (values.help) return { kind: "help" };
   if (positionals.length !== 1) {
-    return error(positionals.length === 0 ? "give the path to sign, such as /videos/clip.mp4" : `give one path, not ${positionals.length}`);
+    return error(
+      positionals.length === 0
+        ? "give the path to sign, such as /videos/clip.mp4"
+        : `give one path, not ${positionals.length}`,
+    );
   }
   const path = positionals[0];
   try {
@@ -89,15 +101,20 @@ export function parseSignUrlArgs(
     throw e;
   }
   const secret = values.secret ?? env[SECRET_ENV];
-  if (secret === undefined || secret === "") return error(`--secret is required (or set ${SECRET_ENV}): the stack's http.secureLinkSecret`);
+  if (secret === undefined || secret === "")
+    return error(`--secret is required (or set ${SECRET_ENV}): the stack's http.secureLinkSecret`);
   if (!PATTERNS.secret.test(secret)) {
-    return error("--secret does not look like an http.secureLinkSecret (16–256 characters from A-Z a-z 0-9 _ . ~ + / = -)");
+    return error(
+      "--secret does not look like an http.secureLinkSecret (16–256 characters from A-Z a-z 0-9 _ . ~ + / = -)",
+    );
   }
   const expires = expiry(values, nowUnix);
   if (typeof expires === "string") return error(expires);
   const baseUrl = (values["base-url"] ?? "").replace(/\/$/, "");
   if (baseUrl !== "" && !/^https?:\/\/[^/?#\s]+$/.test(baseUrl)) {
-    return error(`--base-url '${values["base-url"]}' must be a scheme and host such as https://media.example.com`);
+    return error(
+      `--base-url '${values["base-url"]}' must be a scheme and host such as https://media.example.com`,
+    );
   }
   return { kind: "sign", path, secret, expires, baseUrl };
 }

@@ -52,7 +52,8 @@ export function availableStacks(projectDir: string): string[] {
 
 /** Reads Pulumi.<stack>.yaml and puts placeholders where secrets would be. */
 export function readStack(projectDir: string, stack: string): StackSource {
-  if (!STACK_NAME.test(stack)) throw new RenderError(`--stack: '${stack}' is not a stack name (letters, digits, '.', '_', '-')`);
+  if (!STACK_NAME.test(stack))
+    throw new RenderError(`--stack: '${stack}' is not a stack name (letters, digits, '.', '_', '-')`);
   const project = projectName(projectDir);
   const file = path.join(projectDir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) {
@@ -63,7 +64,9 @@ export function readStack(projectDir: string, stack: string): StackSource {
   try {
     doc = parse(fs.readFileSync(file, "utf8"));
   } catch (error) {
-    throw new RenderError(`${file}: not valid YAML: ${error instanceof Error ? error.message : String(error)}`);
+    throw new RenderError(
+      `${file}: not valid YAML: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const config = isRecord(doc) && isRecord(doc.config) ? doc.config : {};
   const prefix = `${project}:`;
@@ -83,7 +86,12 @@ export function readStack(projectDir: string, stack: string): StackSource {
   }
   for (const name of PROGRAM_KEYS) {
     const value = raw[name];
-    if (name !== "name" && isRecord(value) && Object.keys(value).length === 1 && typeof value.secure === "string") {
+    if (
+      name !== "name" &&
+      isRecord(value) &&
+      Object.keys(value).length === 1 &&
+      typeof value.secure === "string"
+    ) {
       throw new RenderError(
         `${prefix}${name} is encrypted as a whole; keep its structure in clear and set only the secret fields ` +
           `(\`pulumi config set --secret --path '${name}.<field>' …\`)`,
@@ -91,6 +99,9 @@ export function readStack(projectDir: string, stack: string): StackSource {
     }
   }
   const substitutions: Substitution[] = [];
-  const filled = fillRequiredSecrets(replaceEncrypted(raw, substitutions) as Record<string, unknown>, substitutions);
+  const filled = fillRequiredSecrets(
+    replaceEncrypted(raw, substitutions) as Record<string, unknown>,
+    substitutions,
+  );
   return { project, stack, file, config: filled, substitutions, clearSecrets, ignoredKeys };
 }

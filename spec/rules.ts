@@ -38,7 +38,9 @@ function portRules({ ftp, http }: RawConfig): string[] {
   if (min > max) {
     problems.push(`ftp.passivePorts: min (${min}) must not be greater than max (${max})`);
   } else if (max - min + 1 > MAX_PASSIVE_PORTS) {
-    problems.push(`ftp.passivePorts: ${max - min + 1} ports; at most ${MAX_PASSIVE_PORTS} (each is published separately)`);
+    problems.push(
+      `ftp.passivePorts: ${max - min + 1} ports; at most ${MAX_PASSIVE_PORTS} (each is published separately)`,
+    );
   }
   if (passive(ftp.port)) problems.push(`ftp.port: ${ftp.port} lies inside ftp.passivePorts ${min}–${max}`);
   if (http.port === ftp.port) problems.push(`http.port: ${http.port} is also ftp.port`);
@@ -49,12 +51,18 @@ function portRules({ ftp, http }: RawConfig): string[] {
 function ftpRules({ ftp, http }: RawConfig): string[] {
   const problems: string[] = [];
   if (ftp.passiveAddress === undefined && ftp.bindAddress === "0.0.0.0") {
-    problems.push("ftp.passiveAddress: required when ftp.bindAddress is 0.0.0.0 (the address FTP clients reach this host at)");
+    problems.push(
+      "ftp.passiveAddress: required when ftp.bindAddress is 0.0.0.0 (the address FTP clients reach this host at)",
+    );
   }
   if (ftp.tls !== "off") {
-    const hint = "set it with `pulumi config set --secret --path ftp.%s -- \"$(cat FILE.pem)\"`";
-    if (ftp.tlsCertificate === undefined) problems.push(`ftp.tlsCertificate: required when ftp.tls is ${ftp.tls}; ${hint.replace("%s", "tlsCertificate")}`);
-    if (ftp.tlsKey === undefined) problems.push(`ftp.tlsKey: required when ftp.tls is ${ftp.tls}; ${hint.replace("%s", "tlsKey")}`);
+    const hint = 'set it with `pulumi config set --secret --path ftp.%s -- "$(cat FILE.pem)"`';
+    if (ftp.tlsCertificate === undefined)
+      problems.push(
+        `ftp.tlsCertificate: required when ftp.tls is ${ftp.tls}; ${hint.replace("%s", "tlsCertificate")}`,
+      );
+    if (ftp.tlsKey === undefined)
+      problems.push(`ftp.tlsKey: required when ftp.tls is ${ftp.tls}; ${hint.replace("%s", "tlsKey")}`);
   }
   if (ftp.maxPerIp > ftp.maxClients) {
     problems.push(`ftp.maxPerIp: ${ftp.maxPerIp} exceeds ftp.maxClients (${ftp.maxClients})`);
@@ -64,7 +72,13 @@ function ftpRules({ ftp, http }: RawConfig): string[] {
       problems.push(`ftp.users[${i}].name: '${u.name}' is reserved (${RESERVED_USER_NAMES.join(", ")})`);
     }
   });
-  problems.push(...duplicates(ftp.users, (u) => u.name, (i) => `ftp.users[${i}].name`));
+  problems.push(
+    ...duplicates(
+      ftp.users,
+      (u) => u.name,
+      (i) => `ftp.users[${i}].name`,
+    ),
+  );
   ftp.users.forEach((u, i) => {
     const containing = http.locations.find((l) => isInside(u.root, l.directory));
     if (containing) {
@@ -73,7 +87,9 @@ function ftpRules({ ftp, http }: RawConfig): string[] {
           "vsftpd cannot chroot into a folder its user can write; use a parent folder",
       );
     } else if (!http.locations.some((l) => isInside(l.directory, u.root))) {
-      problems.push(`ftp.users[${i}].root: no location directory lies inside '${u.root}', so nothing there would be served`);
+      problems.push(
+        `ftp.users[${i}].root: no location directory lies inside '${u.root}', so nothing there would be served`,
+      );
     }
   });
   return problems;
@@ -82,11 +98,19 @@ function ftpRules({ ftp, http }: RawConfig): string[] {
 function httpRules({ http }: RawConfig): string[] {
   const problems: string[] = [];
   const locations = http.locations;
-  problems.push(...duplicates(locations, (l) => l.path, (i) => `http.locations[${i}].path`));
+  problems.push(
+    ...duplicates(
+      locations,
+      (l) => l.path,
+      (i) => `http.locations[${i}].path`,
+    ),
+  );
   locations.forEach((l, i) => {
     locations.forEach((other, j) => {
       if (j < i && (isInside(l.directory, other.directory) || isInside(other.directory, l.directory))) {
-        problems.push(`http.locations[${i}].directory: '${l.directory}' overlaps http.locations[${j}].directory '${other.directory}'`);
+        problems.push(
+          `http.locations[${i}].directory: '${l.directory}' overlaps http.locations[${j}].directory '${other.directory}'`,
+        );
       }
     });
     if (l.secureLink && http.secureLinkSecret === undefined) {
@@ -98,18 +122,34 @@ function httpRules({ http }: RawConfig): string[] {
       problems.push(`http.locations[${i}].basicAuth: needs at least one entry in http.users`);
     }
     if (l.limitRateAfter !== undefined && l.limitRate === undefined) {
-      problems.push(`http.locations[${i}].limitRateAfter: has no effect without http.locations[${i}].limitRate`);
+      problems.push(
+        `http.locations[${i}].limitRateAfter: has no effect without http.locations[${i}].limitRate`,
+      );
     }
   });
-  problems.push(...duplicates(http.users, (u) => u.name, (i) => `http.users[${i}].name`));
+  problems.push(
+    ...duplicates(
+      http.users,
+      (u) => u.name,
+      (i) => `http.users[${i}].name`,
+    ),
+  );
   if (http.gallery.enabled) {
     const clash = locations.findIndex((l) => l.path === http.gallery.path);
-    if (clash >= 0) problems.push(`http.gallery.path: '${http.gallery.path}' is also http.locations[${clash}].path`);
+    if (clash >= 0)
+      problems.push(`http.gallery.path: '${http.gallery.path}' is also http.locations[${clash}].path`);
     // An exact location for the page would hide the folder of that name from the location's listing.
-    const inside = locations.findIndex((l) => http.gallery.path !== l.path && http.gallery.path.startsWith(l.path));
-    if (inside >= 0) problems.push(`http.gallery.path: '${http.gallery.path}' lies inside http.locations[${inside}].path '${locations[inside].path}'`);
+    const inside = locations.findIndex(
+      (l) => http.gallery.path !== l.path && http.gallery.path.startsWith(l.path),
+    );
+    if (inside >= 0)
+      problems.push(
+        `http.gallery.path: '${http.gallery.path}' lies inside http.locations[${inside}].path '${locations[inside].path}'`,
+      );
     if (!locations.some((l) => l.autoindex)) {
-      problems.push("http.gallery.enabled: the gallery shows locations with autoindex on, and none has it; turn one on or the gallery off");
+      problems.push(
+        "http.gallery.enabled: the gallery shows locations with autoindex on, and none has it; turn one on or the gallery off",
+      );
     }
   }
   return problems;

@@ -13,22 +13,27 @@ export const PATTERNS = {
   absolutePath: /^(\/[A-Za-z0-9_][A-Za-z0-9._-]{0,63})+\/?$/,
   urlPrefix: /^(\/[A-Za-z0-9_][A-Za-z0-9._-]{0,63})+\/$/,
   ipv4: /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/,
-  hostname: /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
-  serverName: /^(_|(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)$/,
+  hostname:
+    /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
+  serverName:
+    /^(_|(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)$/,
   physicalName: /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/,
   imageRef:
     /^([a-z0-9]+([._-][a-z0-9]+)*(:[0-9]{1,5})?\/)?[a-z0-9]+([._-]+[a-z0-9]+)*(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/,
   unixSocket: /^unix:\/\/(\/[A-Za-z0-9_][A-Za-z0-9._-]*)+$/,
   sshHost: /^ssh:\/\/([a-z_][a-z0-9_-]{0,31})@([A-Za-z0-9.-]{1,253})(:([0-9]{1,5}))?$/,
-  sshOption: /^[A-Za-z0-9=._\/@:,+-]{1,256}$/,
+  sshOption: /^[A-Za-z0-9=._/@:,+-]{1,256}$/,
   /** An origin for CORS: scheme, host, optional port; no path. */
-  origin: /^https?:\/\/[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(:[0-9]{1,5})?$/,
+  origin:
+    /^https?:\/\/[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(:[0-9]{1,5})?$/,
   /** nginx rate or size: digits with an optional k or m suffix. */
   rate: /^[1-9][0-9]{0,8}[km]?$/,
   size: /^[0-9]{1,9}[km]?$/,
-  certificate: /^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*(-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)*$/,
-  secret: /^[A-Za-z0-9_.~+\/=-]{16,256}$/,
-  privateKey: /^-----BEGIN (RSA |EC )?PRIVATE KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END (RSA |EC )?PRIVATE KEY-----\s*$/,
+  certificate:
+    /^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*(-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)*$/,
+  secret: /^[A-Za-z0-9_.~+/=-]{16,256}$/,
+  privateKey:
+    /^-----BEGIN (RSA |EC )?PRIVATE KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END (RSA |EC )?PRIVATE KEY-----\s*$/,
 } as const;
 
 /** Names vsftpd, nginx or the base image already use; a virtual user must not shadow them. */
@@ -41,8 +46,13 @@ export const MAX_PASSWORD_BYTES = 72; // bcrypt ignores everything past 72 bytes
 const port = z.number().int("must be a whole number").min(1, "must be 1–65535").max(65535, "must be 1–65535");
 const unprivilegedPort = port.min(1024, "must be 1024–65535 (passive ports are never privileged)");
 const count = (min: number, max: number) =>
-  z.number().int("must be a whole number").min(min, `must be ${min}–${max}`).max(max, `must be ${min}–${max}`);
-export const match = (re: RegExp, what: string) => z.string().regex(re, `must be ${what} (match ${re.source})`);
+  z
+    .number()
+    .int("must be a whole number")
+    .min(min, `must be ${min}–${max}`)
+    .max(max, `must be ${min}–${max}`);
+export const match = (re: RegExp, what: string) =>
+  z.string().regex(re, `must be ${what} (match ${re.source})`);
 const ipv4 = match(PATTERNS.ipv4, "an IPv4 address");
 const relativePath = match(PATTERNS.relativePath, "a relative path without '..', dotfiles or a leading '/'");
 
@@ -50,7 +60,10 @@ const password = (unsetHint: string) =>
   z
     .string()
     .min(8, `must be at least 8 characters${unsetHint}`)
-    .refine((p) => Buffer.byteLength(p, "utf8") <= MAX_PASSWORD_BYTES, `must be at most ${MAX_PASSWORD_BYTES} bytes`)
+    .refine(
+      (p) => Buffer.byteLength(p, "utf8") <= MAX_PASSWORD_BYTES,
+      `must be at most ${MAX_PASSWORD_BYTES} bytes`,
+    )
     .refine((p) => !/[\r\n\0]/.test(p), "must not contain line breaks or NUL");
 
 /**
@@ -106,7 +119,10 @@ const httpUserSchema = z
 
 const locationSchema = z
   .object({
-    path: match(PATTERNS.urlPrefix, "a URL prefix like /videos/ (letters, digits, '.', '_', '-'; starts and ends with '/')"),
+    path: match(
+      PATTERNS.urlPrefix,
+      "a URL prefix like /videos/ (letters, digits, '.', '_', '-'; starts and ends with '/')",
+    ),
     directory: relativePath,
     autoindex: z.boolean().default(false),
     /** mp4 pseudo-streaming: `?start=` / `?end=` in seconds. */
@@ -118,7 +134,12 @@ const locationSchema = z
     /** Require HTTP basic auth with one of http.users. */
     basicAuth: z.boolean().default(false),
     corsOrigins: z
-      .array(z.union([z.literal("*"), match(PATTERNS.origin, "an origin such as https://player.example.com, or *")]))
+      .array(
+        z.union([
+          z.literal("*"),
+          match(PATTERNS.origin, "an origin such as https://player.example.com, or *"),
+        ]),
+      )
       .max(64)
       .default([]),
     cacheSeconds: count(0, 31_536_000).default(3600),
@@ -151,11 +172,9 @@ export const rawConfigSchema = z
       .default({}),
     media: z
       .object({
-        hostPath: z
-          .string()
-          .refine((p) => PATTERNS.absolutePath.test(p) || PATTERNS.relativePath.test(p), {
-            message: "must be a path without '..' or dotfile segments, such as /srv/video-server/media",
-          }),
+        hostPath: z.string().refine((p) => PATTERNS.absolutePath.test(p) || PATTERNS.relativePath.test(p), {
+          message: "must be a path without '..' or dotfile segments, such as /srv/video-server/media",
+        }),
       })
       .strict(),
     ftp: z
@@ -190,14 +209,22 @@ export const rawConfigSchema = z
         port: port.default(80),
         bindAddress: ipv4.default("0.0.0.0"),
         serverName: match(PATTERNS.serverName, "a host name, *.domain or _").default("_"),
-        locations: z.array(locationSchema).min(1, "at least one location is required").default(DEFAULT_LOCATIONS),
+        locations: z
+          .array(locationSchema)
+          .min(1, "at least one location is required")
+          .default(DEFAULT_LOCATIONS),
         users: z.array(httpUserSchema).max(1000).default([]),
         /** Written inside a quoted nginx string, so only characters that cannot end or expand it. */
-        secureLinkSecret: match(PATTERNS.secret, "16–256 characters from A-Z a-z 0-9 _ . ~ + / = -").optional(),
+        secureLinkSecret: match(
+          PATTERNS.secret,
+          "16–256 characters from A-Z a-z 0-9 _ . ~ + / = -",
+        ).optional(),
         gallery: z
           .object({
             enabled: z.boolean().default(true),
-            path: z.union([z.literal("/"), match(PATTERNS.urlPrefix, "/ or a URL prefix like /gallery/")]).default("/"),
+            path: z
+              .union([z.literal("/"), match(PATTERNS.urlPrefix, "/ or a URL prefix like /gallery/")])
+              .default("/"),
           })
           .strict()
           .default({}),
@@ -208,14 +235,20 @@ export const rawConfigSchema = z
          */
         directio: z
           .string()
-          .refine((v) => v === "off" || PATTERNS.size.test(v), `must be off or a size such as 4m (match ${PATTERNS.size.source})`)
+          .refine(
+            (v) => v === "off" || PATTERNS.size.test(v),
+            `must be off or a size such as 4m (match ${PATTERNS.size.source})`,
+          )
           .default("off"),
       })
       .strict()
       .default({}),
     images: z
       .object({
-        ftp: match(PATTERNS.imageRef, "an image reference such as registry.example.com/vsftpd:1.0").optional(),
+        ftp: match(
+          PATTERNS.imageRef,
+          "an image reference such as registry.example.com/vsftpd:1.0",
+        ).optional(),
         web: match(PATTERNS.imageRef, "an image reference such as nginx:1.27").optional(),
       })
       .strict()

@@ -10,7 +10,6 @@ import { z } from "zod";
 import { crossCheck } from "./rules";
 import { PATTERNS, rawConfigSchema, type RawConfig } from "./schema";
 
-
 export type Target =
   | { readonly kind: "local"; readonly dockerHost: string; readonly sshOpts: readonly string[] }
   | {
@@ -150,7 +149,11 @@ export function parseSpec(raw: unknown, ctx: SpecContext): ParsedConfig {
   const parsed = checkedSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((i) => (i.code === "custom" && i.params?.related ? i.message : `${configPath(i.path) || "config"}: ${i.message}`)),
+      parsed.error.issues.map((i) =>
+        i.code === "custom" && i.params?.related
+          ? i.message
+          : `${configPath(i.path) || "config"}: ${i.message}`,
+      ),
       where,
     );
   }
@@ -158,7 +161,9 @@ export function parseSpec(raw: unknown, ctx: SpecContext): ParsedConfig {
   const hostPath = built.spec.media.hostPath;
   if (!PATTERNS.absolutePath.test(hostPath)) {
     throw new ConfigError(
-      [`media.hostPath: resolves to '${hostPath}', which has characters outside ${PATTERNS.segment.source}; use an absolute path`],
+      [
+        `media.hostPath: resolves to '${hostPath}', which has characters outside ${PATTERNS.segment.source}; use an absolute path`,
+      ],
       where,
     );
   }
@@ -170,7 +175,8 @@ export function parseSpec(raw: unknown, ctx: SpecContext): ParsedConfig {
  * every field has the right type, even if some failed their patterns, so one message lists both.
  */
 const checkedSchema = rawConfigSchema.superRefine((c, ctx) => {
-  for (const message of crossCheck(c)) ctx.addIssue({ code: z.ZodIssueCode.custom, message, params: { related: true } });
+  for (const message of crossCheck(c))
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message, params: { related: true } });
 });
 
 function buildTarget(c: RawConfig["target"]): Target {
@@ -197,7 +203,9 @@ function build(c: RawConfig, ctx: SpecContext): ParsedConfig {
   const locations = [...c.http.locations].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const tag = ctx.stack.replace(/[^A-Za-z0-9_.-]/g, "-");
   const image = (ref: string | undefined, context: string): ImageSpec =>
-    ref === undefined ? { kind: "build", name: `${ctx.project}-${context}:${tag}`, context } : { kind: "ref", ref };
+    ref === undefined
+      ? { kind: "build", name: `${ctx.project}-${context}:${tag}`, context }
+      : { kind: "ref", ref };
 
   const { ftp, http } = c;
   const spec: Spec = {
@@ -211,7 +219,12 @@ function build(c: RawConfig, ctx: SpecContext): ParsedConfig {
       bindAddress: ftp.bindAddress,
       passiveAddress: ftp.passiveAddress ?? ftp.bindAddress,
       passivePorts: { ...ftp.passivePorts },
-      users: users.map((u) => ({ name: u.name, root: u.root, write: u.write, hasPassword: u.password !== undefined })),
+      users: users.map((u) => ({
+        name: u.name,
+        root: u.root,
+        write: u.write,
+        hasPassword: u.password !== undefined,
+      })),
       writableDirectories: locations.map((l) => l.directory).sort(),
       tls: ftp.tls,
       maxLoginFails: ftp.maxLoginFails,
@@ -223,7 +236,12 @@ function build(c: RawConfig, ctx: SpecContext): ParsedConfig {
       port: http.port,
       bindAddress: http.bindAddress,
       serverName: http.serverName,
-      locations: locations.map((l) => ({ ...l, allow: [...l.allow], deny: [...l.deny], corsOrigins: [...l.corsOrigins].sort() })),
+      locations: locations.map((l) => ({
+        ...l,
+        allow: [...l.allow],
+        deny: [...l.deny],
+        corsOrigins: [...l.corsOrigins].sort(),
+      })),
       users: http.users.map((u) => u.name).sort(),
       gallery: { ...http.gallery },
       directio: http.directio,
@@ -231,7 +249,11 @@ function build(c: RawConfig, ctx: SpecContext): ParsedConfig {
     images: { ftp: image(c.images.ftp, "vsftpd"), web: image(c.images.web, "nginx") },
   };
   const byUser = (list: readonly { name: string; password?: string }[]) =>
-    Object.freeze(Object.fromEntries(list.filter((u) => u.password !== undefined).map((u) => [u.name, u.password as string])));
+    Object.freeze(
+      Object.fromEntries(
+        list.filter((u) => u.password !== undefined).map((u) => [u.name, u.password as string]),
+      ),
+    );
   const secrets: ConfiguredSecrets = {
     ftpPasswords: byUser(users),
     httpPasswords: byUser(http.users),

@@ -93,7 +93,10 @@ export function renderUserConfig(user: FtpUserSpec, layout: FtpLayout): string {
 
 /** One file per user, sorted by name (the Spec is already sorted). */
 export function renderUserConfigs(ftp: FtpSpec, layout: FtpLayout): { file: string; content: string }[] {
-  return ftp.users.map((u) => ({ file: `${layout.userConfigDir}/${u.name}`, content: renderUserConfig(u, layout) }));
+  return ftp.users.map((u) => ({
+    file: `${layout.userConfigDir}/${u.name}`,
+    content: renderUserConfig(u, layout),
+  }));
 }
 
 export function renderPamService(layout: FtpLayout): string {
@@ -114,5 +117,9 @@ export function renderPamService(layout: FtpLayout): string {
  */
 export function renderFolderList(ftp: FtpSpec): string {
   const roots = [...new Set(ftp.users.map((u) => u.root || "."))].sort();
-  return [...roots.map((r) => `chroot ${r}`), ...ftp.writableDirectories.map((d) => `writable ${d}`), ""].join("\n");
+  return [
+    ...roots.map((r) => `chroot ${r}`),
+    ...ftp.writableDirectories.map((d) => `writable ${d}`),
+    "",
+  ].join("\n");
 }

@@ -27,12 +27,22 @@ export async function ftpUpload(env: BenchEnv): Promise<Result[]> {
       }
     };
     const variants = ["generated", "loopback"] as const;
-    const collected = await rounds(`FTP upload, ${uploads} × ${bytes / 2 ** 20} MiB`, profile.runs, variants, env.log, measure);
+    const collected = await rounds(
+      `FTP upload, ${uploads} × ${bytes / 2 ** 20} MiB`,
+      profile.runs,
+      variants,
+      env.log,
+      measure,
+    );
     fs.rmSync(source);
     return collected;
   };
   const units = { throughput: "MB/s" };
   const one = toResults(W.ftp1, await upload("upload", 1, profile.ftpUploadBytes), units);
-  const many = toResults(W.ftp10, await upload("concurrent", profile.ftpConcurrentUploads, profile.ftpConcurrentBytes), units);
+  const many = toResults(
+    W.ftp10,
+    await upload("concurrent", profile.ftpConcurrentUploads, profile.ftpConcurrentBytes),
+    units,
+  );
   return [...one, ...many];
 }

@@ -19,7 +19,12 @@ const MARKER = "BENCH_JSON ";
 const MEDIA_PATH = "/srv/video-server-bench";
 
 async function measureProgram(task: Task): Promise<Measurement> {
-  const args = ["-r", "ts-node/register/transpile-only", path.join(__dirname, "..", "programChild.ts"), JSON.stringify(task)];
+  const args = [
+    "-r",
+    "ts-node/register/transpile-only",
+    path.join(__dirname, "..", "programChild.ts"),
+    JSON.stringify(task),
+  ];
   const done = await runOk(process.execPath, args, { cwd: REPO, timeoutMs: 20 * 60_000 });
   const line = done.stdout.split("\n").find((l) => l.startsWith(MARKER));
   if (!line) throw new Error(`programChild printed no result:\n${done.stdout}${done.stderr}`);
@@ -34,8 +39,13 @@ async function hashOnce(users: number): Promise<number> {
   const worker = async () => {
     for (let i = next.i++; i < names.length; i = next.i++) {
       const salt = saltFor({ project: "video-server", stack: "bench" }, "ftp", names[i]);
-      const done = await runOk(process.execPath, ["scripts/bcrypt.js", salt], { cwd: REPO, timeoutMs: 60_000, stdin: `password-${names[i]}` });
-      if (!done.stdout.startsWith(salt.slice(0, 29))) throw new Error(`scripts/bcrypt.js printed '${done.stdout}'`);
+      const done = await runOk(process.execPath, ["scripts/bcrypt.js", salt], {
+        cwd: REPO,
+        timeoutMs: 60_000,
+        stdin: `password-${names[i]}`,
+      });
+      if (!done.stdout.startsWith(salt.slice(0, 29)))
+        throw new Error(`scripts/bcrypt.js printed '${done.stdout}'`);
     }
   };
   await Promise.all(Array.from({ length: os.availableParallelism() }, worker));
@@ -51,16 +61,34 @@ export async function programCost(profile: Profile, log: (line: string) => void)
   const results: Result[] = [];
   for (const users of profile.programUsers) {
     const task: Task = { users, locations: 0, mediaPath: MEDIA_PATH };
-    results.push(...toResults(W.users(users), await rounds(`program, ${users} users`, profile.runs, ["program"], log, measure(task)), units));
+    results.push(
+      ...toResults(
+        W.users(users),
+        await rounds(`program, ${users} users`, profile.runs, ["program"], log, measure(task)),
+        units,
+      ),
+    );
   }
   for (const locations of profile.programLocations) {
     const task: Task = { users: 1, locations, mediaPath: MEDIA_PATH };
     const label = `program, ${locations} locations`;
-    results.push(...toResults(W.locations(locations), await rounds(label, profile.runs, ["program"], log, measure(task)), units));
+    results.push(
+      ...toResults(
+        W.locations(locations),
+        await rounds(label, profile.runs, ["program"], log, measure(task)),
+        units,
+      ),
+    );
   }
-  const hashed = await rounds(`first deploy: hash ${profile.hashUsers} passwords`, profile.runs, ["program"], log, async () => ({
-    time_per_user: await hashOnce(profile.hashUsers),
-  }));
+  const hashed = await rounds(
+    `first deploy: hash ${profile.hashUsers} passwords`,
+    profile.runs,
+    ["program"],
+    log,
+    async () => ({
+      time_per_user: await hashOnce(profile.hashUsers),
+    }),
+  );
   results.push(...toResults(W.hash, hashed, { time_per_user: "ms" }));
   return results;
 }

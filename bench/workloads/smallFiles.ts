@@ -12,16 +12,21 @@ const SUFFIX = ".jpg";
 export async function smallFiles(env: BenchEnv): Promise<Result[]> {
   const { profile } = env;
   makeFiles(path.join(env.media, "images"), "img-", SUFFIX, profile.imageCount, profile.imageBytes);
-  const collected = await rounds(`small files (${profile.imageCount})`, profile.runs, HTTP_VARIANTS, env.log, (variant) =>
-    runWrk({
-      port: httpPort(env, variant),
-      urlPath: "/",
-      connections: profile.smallFileConnections,
-      seconds: profile.wrkSeconds,
-      script: "paths",
-      scriptArgs: [PREFIX, SUFFIX, String(profile.imageCount)],
-      tmpDir: env.tmp,
-    }),
+  const collected = await rounds(
+    `small files (${profile.imageCount})`,
+    profile.runs,
+    HTTP_VARIANTS,
+    env.log,
+    (variant) =>
+      runWrk({
+        port: httpPort(env, variant),
+        urlPath: "/",
+        connections: profile.smallFileConnections,
+        seconds: profile.wrkSeconds,
+        script: "paths",
+        scriptArgs: [PREFIX, SUFFIX, String(profile.imageCount)],
+        tmpDir: env.tmp,
+      }),
   );
   return toResults(W.small, collected, WRK_UNITS);
 }

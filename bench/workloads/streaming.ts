@@ -13,16 +13,21 @@ export async function streaming(env: BenchEnv): Promise<Result[]> {
   makeFile(path.join(env.media, URL_PATH), profile.streamFileBytes);
   const results: Result[] = [];
   for (const connections of profile.streamConnections) {
-    const collected = await rounds(`streaming, ${connections} connections`, profile.runs, HTTP_VARIANTS, env.log, (variant) =>
-      runWrk({
-        port: httpPort(env, variant),
-        urlPath: URL_PATH,
-        connections,
-        seconds: profile.wrkSeconds,
-        script: "ranges",
-        scriptArgs: [String(profile.streamFileBytes), String(profile.rangeBytes)],
-        tmpDir: env.tmp,
-      }),
+    const collected = await rounds(
+      `streaming, ${connections} connections`,
+      profile.runs,
+      HTTP_VARIANTS,
+      env.log,
+      (variant) =>
+        runWrk({
+          port: httpPort(env, variant),
+          urlPath: URL_PATH,
+          connections,
+          seconds: profile.wrkSeconds,
+          script: "ranges",
+          scriptArgs: [String(profile.streamFileBytes), String(profile.rangeBytes)],
+          tmpDir: env.tmp,
+        }),
     );
     results.push(...toResults(W.stream(connections), collected, WRK_UNITS));
   }

@@ -12,16 +12,23 @@ const POLL_LIMIT_MS = 5_000;
 
 export async function uploadVisible(env: BenchEnv): Promise<Result[]> {
   const data = randomBytes(env.profile.visibleFileBytes);
-  const collected = await rounds("upload → visible", env.profile.runs, HTTP_VARIANTS, env.log, async (variant, run) => {
-    const urlPath = `/videos/visible-${variant}-${run}.mp4`;
-    const endpoint = { ...env.stack, httpPort: httpPort(env, variant) };
-    await withFtp(endpoint, FTP_USER, (c) => upload(c, data, urlPath));
-    const uploaded = performance.now();
-    for (let polls = 1; performance.now() - uploaded < POLL_LIMIT_MS; polls++) {
-      const res = await httpGet(endpoint, urlPath);
-      if (res.status === 200 && res.body.length === data.length) return { latency: performance.now() - uploaded, polls };
-    }
-    throw new Error(`${urlPath} not served by ${variant} within ${POLL_LIMIT_MS} ms of its upload`);
-  });
+  const collected = await rounds(
+    "upload → visible",
+    env.profile.runs,
+    HTTP_VARIANTS,
+    env.log,
+    async (variant, run) => {
+      const urlPath = `/videos/visible-${variant}-${run}.mp4`;
+      const endpoint = { ...env.stack, httpPort: httpPort(env, variant) };
+      await withFtp(endpoint, FTP_USER, (c) => upload(c, data, urlPath));
+      const uploaded = performance.now();
+      for (let polls = 1; performance.now() - uploaded < POLL_LIMIT_MS; polls++) {
+        const res = await httpGet(endpoint, urlPath);
+        if (res.status === 200 && res.body.length === data.length)
+          return { latency: performance.now() - uploaded, polls };
+      }
+      throw new Error(`${urlPath} not served by ${variant} within ${POLL_LIMIT_MS} ms of its upload`);
+    },
+  );
   return toResults(W.visible, collected, { latency: "ms", polls: "count" });
 }

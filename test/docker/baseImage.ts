@@ -28,10 +28,17 @@ export async function ensureBaseImage(docker: Dockerode): Promise<void> {
   // The docker tier's engine is the local one (see engine.ts); the script's client must use it too.
   const env = { ...process.env, IMAGE: BASE_IMAGE, DOCKER_HOST: `unix://${DOCKER_SOCKET}` };
   await new Promise<void>((resolve, reject) => {
-    execFile("bash", [SCRIPT], { env, timeout: SCRIPT_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${SCRIPT} failed (${error.message.split("\n")[0]}):\n${stdout}${stderr}`));
-      else resolve();
-    });
+    execFile(
+      "bash",
+      [SCRIPT],
+      { env, timeout: SCRIPT_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error)
+          reject(new Error(`${SCRIPT} failed (${error.message.split("\n")[0]}):\n${stdout}${stderr}`));
+        else resolve();
+      },
+    );
   });
-  if (!(await hasImage(docker, BASE_IMAGE))) throw new Error(`${SCRIPT} ran but ${BASE_IMAGE} is still missing`);
+  if (!(await hasImage(docker, BASE_IMAGE)))
+    throw new Error(`${SCRIPT} ran but ${BASE_IMAGE} is still missing`);
 }

@@ -2,7 +2,11 @@
 import { PassThrough } from "node:stream";
 import type Dockerode from "dockerode";
 
-export async function exec(docker: Dockerode, container: Dockerode.Container, cmd: string[]): Promise<{ code: number; output: string }> {
+export async function exec(
+  docker: Dockerode,
+  container: Dockerode.Container,
+  cmd: string[],
+): Promise<{ code: number; output: string }> {
   const e = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
   const stream = await e.start({ hijack: true, stdin: false });
   // Without a TTY the engine multiplexes stdout and stderr with frame headers.
@@ -19,7 +23,11 @@ export async function exec(docker: Dockerode, container: Dockerode.Container, cm
  * SIGKILL for the server process: the child of PID 1 (docker-init) whose command is `comm`.
  * Its death ends the container, so what brings the service back is the restart policy.
  */
-export async function killServerProcess(docker: Dockerode, container: Dockerode.Container, comm: string): Promise<void> {
+export async function killServerProcess(
+  docker: Dockerode,
+  container: Dockerode.Container,
+  comm: string,
+): Promise<void> {
   // Exit status 3 when nothing was killed. After a kill the container may stop before the exec
   // reports (its output or status lost): callers judge by the restart that follows.
   const script =
@@ -27,19 +35,30 @@ export async function killServerProcess(docker: Dockerode, container: Dockerode.
     '[ "$(awk \'{print $4}\' $p/stat 2>/dev/null)" = 1 ] && kill -9 "${p#/proc/}" && k=0; done; exit $k';
   const result = await exec(docker, container, ["sh", "-c", script, "kill-server", comm]);
   if (result.code !== 3) return;
-  const ps = await exec(docker, container, ["sh", "-c", 'for p in /proc/[0-9]*; do echo "$(cat $p/stat)"; done']);
+  const ps = await exec(docker, container, [
+    "sh",
+    "-c",
+    'for p in /proc/[0-9]*; do echo "$(cat $p/stat)"; done',
+  ]);
   const state = (await container.inspect()).State;
-  throw new Error(`no ${comm} process under PID 1 to kill (exit ${result.code}: ${result.output})\n${ps.output}\n${JSON.stringify(state)}`);
+  throw new Error(
+    `no ${comm} process under PID 1 to kill (exit ${result.code}: ${result.output})\n${ps.output}\n${JSON.stringify(state)}`,
+  );
 }
 
 /** Waits until the container has restarted `restarts` times and is healthy again (at most 90 s). */
-export async function restartedHealthy(container: Dockerode.Container, restarts: number): Promise<Dockerode.ContainerInspectInfo> {
+export async function restartedHealthy(
+  container: Dockerode.Container,
+  restarts: number,
+): Promise<Dockerode.ContainerInspectInfo> {
   const deadline = Date.now() + 90_000;
   for (;;) {
     const info = await container.inspect();
     if (info.RestartCount >= restarts && info.State.Health?.Status === "healthy") return info;
     if (Date.now() > deadline) {
-      throw new Error(`not restarted and healthy within 90 s: restarts ${info.RestartCount}, ${JSON.stringify(info.State)}`);
+      throw new Error(
+        `not restarted and healthy within 90 s: restarts ${info.RestartCount}, ${JSON.stringify(info.State)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 500));
   }

@@ -74,11 +74,15 @@ export async function ensureDockerEngine(options: EngineOptions = {}): Promise<D
   const starting = runningDockerdPid();
   if (starting !== undefined) {
     if (await waitUntilAnswers(timeoutMs, () => false)) return external;
-    throw new Error(`dockerd (pid ${starting}) is running but does not answer on ${DOCKER_SOCKET} after ${timeoutMs} ms.`);
+    throw new Error(
+      `dockerd (pid ${starting}) is running but does not answer on ${DOCKER_SOCKET} after ${timeoutMs} ms.`,
+    );
   }
 
   if (process.getuid?.() !== 0) {
-    throw new Error(`No Docker engine answers on ${DOCKER_SOCKET}, and only root can start one here. ${NOT_FOUND_HELP}`);
+    throw new Error(
+      `No Docker engine answers on ${DOCKER_SOCKET}, and only root can start one here. ${NOT_FOUND_HELP}`,
+    );
   }
 
   const logFile = path.join(os.tmpdir(), `video-server-dockerd-${process.pid}.log`);
@@ -149,7 +153,13 @@ async function startDockerd(logFile: string): Promise<ChildProcess> {
     await new Promise<void>((resolve, reject) => {
       child.once("spawn", resolve);
       child.once("error", (e: NodeJS.ErrnoException) =>
-        reject(new Error(e.code === "ENOENT" ? `dockerd is not installed. ${NOT_FOUND_HELP}` : `cannot start dockerd: ${e.message}`)),
+        reject(
+          new Error(
+            e.code === "ENOENT"
+              ? `dockerd is not installed. ${NOT_FOUND_HELP}`
+              : `cannot start dockerd: ${e.message}`,
+          ),
+        ),
       );
     });
     child.unref();

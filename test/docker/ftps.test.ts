@@ -4,7 +4,16 @@
  * 127.0.0.1, refuses a plaintext login, and holds the key root-only.
  */
 import { TLSSocket } from "node:tls";
-import { fixture, ftpConnect, httpGet, recordDataConnections, refusalCode, sha256, upload, type Endpoint } from "../support/clients";
+import {
+  fixture,
+  ftpConnect,
+  httpGet,
+  recordDataConnections,
+  refusalCode,
+  sha256,
+  upload,
+  type Endpoint,
+} from "../support/clients";
 import { testCertificate } from "../support/tls";
 import { exec } from "./containers";
 import { startDockerStack, type DockerStack } from "./stack";
@@ -19,7 +28,12 @@ beforeAll(async () => {
   stack = await startDockerStack("dockerftps", 3);
   const { ports } = stack;
   const { certificate, key } = testCertificate();
-  endpoint = { ftpPort: ports.ftp, httpPort: ports.http, passwords: { uploader: PASSWORD }, ftpsCertificate: certificate };
+  endpoint = {
+    ftpPort: ports.ftp,
+    httpPort: ports.http,
+    passwords: { uploader: PASSWORD },
+    ftpsCertificate: certificate,
+  };
   await stack.realize({
     name: stack.name,
     media: { hostPath: stack.mediaDir },
@@ -68,8 +82,17 @@ describe("the declared FTP container with ftp.tls required", () => {
 
   it("holds the key root-only and runs TLS sessions without vsftpd crashing", async () => {
     const ftp = stack.container("ftp");
-    const stat = await exec(stack.engine.docker, ftp, ["stat", "-c", "%a %U %n", "/etc/vsftpd/tls-certificate.pem", "/etc/vsftpd/tls-key.pem"]);
-    expect(stat.output.trim().split("\n")).toEqual(["644 root /etc/vsftpd/tls-certificate.pem", "600 root /etc/vsftpd/tls-key.pem"]);
+    const stat = await exec(stack.engine.docker, ftp, [
+      "stat",
+      "-c",
+      "%a %U %n",
+      "/etc/vsftpd/tls-certificate.pem",
+      "/etc/vsftpd/tls-key.pem",
+    ]);
+    expect(stat.output.trim().split("\n")).toEqual([
+      "644 root /etc/vsftpd/tls-certificate.pem",
+      "600 root /etc/vsftpd/tls-key.pem",
+    ]);
     for (let i = 0; i < 4; i++) {
       const client = await ftpConnect(endpoint, "uploader");
       try {

@@ -16,7 +16,9 @@ const declared = (type: string, inputs: Record<string, unknown>) => ({
 describe("the realizer", () => {
   it("names a declared container field it does not map", async () => {
     await expect(
-      realizer.create(declared("docker:index/container:Container", { name: "c", image: "i", privileged: true })),
+      realizer.create(
+        declared("docker:index/container:Container", { name: "c", image: "i", privileged: true }),
+      ),
     ).rejects.toThrow("docker:index/container:Container example declares privileged, which it does not map");
   });
 
@@ -35,7 +37,9 @@ describe("the realizer", () => {
 
   it("reaches only the local engine", async () => {
     await expect(
-      realizer.create(declared("pulumi:providers:docker", { host: "ssh://deploy@media.example.com", sshOpts: "[]" })),
+      realizer.create(
+        declared("pulumi:providers:docker", { host: "ssh://deploy@media.example.com", sshOpts: "[]" }),
+      ),
     ).rejects.toThrow("reaches only the local engine, not ssh://deploy@media.example.com");
   });
 

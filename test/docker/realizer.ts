@@ -10,7 +10,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type Dockerode from "dockerode";
 import * as tar from "tar-stream";
-import { PROJECT_DIR, runProgram, type Created, type DeclaredResource, type ProgramRun, type StackConfig } from "../support/program";
+import {
+  PROJECT_DIR,
+  runProgram,
+  type Created,
+  type DeclaredResource,
+  type ProgramRun,
+  type StackConfig,
+} from "../support/program";
 
 type Inputs = Record<string, unknown>;
 
@@ -49,7 +56,6 @@ interface Healthcheck {
   retries: number;
 }
 
-
 /** "10s" → nanoseconds, as the Engine API wants durations. */
 export function durationNs(text: string): number {
   const m = /^(\d+)(ms|s|m|h)$/.exec(text);
@@ -61,7 +67,10 @@ export function durationNs(text: string): number {
 function tarOf(files: readonly Upload[]): Promise<Buffer> {
   const pack = tar.pack();
   for (const f of files) {
-    pack.entry({ name: f.file.replace(/^\//, ""), mode: parseInt(f.permissions ?? "0644", 8), uid: 0, gid: 0 }, f.content);
+    pack.entry(
+      { name: f.file.replace(/^\//, ""), mode: parseInt(f.permissions ?? "0644", 8), uid: 0, gid: 0 },
+      f.content,
+    );
   }
   pack.finalize();
   const chunks: Buffer[] = [];
@@ -81,18 +90,43 @@ export class Realizer {
   constructor(private readonly docker: Dockerode) {
     this.kinds = {
       "pulumi:providers:docker": { fields: ["host", "sshOpts"], create: (i) => this.provider(i) },
-      "docker:index/image:Image": { fields: ["imageName", "skipPush", "build", "buildOnPreview"], create: (i) => this.image(i) },
-      "docker:index/remoteImage:RemoteImage": { fields: ["name", "keepLocally"], create: (i) => this.remoteImage(i) },
-      "docker:index/volume:Volume": { fields: ["name", "driver", "driverOpts", "labels"], create: (i) => this.volume(i) },
+      "docker:index/image:Image": {
+        fields: ["imageName", "skipPush", "build", "buildOnPreview"],
+        create: (i) => this.image(i),
+      },
+      "docker:index/remoteImage:RemoteImage": {
+        fields: ["name", "keepLocally"],
+        create: (i) => this.remoteImage(i),
+      },
+      "docker:index/volume:Volume": {
+        fields: ["name", "driver", "driverOpts", "labels"],
+        create: (i) => this.volume(i),
+      },
       "docker:index/container:Container": {
         fields: [
-          "name", "image", "init", "restart", "wait", "waitTimeout", "logDriver", "logOpts", "labels",
-          "ports", "volumes", "uploads", "healthcheck", "envs", "command",
+          "name",
+          "image",
+          "init",
+          "restart",
+          "wait",
+          "waitTimeout",
+          "logDriver",
+          "logOpts",
+          "labels",
+          "ports",
+          "volumes",
+          "uploads",
+          "healthcheck",
+          "envs",
+          "command",
         ],
         create: (i) => this.container(i),
       },
       "command:local:Command": { fields: ["create", "stdin", "logging"], create: (i) => this.command(i) },
-      "random:index/randomPassword:RandomPassword": { fields: ["length", "special"], create: (i) => this.password(i) },
+      "random:index/randomPassword:RandomPassword": {
+        fields: ["length", "special"],
+        create: (i) => this.password(i),
+      },
     };
   }
 
@@ -108,7 +142,9 @@ export class Realizer {
     if (!kind) throw new Error(`realizer: no mapping for ${resource.type} (${resource.name})`);
     const unknown = Object.keys(resource.inputs).filter((f) => !kind.fields.includes(f));
     if (unknown.length > 0) {
-      throw new Error(`realizer: ${resource.type} ${resource.name} declares ${unknown.join(", ")}, which it does not map`);
+      throw new Error(
+        `realizer: ${resource.type} ${resource.name} declares ${unknown.join(", ")}, which it does not map`,
+      );
     }
     return kind.create(resource.inputs, resource);
   }
@@ -116,11 +152,17 @@ export class Realizer {
   /** Removes every container and volume made here, newest first; never the media folder's files. */
   async teardown(): Promise<void> {
     for (const id of [...this.containers].reverse()) {
-      await this.docker.getContainer(id).remove({ force: true }).catch(() => undefined);
+      await this.docker
+        .getContainer(id)
+        .remove({ force: true })
+        .catch(() => undefined);
     }
     this.containers.length = 0;
     for (const name of [...this.volumes].reverse()) {
-      await this.docker.getVolume(name).remove().catch(() => undefined);
+      await this.docker
+        .getVolume(name)
+        .remove()
+        .catch(() => undefined);
     }
     this.volumes.length = 0;
   }
@@ -142,9 +184,12 @@ export class Realizer {
     const build = i.build as { context: string; builderVersion?: string; args?: Record<string, string> };
     const known = ["context", "builderVersion", "args"];
     const extra = Object.keys(build).filter((k) => !known.includes(k));
-    if (extra.length > 0) throw new Error(`realizer: Image build declares ${extra.join(", ")}, which it does not map`);
-    if (i.skipPush !== true) throw new Error("realizer: an Image must set skipPush: no registry is reachable");
-    if (build.builderVersion !== "BuilderV1") throw new Error("realizer: only the classic builder (BuilderV1) exists here");
+    if (extra.length > 0)
+      throw new Error(`realizer: Image build declares ${extra.join(", ")}, which it does not map`);
+    if (i.skipPush !== true)
+      throw new Error("realizer: an Image must set skipPush: no registry is reachable");
+    if (build.builderVersion !== "BuilderV1")
+      throw new Error("realizer: only the classic builder (BuilderV1) exists here");
 
     const context = path.resolve(PROJECT_DIR, build.context);
     const started = Date.now();
@@ -153,7 +198,9 @@ export class Realizer {
       { t: String(i.imageName), buildargs: build.args ?? {}, version: "1", rm: true, forcerm: true },
     );
     const output = await new Promise<{ error?: string }[]>((resolve, reject) =>
-      this.docker.modem.followProgress(stream, (err: Error | null, res: { error?: string }[]) => (err ? reject(err) : resolve(res))),
+      this.docker.modem.followProgress(stream, (err: Error | null, res: { error?: string }[]) =>
+        err ? reject(err) : resolve(res),
+      ),
     );
     const failed = output.find((o) => o.error);
     if (failed) throw new Error(`realizer: building ${String(i.imageName)} failed: ${failed.error}`);
@@ -167,13 +214,17 @@ export class Realizer {
       .getImage(String(i.name))
       .inspect()
       .catch(() => {
-        throw new Error(`realizer: ${String(i.name)} is not on the engine and no registry is reachable to pull it`);
+        throw new Error(
+          `realizer: ${String(i.name)} is not on the engine and no registry is reachable to pull it`,
+        );
       });
     return { id: image.Id, state: { imageId: image.Id } };
   }
 
   private async volume(i: Inputs): Promise<Created> {
-    const labels = Object.fromEntries((i.labels as { label: string; value: string }[]).map((l) => [l.label, l.value]));
+    const labels = Object.fromEntries(
+      (i.labels as { label: string; value: string }[]).map((l) => [l.label, l.value]),
+    );
     const volume = await this.docker.createVolume({
       Name: String(i.name),
       Driver: String(i.driver),
@@ -194,7 +245,9 @@ export class Realizer {
       Image: String(i.image),
       Env: i.envs as string[] | undefined,
       Cmd: i.command as string[] | undefined,
-      Labels: Object.fromEntries(((i.labels as { label: string; value: string }[]) ?? []).map((l) => [l.label, l.value])),
+      Labels: Object.fromEntries(
+        ((i.labels as { label: string; value: string }[]) ?? []).map((l) => [l.label, l.value]),
+      ),
       ExposedPorts: Object.fromEntries(ports.map((p) => [key(p), {}])),
       Healthcheck: health && {
         Test: health.tests,
@@ -206,9 +259,19 @@ export class Realizer {
       HostConfig: {
         Init: i.init === true,
         RestartPolicy: { Name: String(i.restart ?? "no") },
-        LogConfig: { Type: String(i.logDriver ?? "json-file"), Config: (i.logOpts as Record<string, string>) ?? {} },
-        PortBindings: Object.fromEntries(ports.map((p) => [key(p), [{ HostIp: p.ip, HostPort: String(p.external) }]])),
-        Mounts: mounts.map((m) => ({ Type: "volume", Source: m.volumeName, Target: m.containerPath, ReadOnly: m.readOnly === true })),
+        LogConfig: {
+          Type: String(i.logDriver ?? "json-file"),
+          Config: (i.logOpts as Record<string, string>) ?? {},
+        },
+        PortBindings: Object.fromEntries(
+          ports.map((p) => [key(p), [{ HostIp: p.ip, HostPort: String(p.external) }]]),
+        ),
+        Mounts: mounts.map((m) => ({
+          Type: "volume",
+          Source: m.volumeName,
+          Target: m.containerPath,
+          ReadOnly: m.readOnly === true,
+        })),
       },
     });
     this.containers.push(container.id);
@@ -232,9 +295,12 @@ export class Realizer {
       if (state.Health?.Status === "healthy") return;
       if (!state.Running && !state.Restarting) {
         const logs = await container.logs({ stdout: true, stderr: true, tail: 30 });
-        throw new Error(`realizer: ${container.id.slice(0, 12)} exited (${state.ExitCode}):\n${logs.toString()}`);
+        throw new Error(
+          `realizer: ${container.id.slice(0, 12)} exited (${state.ExitCode}):\n${logs.toString()}`,
+        );
       }
-      if (Date.now() > deadline) throw new Error(`realizer: ${container.id.slice(0, 12)} not healthy after ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`realizer: ${container.id.slice(0, 12)} not healthy after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -242,7 +308,9 @@ export class Realizer {
   private async command(i: Inputs): Promise<Created> {
     const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
       const child = execFile("sh", ["-c", String(i.create)], { cwd: PROJECT_DIR }, (error, out, err) =>
-        error ? reject(new Error(`realizer: command failed: ${err || error.message}`)) : resolve({ stdout: out, stderr: err }),
+        error
+          ? reject(new Error(`realizer: command failed: ${err || error.message}`))
+          : resolve({ stdout: out, stderr: err }),
       );
       child.stdin?.end(typeof i.stdin === "string" ? i.stdin : "");
     });
@@ -251,7 +319,8 @@ export class Realizer {
 
   private async password(i: Inputs): Promise<Created> {
     const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    if (i.special !== false) throw new Error("realizer: RandomPassword with special characters is not mapped");
+    if (i.special !== false)
+      throw new Error("realizer: RandomPassword with special characters is not mapped");
     const bytes = randomBytes(Number(i.length));
     const result = Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
     return { id: `password-${randomBytes(4).toString("hex")}`, state: { result } };

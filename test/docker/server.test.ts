@@ -20,7 +20,8 @@ let config: StackConfig;
 let first: ProgramRun;
 
 const containerOf = (role: "ftp" | "web") => stack.container(role);
-const exec = (container: ReturnType<typeof containerOf>, cmd: string[]) => execIn(stack.engine.docker, container, cmd);
+const exec = (container: ReturnType<typeof containerOf>, cmd: string[]) =>
+  execIn(stack.engine.docker, container, cmd);
 
 beforeAll(async () => {
   stack = await startDockerStack("dockertest", 5);
@@ -110,7 +111,9 @@ describe("the declared containers on a real Docker engine", () => {
     expect(page.body.toString()).toContain('<script type="application/json" id="gallery-config">');
     const listing = await httpGet(endpoint, "/-/listing/videos/");
     expect(listing.status).toBe(200);
-    expect(JSON.parse(listing.body.toString())).toContainEqual(expect.objectContaining({ name: "first.mp4", type: "file" }));
+    expect(JSON.parse(listing.body.toString())).toContainEqual(
+      expect.objectContaining({ name: "first.mp4", type: "file" }),
+    );
   });
 
   it("writes uploads as the media user, world-readable, into the host directory", () => {
@@ -128,7 +131,13 @@ describe("the declared containers on a real Docker engine", () => {
   });
 
   it("keeps the password file root-only inside the FTP container", async () => {
-    const stat = await exec(containerOf("ftp"), ["stat", "-c", "%a %U", "/etc/vsftpd/passwd", "/etc/vsftpd.conf"]);
+    const stat = await exec(containerOf("ftp"), [
+      "stat",
+      "-c",
+      "%a %U",
+      "/etc/vsftpd/passwd",
+      "/etc/vsftpd.conf",
+    ]);
     expect(stat.output.trim().split("\n")).toEqual(["600 root", "644 root"]);
   });
 

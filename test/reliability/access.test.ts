@@ -80,7 +80,10 @@ describe("path traversal over HTTP", () => {
 
   it.each(targets)("answers %s with 400 or 404, never the file", async (target) => {
     const res = await rawRequest(stack.httpPort, target);
-    expect({ status: [400, 404].includes(res.status) ? "400/404" : res.head.split("\r\n")[0], leaked: leaked(res.body) }).toEqual({
+    expect({
+      status: [400, 404].includes(res.status) ? "400/404" : res.head.split("\r\n")[0],
+      leaked: leaked(res.body),
+    }).toEqual({
       status: "400/404",
       leaked: [],
     });
@@ -112,23 +115,32 @@ describe("path traversal over FTP", () => {
     }
   });
 
-  it.each(["../../etc/passwd", "/etc/passwd", "../outside.txt", "/../outside.txt", "../vsftpd/passwd", "videos/../../outside.txt"])(
-    "refuses RETR %s with 550",
-    async (target) => {
-      const ftp = await FtpSession.login(stack.ftpPort, "uploader", "uploader-password");
-      try {
-        const res = await ftp.retrieve(target);
-        expect({ code: res.first.code, leaked: leaked(res.data) }).toEqual({ code: 550, leaked: [] });
-      } finally {
-        ftp.close();
-      }
-    },
-  );
+  it.each([
+    "../../etc/passwd",
+    "/etc/passwd",
+    "../outside.txt",
+    "/../outside.txt",
+    "../vsftpd/passwd",
+    "videos/../../outside.txt",
+  ])("refuses RETR %s with 550", async (target) => {
+    const ftp = await FtpSession.login(stack.ftpPort, "uploader", "uploader-password");
+    try {
+      const res = await ftp.retrieve(target);
+      expect({ code: res.first.code, leaked: leaked(res.data) }).toEqual({ code: 550, leaked: [] });
+    } finally {
+      ftp.close();
+    }
+  });
 
   it("confines a team user to its folder: the other team's files and the media root are out of reach", async () => {
     const ftp = await FtpSession.login(stack.ftpPort, "team-a", "team-a-password");
     try {
-      for (const target of ["../team-b/videos/b.txt", "/../team-b/videos/b.txt", "../videos/clip.mp4", "/../../outside.txt"]) {
+      for (const target of [
+        "../team-b/videos/b.txt",
+        "/../team-b/videos/b.txt",
+        "../videos/clip.mp4",
+        "/../../outside.txt",
+      ]) {
         const res = await ftp.retrieve(target);
         expect({ target, code: res.first.code }).toEqual({ target, code: 550 });
       }

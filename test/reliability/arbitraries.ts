@@ -14,7 +14,9 @@ export const SEED = Number(process.env.RELIABILITY_SEED ?? 20_240_808);
 const small = { size: "xsmall" } as const;
 export const segment = fc.stringMatching(PATTERNS.segment, small);
 export const urlPrefix = fc.stringMatching(PATTERNS.urlPrefix, small);
-export const userName = fc.stringMatching(PATTERNS.userName, small).filter((n) => !RESERVED_USER_NAMES.includes(n));
+export const userName = fc
+  .stringMatching(PATTERNS.userName, small)
+  .filter((n) => !RESERVED_USER_NAMES.includes(n));
 export const ipv4 = fc.stringMatching(PATTERNS.ipv4);
 /** PATTERNS.hostname has a length lookahead fast-check cannot generate from: labels joined by dots. */
 const label = fc.stringMatching(/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/, small);
@@ -22,7 +24,11 @@ export const hostname = fc
   .array(label, { minLength: 1, maxLength: 3 })
   .map((l) => l.join("."))
   .filter(isHostName);
-export const serverName = fc.oneof(fc.constant("_"), hostname, hostname.map((h) => `*.${h}`));
+export const serverName = fc.oneof(
+  fc.constant("_"),
+  hostname,
+  hostname.map((h) => `*.${h}`),
+);
 /** A password: 8–72 bytes, no line break or NUL; any other character, spaces and quotes included. */
 export const password = fc
   .string({ minLength: 8, maxLength: 40, unit: "grapheme" })
@@ -62,18 +68,18 @@ interface Folders {
 }
 
 /** Distinct segments: the first few are parent folders, the rest leaves, so no two folders overlap. */
-const folders: fc.Arbitrary<Folders> = fc
-  .uniqueArray(segment, { minLength: 2, maxLength: 7 })
-  .chain((segs) =>
-    fc.integer({ min: 0, max: Math.min(2, segs.length - 1) }).chain((groupCount) => {
-      const groups = segs.slice(0, groupCount);
-      const leaves = segs.slice(groupCount, groupCount + 5);
-      return fc.array(fc.constantFrom("", ...groups), { minLength: leaves.length, maxLength: leaves.length }).map((parentOf) => {
+const folders: fc.Arbitrary<Folders> = fc.uniqueArray(segment, { minLength: 2, maxLength: 7 }).chain((segs) =>
+  fc.integer({ min: 0, max: Math.min(2, segs.length - 1) }).chain((groupCount) => {
+    const groups = segs.slice(0, groupCount);
+    const leaves = segs.slice(groupCount, groupCount + 5);
+    return fc
+      .array(fc.constantFrom("", ...groups), { minLength: leaves.length, maxLength: leaves.length })
+      .map((parentOf) => {
         const directories = leaves.map((leaf, i) => (parentOf[i] ? `${parentOf[i]}/${leaf}` : leaf));
         return { directories, parents: [...new Set(parentOf.filter((p) => p !== ""))] };
       });
-    }),
-  );
+  }),
+);
 
 const ports = fc
   .record({
@@ -83,7 +89,9 @@ const ports = fc
     http: fc.integer({ min: 1, max: 65535 }),
   })
   .map(({ min, count, ftp, http }) => ({ min, max: Math.min(65535, min + count - 1), ftp, http }))
-  .filter(({ min, max, ftp, http }) => ftp !== http && (ftp < min || ftp > max) && (http < min || http > max));
+  .filter(
+    ({ min, max, ftp, http }) => ftp !== http && (ftp < min || ftp > max) && (http < min || http > max),
+  );
 
 /** The per-location switches and limits; path and directory come from the folder plan. */
 const locationOptions = fc
@@ -94,7 +102,11 @@ const locationOptions = fc
     allow: fc.array(cidr, { maxLength: 3 }),
     deny: fc.array(cidr, { maxLength: 3 }),
     basicAuth: fc.boolean(),
-    corsOrigins: fc.oneof(fc.constant([]), fc.constant(["*"]), fc.uniqueArray(origin, { minLength: 1, maxLength: 3 })),
+    corsOrigins: fc.oneof(
+      fc.constant([]),
+      fc.constant(["*"]),
+      fc.uniqueArray(origin, { minLength: 1, maxLength: 3 }),
+    ),
     cacheSeconds: fc.integer({ min: 0, max: 31_536_000 }),
     limitRate: fc.option(fc.stringMatching(PATTERNS.rate), { nil: undefined }),
     limitRateAfter: fc.option(size, { nil: undefined }),
@@ -106,7 +118,9 @@ const locationOptions = fc
 /** Any valid stack config: every field drawn, within the rules that relate fields. */
 export function validConfig(options: ValidConfigOptions = {}): fc.Arbitrary<StackConfig> {
   const passive =
-    options.passiveAddresses === "no-dns" ? fc.oneof(ipv4, fc.constant("localhost")) : fc.oneof(ipv4, hostname);
+    options.passiveAddresses === "no-dns"
+      ? fc.oneof(ipv4, fc.constant("localhost"))
+      : fc.oneof(ipv4, hostname);
   const tls = options.pem ? fc.constantFrom("off", "enabled", "required") : fc.constant("off");
   return folders.chain(({ directories, parents }) =>
     fc
@@ -127,61 +141,77 @@ export function validConfig(options: ValidConfigOptions = {}): fc.Arbitrary<Stac
         tls,
         maxLoginFails: fc.integer({ min: 1, max: 20 }),
         delayFailedLogin: fc.integer({ min: 0, max: 60 }),
-        clients: fc.integer({ min: 1, max: 10_000 }).chain((max) => fc.tuple(fc.integer({ min: 1, max: Math.min(max, 1000) }), fc.constant(max))),
+        clients: fc
+          .integer({ min: 1, max: 10_000 })
+          .chain((max) => fc.tuple(fc.integer({ min: 1, max: Math.min(max, 1000) }), fc.constant(max))),
         httpBind: fc.oneof(fc.constant("0.0.0.0"), ipv4),
         serverName,
-        paths: fc.uniqueArray(urlPrefix, { minLength: directories.length + 1, maxLength: directories.length + 1 }),
+        paths: fc.uniqueArray(urlPrefix, {
+          minLength: directories.length + 1,
+          maxLength: directories.length + 1,
+        }),
         galleryAtRoot: fc.boolean(),
         galleryEnabled: fc.boolean(),
-        httpUsers: fc.uniqueArray(fc.record({ name: userName, password }), { maxLength: 2, selector: (u) => u.name }),
+        httpUsers: fc.uniqueArray(fc.record({ name: userName, password }), {
+          maxLength: 2,
+          selector: (u) => u.name,
+        }),
         secureLinkSecret: secret,
         directio: fc.oneof(fc.constant("off"), size),
-        images: fc.record({ ftp: fc.option(imageRef, { nil: undefined }), web: fc.option(imageRef, { nil: undefined }) }),
+        images: fc.record({
+          ftp: fc.option(imageRef, { nil: undefined }),
+          web: fc.option(imageRef, { nil: undefined }),
+        }),
       })
       .chain((d) =>
-        fc.array(locationOptions, { minLength: directories.length, maxLength: directories.length }).map((drawn): StackConfig => {
-          const locations = drawn.map((l, i) => ({
-            path: d.paths[i],
-            directory: directories[i],
-            ...l,
-            basicAuth: l.basicAuth && d.httpUsers.length > 0,
-          }));
-          const galleryPath = d.galleryAtRoot ? "/" : d.paths[directories.length];
-          // The gallery needs a listed location, and must not lie inside one.
-          const galleryEnabled =
-            d.galleryEnabled &&
-            locations.some((l) => l.autoindex) &&
-            !locations.some((l) => galleryPath !== l.path && galleryPath.startsWith(l.path));
-          const passiveAddress = d.passiveAddress ?? (d.bindAddress === "0.0.0.0" ? "127.0.0.1" : undefined);
-          return {
-            ...(d.name === undefined ? {} : { name: d.name }),
-            media: { hostPath: "/srv/video-server/media" },
-            ftp: {
-              port: d.ports.ftp,
-              bindAddress: d.bindAddress,
-              ...(passiveAddress === undefined ? {} : { passiveAddress }),
-              passivePorts: { min: d.ports.min, max: d.ports.max },
-              users: d.users,
-              tls: d.tls,
-              ...(d.tls === "off" || !options.pem ? {} : { tlsCertificate: options.pem.certificate, tlsKey: options.pem.key }),
-              maxLoginFails: d.maxLoginFails,
-              delayFailedLogin: d.delayFailedLogin,
-              maxPerIp: d.clients[0],
-              maxClients: d.clients[1],
-            },
-            http: {
-              port: d.ports.http,
-              bindAddress: d.httpBind,
-              serverName: d.serverName,
-              locations,
-              users: d.httpUsers,
-              ...(locations.some((l) => l.secureLink) ? { secureLinkSecret: d.secureLinkSecret } : {}),
-              gallery: { enabled: galleryEnabled, path: galleryPath },
-              directio: d.directio,
-            },
-            images: d.images,
-          };
-        }),
+        fc
+          .array(locationOptions, { minLength: directories.length, maxLength: directories.length })
+          .map((drawn): StackConfig => {
+            const locations = drawn.map((l, i) => ({
+              path: d.paths[i],
+              directory: directories[i],
+              ...l,
+              basicAuth: l.basicAuth && d.httpUsers.length > 0,
+            }));
+            const galleryPath = d.galleryAtRoot ? "/" : d.paths[directories.length];
+            // The gallery needs a listed location, and must not lie inside one.
+            const galleryEnabled =
+              d.galleryEnabled &&
+              locations.some((l) => l.autoindex) &&
+              !locations.some((l) => galleryPath !== l.path && galleryPath.startsWith(l.path));
+            const passiveAddress =
+              d.passiveAddress ?? (d.bindAddress === "0.0.0.0" ? "127.0.0.1" : undefined);
+            return {
+              ...(d.name === undefined ? {} : { name: d.name }),
+              media: { hostPath: "/srv/video-server/media" },
+              ftp: {
+                port: d.ports.ftp,
+                bindAddress: d.bindAddress,
+                ...(passiveAddress === undefined ? {} : { passiveAddress }),
+                passivePorts: { min: d.ports.min, max: d.ports.max },
+                users: d.users,
+                tls: d.tls,
+                ...(d.tls === "off" || !options.pem
+                  ? {}
+                  : { tlsCertificate: options.pem.certificate, tlsKey: options.pem.key }),
+                maxLoginFails: d.maxLoginFails,
+                delayFailedLogin: d.delayFailedLogin,
+                maxPerIp: d.clients[0],
+                maxClients: d.clients[1],
+              },
+              http: {
+                port: d.ports.http,
+                bindAddress: d.httpBind,
+                serverName: d.serverName,
+                locations,
+                users: d.httpUsers,
+                ...(locations.some((l) => l.secureLink) ? { secureLinkSecret: d.secureLinkSecret } : {}),
+                gallery: { enabled: galleryEnabled, path: galleryPath },
+                directio: d.directio,
+              },
+              images: d.images,
+            };
+          }),
       ),
   );
 }

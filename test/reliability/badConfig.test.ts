@@ -13,19 +13,27 @@ async function failure(config: StackConfig): Promise<ProgramFailed> {
     () => undefined,
     (e: unknown) => e,
   );
-  if (!(outcome instanceof ProgramFailed)) throw new Error("expected the program to reject the config, but it ran");
+  if (!(outcome instanceof ProgramFailed))
+    throw new Error("expected the program to reject the config, but it ran");
   return outcome;
 }
 
 const valueAt = (config: StackConfig, dotted: string): unknown =>
-  dotted.split(".").reduce<unknown>((node, key) => (node && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), config);
+  dotted
+    .split(".")
+    .reduce<unknown>(
+      (node, key) => (node && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined),
+      config,
+    );
 
 describe("the bad-config matrix", () => {
   it("starts from a valid config that sets every field of the schema", () => {
     const base = everyFieldConfig();
     const unset = configFields().filter((f) => valueAt(base, dottedAtFirst(f.path)) === undefined);
     expect(unset.map((f) => f.path)).toEqual([]);
-    expect(() => parseSpec(base, { project: PROJECT, stack: "reliability", projectDir: PROJECT_DIR })).not.toThrow();
+    expect(() =>
+      parseSpec(base, { project: PROJECT, stack: "reliability", projectDir: PROJECT_DIR }),
+    ).not.toThrow();
   });
 
   it("has a wrong-type case for every field, and a refused value for every string and number field", () => {
@@ -33,7 +41,9 @@ describe("the bad-config matrix", () => {
     const typed = new Set(typeCases().map((c) => c.field));
     const valued = new Set(valueCases().map((c) => c.field));
     expect(fields.filter((f) => !typed.has(f.path)).map((f) => f.path)).toEqual([]);
-    const needValue = fields.filter((f) => (f.kind === "string" || f.kind === "number") && !valued.has(f.path));
+    const needValue = fields.filter(
+      (f) => (f.kind === "string" || f.kind === "number") && !valued.has(f.path),
+    );
     expect(needValue.map((f) => f.path)).toEqual([]);
     expect(badCases().length).toBeGreaterThanOrEqual(40);
   });
@@ -53,7 +63,9 @@ describe("a bad stack config", () => {
       // The spec module's own error, not a crash on the way.
       expect(failed.cause instanceof Error ? failed.cause.name : typeof failed.cause).toBe("ConfigError");
       expect(failed.message).toMatch(/^Invalid stack config for video-server \(stack reliability\):\n/);
-      expect(failed.message.split("\n")).toContainEqual(expect.stringMatching(new RegExp(`^  - ${escapeRegExp(c.at)}: `)));
+      expect(failed.message.split("\n")).toContainEqual(
+        expect.stringMatching(new RegExp(`^  - ${escapeRegExp(c.at)}: `)),
+      );
       expect(failed.message).toMatchSnapshot();
     },
   );

@@ -20,12 +20,15 @@ describe("the nginx.conf reader", () => {
     expect(words(text)).toEqual(expected);
   });
 
-  it.each(["location / { return 404;", "return 404; }", "server_name a", 'add_header X "open;', "; listen 80;"])(
-    "refuses the malformed %j",
-    (text) => {
-      expect(() => parseNginxConf(text)).toThrow(NginxSyntaxError);
-    },
-  );
+  it.each([
+    "location / { return 404;",
+    "return 404; }",
+    "server_name a",
+    'add_header X "open;',
+    "; listen 80;",
+  ])("refuses the malformed %j", (text) => {
+    expect(() => parseNginxConf(text)).toThrow(NginxSyntaxError);
+  });
 
   it("nests blocks", () => {
     const [http] = parseNginxConf("http { server { listen 80; } }");
@@ -35,15 +38,23 @@ describe("the nginx.conf reader", () => {
 
 describe("the injection check", () => {
   const nginx = (serverName: string): ContainerFile[] => [
-    { file: "/etc/nginx/nginx.conf", content: `http {\n    server {\n        server_name ${serverName};\n    }\n}\n`, permissions: "0644" },
+    {
+      file: "/etc/nginx/nginx.conf",
+      content: `http {\n    server {\n        server_name ${serverName};\n    }\n}\n`,
+      permissions: "0644",
+    },
   ];
   const vsftpd = (address: string): ContainerFile[] => [
     { file: "/etc/vsftpd.conf", content: `listen=YES\npasv_address=${address}\n`, permissions: "0644" },
   ];
 
   it("accepts a value that takes exactly the canary's place", () => {
-    expect(compareRenderings(nginx("zq.example"), nginx("media.example.com"), "zq.example", "media.example.com")).toEqual([]);
-    expect(compareRenderings(vsftpd("192.0.2.1"), vsftpd("203.0.113.9"), "192.0.2.1", "203.0.113.9")).toEqual([]);
+    expect(
+      compareRenderings(nginx("zq.example"), nginx("media.example.com"), "zq.example", "media.example.com"),
+    ).toEqual([]);
+    expect(compareRenderings(vsftpd("192.0.2.1"), vsftpd("203.0.113.9"), "192.0.2.1", "203.0.113.9")).toEqual(
+      [],
+    );
   });
 
   it.each([

@@ -32,11 +32,17 @@ function kindOf(schema: z.ZodTypeAny): FieldKind {
   if (schema instanceof z.ZodUnion) {
     const kinds = (schema.options as z.ZodTypeAny[]).map((o) => {
       const inner = unwrap(o);
-      return inner instanceof z.ZodLiteral ? (typeof inner.value === "string" ? "string" : "other") : kindOf(inner);
+      return inner instanceof z.ZodLiteral
+        ? typeof inner.value === "string"
+          ? "string"
+          : "other"
+        : kindOf(inner);
     });
     if (kinds.every((k) => k === "string")) return "string";
   }
-  throw new Error(`configFields: no kind for ${schema.constructor.name}; teach test/reliability/configFields.ts about it`);
+  throw new Error(
+    `configFields: no kind for ${schema.constructor.name}; teach test/reliability/configFields.ts about it`,
+  );
 }
 
 function walk(schema: z.ZodTypeAny, at: string, out: ConfigField[]): void {

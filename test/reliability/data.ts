@@ -33,12 +33,18 @@ export function payloadStream({ seed, size }: Payload): Readable {
 }
 
 export function payloadBytes(payload: Payload): Buffer {
-  const cipher = createCipheriv("aes-256-ctr", createHash("sha256").update(payload.seed).digest(), Buffer.alloc(16));
+  const cipher = createCipheriv(
+    "aes-256-ctr",
+    createHash("sha256").update(payload.seed).digest(),
+    Buffer.alloc(16),
+  );
   return cipher.update(Buffer.alloc(payload.size));
 }
 
 /** sha256 of everything a stream yields. */
-export async function sha256Stream(stream: AsyncIterable<Buffer>): Promise<{ sha256: string; bytes: number }> {
+export async function sha256Stream(
+  stream: AsyncIterable<Buffer>,
+): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash("sha256");
   let bytes = 0;
   for await (const chunk of stream) {
@@ -48,4 +54,5 @@ export async function sha256Stream(stream: AsyncIterable<Buffer>): Promise<{ sha
   return { sha256: hash.digest("hex"), bytes };
 }
 
-export const payloadSha256 = async (payload: Payload): Promise<string> => (await sha256Stream(payloadStream(payload))).sha256;
+export const payloadSha256 = async (payload: Payload): Promise<string> =>
+  (await sha256Stream(payloadStream(payload))).sha256;

@@ -26,9 +26,18 @@ const SECRETS = {
 
 /** Uploaded before any fault, nested folders included; their sha256 must survive everything. */
 const FILES: readonly { readonly path: string; readonly payload: Payload }[] = [
-  ...[64 * 1024, 512 * 1024, 2 * MB, 4 * MB].map((size, i) => ({ path: `videos/clip-${i}.bin`, payload: { seed: `docker-clip-${i}`, size } })),
-  ...[1, 2, 3].map((i) => ({ path: `videos/season-1/episode-${i}.bin`, payload: { seed: `docker-episode-${i}`, size: MB + i } })),
-  ...[1, 2].map((i) => ({ path: `images/still-${i}.bin`, payload: { seed: `docker-still-${i}`, size: 100_000 * i } })),
+  ...[64 * 1024, 512 * 1024, 2 * MB, 4 * MB].map((size, i) => ({
+    path: `videos/clip-${i}.bin`,
+    payload: { seed: `docker-clip-${i}`, size },
+  })),
+  ...[1, 2, 3].map((i) => ({
+    path: `videos/season-1/episode-${i}.bin`,
+    payload: { seed: `docker-episode-${i}`, size: MB + i },
+  })),
+  ...[1, 2].map((i) => ({
+    path: `images/still-${i}.bin`,
+    payload: { seed: `docker-still-${i}`, size: 100_000 * i },
+  })),
 ];
 
 let stack: DockerStack;
@@ -41,7 +50,9 @@ const later: { path: string; payload: Payload }[] = [];
 const containerOf = (role: "ftp" | "web") => stack.container(role);
 
 /** Every file of FILES (and `extra`) over HTTP: status and sha256. */
-async function served(extra: readonly { path: string; payload: Payload }[] = []): Promise<{ path: string; status: number; sha256: string }[]> {
+async function served(
+  extra: readonly { path: string; payload: Payload }[] = [],
+): Promise<{ path: string; status: number; sha256: string }[]> {
   const out = [];
   for (const f of [...FILES, ...extra]) {
     const got = await downloadSha256(endpoint, `/${f.path}`);
@@ -137,17 +148,26 @@ describe("the declared containers under faults", () => {
   }, 120_000);
 
   it("keeps every file, byte for byte, when both containers are replaced", async () => {
-    const before = { path: "videos/before-replace.bin", payload: { seed: "docker-before-replace", size: 3 * MB } };
+    const before = {
+      path: "videos/before-replace.bin",
+      payload: { seed: "docker-before-replace", size: 3 * MB },
+    };
     await uploadAll([before]);
     later.push(before);
     await stack.realizer.removeContainers();
-    expect(await httpGet(endpoint, "/videos/clip-0.bin").catch((e: unknown) => String(e))).toMatch(/ECONNREFUSED|ECONNRESET|socket hang up/);
+    expect(await httpGet(endpoint, "/videos/clip-0.bin").catch((e: unknown) => String(e))).toMatch(
+      /ECONNREFUSED|ECONNRESET|socket hang up/,
+    );
     await stack.realize(config);
     expect(await served(later)).toEqual(intact(later));
     // Over FTP too: the new vsftpd reads what the old one wrote.
     const client = await ftpConnect(endpoint, "editor");
     try {
-      expect((await client.list("/videos/season-1")).map((f) => f.name).sort()).toEqual(["episode-1.bin", "episode-2.bin", "episode-3.bin"]);
+      expect((await client.list("/videos/season-1")).map((f) => f.name).sort()).toEqual([
+        "episode-1.bin",
+        "episode-2.bin",
+        "episode-3.bin",
+      ]);
     } finally {
       client.close();
     }
@@ -155,7 +175,12 @@ describe("the declared containers under faults", () => {
 });
 
 describe("secrets in the real containers", () => {
-  const secrets = [...Object.values(SECRETS), ...testCertificate().key.split("\n").filter((l) => l && !l.startsWith("-----"))];
+  const secrets = [
+    ...Object.values(SECRETS),
+    ...testCertificate()
+      .key.split("\n")
+      .filter((l) => l && !l.startsWith("-----")),
+  ];
 
   beforeAll(async () => {
     // Good logins (TLS and clear), bad ones with every secret, basic auth right and wrong, links.
@@ -174,11 +199,17 @@ describe("secrets in the real containers", () => {
         session.close();
       }
     }
-    expect((await request(endpoint, "/members/m.bin", { auth: `viewer:${SECRETS.viewer}` })).status).toBe(200);
-    expect((await request(endpoint, "/members/m.bin", { auth: `viewer:${SECRETS.uploader}` })).status).toBe(401);
+    expect((await request(endpoint, "/members/m.bin", { auth: `viewer:${SECRETS.viewer}` })).status).toBe(
+      200,
+    );
+    expect((await request(endpoint, "/members/m.bin", { auth: `viewer:${SECRETS.uploader}` })).status).toBe(
+      401,
+    );
     const expires = Math.floor(Date.now() / 1000) + 600;
     expect((await httpGet(endpoint, signUrl("/signed/s.bin", SECRETS.secureLink, expires))).status).toBe(200);
-    expect((await httpGet(endpoint, signUrl("/signed/s.bin", `${SECRETS.secureLink}x`, expires))).status).toBe(403);
+    expect(
+      (await httpGet(endpoint, signUrl("/signed/s.bin", `${SECRETS.secureLink}x`, expires))).status,
+    ).toBe(403);
   }, 60_000);
 
   it("shows no secret in either container's env, labels, command or entrypoint", async () => {
@@ -191,11 +222,16 @@ describe("secrets in the real containers", () => {
   });
 
   it("writes no secret to either container's log after good and bad logins", async () => {
-    const logOf = async (role: "ftp" | "web") => (await containerOf(role).logs({ stdout: true, stderr: true })).toString("latin1");
+    const logOf = async (role: "ftp" | "web") =>
+      (await containerOf(role).logs({ stdout: true, stderr: true })).toString("latin1");
     const read = () => Promise.all([logOf("ftp"), logOf("web")]);
     // The entrypoint's `tail -F` forwards vsftpd's log file about once a second.
     let logs = await read();
-    for (const deadline = Date.now() + 10_000; !/FAIL LOGIN/.test(logs[0]) && Date.now() < deadline; logs = await read()) {
+    for (
+      const deadline = Date.now() + 10_000;
+      !/FAIL LOGIN/.test(logs[0]) && Date.now() < deadline;
+      logs = await read()
+    ) {
       await new Promise((r) => setTimeout(r, 250));
     }
     // The logs hold what was audited: vsftpd's logins, nginx's requests.

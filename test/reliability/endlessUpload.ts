@@ -52,14 +52,22 @@ export interface EndlessUpload {
   kill(): Promise<void>;
 }
 
-export function startEndlessUpload(port: number, user: string, password: string, target: string): EndlessUpload {
+export function startEndlessUpload(
+  port: number,
+  user: string,
+  password: string,
+  target: string,
+): EndlessUpload {
   const child: ChildProcess = spawn(process.execPath, ["-e", CLIENT, String(port), user, password, target], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const streaming = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the upload client did not start streaming: ${output}`)), 15_000);
+    const timer = setTimeout(
+      () => reject(new Error(`the upload client did not start streaming: ${output}`)),
+      15_000,
+    );
     child.stdout?.on("data", (d: Buffer) => {
       output += d.toString();
       if (output.includes("STREAMING")) {

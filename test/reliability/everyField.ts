@@ -5,8 +5,10 @@
 import type { StackConfig } from "../support/program";
 
 /** Shaped like PEM, which is all the schema checks; the mocks never hand them to OpenSSL. */
-export const PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----\nTUlJQmFLRUNFUlRJRklDQVRF\n-----END CERTIFICATE-----\n";
-export const PEM_KEY = "-----BEGIN PRIVATE KEY-----\nTUlJRXZBSUJBREFORkFLRUtFWQ==\n-----END PRIVATE KEY-----\n";
+export const PEM_CERTIFICATE =
+  "-----BEGIN CERTIFICATE-----\nTUlJQmFLRUNFUlRJRklDQVRF\n-----END CERTIFICATE-----\n";
+export const PEM_KEY =
+  "-----BEGIN PRIVATE KEY-----\nTUlJRXZBSUJBREFORkFLRUtFWQ==\n-----END PRIVATE KEY-----\n";
 
 export function everyFieldConfig(): StackConfig {
   return {

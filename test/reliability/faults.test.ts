@@ -17,7 +17,11 @@ import { downloadSha256, ftpLogin, uploadPayload } from "./transfers";
 const PASSWORD = "uploader-password";
 const STACK = {
   ftp: { bindAddress: "127.0.0.1", users: [{ name: "uploader", password: PASSWORD }] },
-  http: { bindAddress: "127.0.0.1", gallery: { enabled: false }, locations: [{ path: "/videos/", directory: "videos", autoindex: true }] },
+  http: {
+    bindAddress: "127.0.0.1",
+    gallery: { enabled: false },
+    locations: [{ path: "/videos/", directory: "videos", autoindex: true }],
+  },
 };
 
 async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
@@ -42,41 +46,48 @@ describe("an uploader killed in the middle of a transfer", () => {
   it.each([
     [".clip-1.mp4.incoming", "clip-1.mp4"],
     ["clip-2.mp4.part", "clip-2.mp4"],
-  ])("never serves the partial %s, and the next upload of %s succeeds", async (temp, final) => {
-    const onDisk = path.join(stack.dirs.media, "videos", temp);
-    const client = startEndlessUpload(stack.ftpPort, "uploader", PASSWORD, `/videos/${temp}`);
-    try {
-      await client.streaming;
-      await until("2 MB on disk", () => sizeOf(onDisk) >= 2 * MB);
-      expect((await downloadSha256(stack, `/videos/${temp}`)).status).toBe(404);
-    } finally {
-      await client.kill();
-    }
-    // vsftpd notices the closed data connection; the partial file stays under its temporary name.
-    let last = -2;
-    await until("the partial file to stop growing", () => {
-      const now = sizeOf(onDisk);
-      const settled = now === last;
-      last = now;
-      return settled;
-    });
-    expect(sizeOf(onDisk)).toBeGreaterThan(0);
-    for (const url of [`/videos/${temp}`, `/videos/${final}`]) {
-      expect({ url, status: (await downloadSha256(stack, url)).status }).toEqual({ url, status: 404 });
-    }
+  ])(
+    "never serves the partial %s, and the next upload of %s succeeds",
+    async (temp, final) => {
+      const onDisk = path.join(stack.dirs.media, "videos", temp);
+      const client = startEndlessUpload(stack.ftpPort, "uploader", PASSWORD, `/videos/${temp}`);
+      try {
+        await client.streaming;
+        await until("2 MB on disk", () => sizeOf(onDisk) >= 2 * MB);
+        expect((await downloadSha256(stack, `/videos/${temp}`)).status).toBe(404);
+      } finally {
+        await client.kill();
+      }
+      // vsftpd notices the closed data connection; the partial file stays under its temporary name.
+      let last = -2;
+      await until("the partial file to stop growing", () => {
+        const now = sizeOf(onDisk);
+        const settled = now === last;
+        last = now;
+        return settled;
+      });
+      expect(sizeOf(onDisk)).toBeGreaterThan(0);
+      for (const url of [`/videos/${temp}`, `/videos/${final}`]) {
+        expect({ url, status: (await downloadSha256(stack, url)).status }).toEqual({ url, status: 404 });
+      }
 
-    // The server keeps working: the retry completes and is served byte for byte.
-    const payload: Payload = { seed: `retry-${final}`, size: 3 * MB };
-    const ftp = await ftpLogin(stack, "uploader");
-    try {
-      expect(await uploadPayload(ftp, payload, `/videos/${temp}`)).toBe(226);
-      await ftp.rename(`/videos/${temp}`, `/videos/${final}`);
-    } finally {
-      ftp.close();
-    }
-    const served = await downloadSha256(stack, `/videos/${final}`);
-    expect({ status: served.status, sha256: served.sha256 }).toEqual({ status: 200, sha256: await payloadSha256(payload) });
-  }, 60_000);
+      // The server keeps working: the retry completes and is served byte for byte.
+      const payload: Payload = { seed: `retry-${final}`, size: 3 * MB };
+      const ftp = await ftpLogin(stack, "uploader");
+      try {
+        expect(await uploadPayload(ftp, payload, `/videos/${temp}`)).toBe(226);
+        await ftp.rename(`/videos/${temp}`, `/videos/${final}`);
+      } finally {
+        ftp.close();
+      }
+      const served = await downloadSha256(stack, `/videos/${final}`);
+      expect({ status: served.status, sha256: served.sha256 }).toEqual({
+        status: 200,
+        sha256: await payloadSha256(payload),
+      });
+    },
+    60_000,
+  );
 
   // KNOWN BUG, reported: nginx answers 404 for *.part and friends, but autoindex still lists them
   // (the HTML listing, and the gallery's JSON one, whose page skips names without a media
@@ -141,7 +152,11 @@ describe("a media disk that fills up", () => {
   it("still serves everything uploaded before the disk filled, byte for byte", async () => {
     for (const p of before) {
       const got = await downloadSha256(stack, `/videos/${p.seed}.bin`);
-      expect({ seed: p.seed, status: got.status, sha256: got.sha256 }).toEqual({ seed: p.seed, status: 200, sha256: await payloadSha256(p) });
+      expect({ seed: p.seed, status: got.status, sha256: got.sha256 }).toEqual({
+        seed: p.seed,
+        status: 200,
+        sha256: await payloadSha256(p),
+      });
     }
   });
 

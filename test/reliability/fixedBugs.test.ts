@@ -17,7 +17,9 @@ describe("bugs this tier found, fixed", () => {
   it.each(["0", "1.2.3", "10.0.0.010", "999.1.1.1"])(
     "refuses ftp.passiveAddress %s: digits and dots that are no IPv4 address",
     (address) => {
-      expect(parse(withValue(INJECTION_BASE, "ftp.passiveAddress", address))).toThrow(/ftp\.passiveAddress: /);
+      expect(parse(withValue(INJECTION_BASE, "ftp.passiveAddress", address))).toThrow(
+        /ftp\.passiveAddress: /,
+      );
     },
   );
 
@@ -26,7 +28,9 @@ describe("bugs this tier found, fixed", () => {
   it.each(["fe80::1%eth0", "fe80::1%eth0/64", "1:2:3:4:5:6:7::", "0:0:0:0:0:0:0::/64"])(
     "refuses http.locations[].allow %s, which nginx cannot read",
     (entry) => {
-      expect(parse(withValue(INJECTION_BASE, "http.locations.0.allow", [entry]))).toThrow(/http\.locations\[0\]\.allow\[0\]: /);
+      expect(parse(withValue(INJECTION_BASE, "http.locations.0.allow", [entry]))).toThrow(
+        /http\.locations\[0\]\.allow\[0\]: /,
+      );
     },
   );
 

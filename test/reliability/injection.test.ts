@@ -51,7 +51,9 @@ afterAll(() => {
 
 it("covers every string field of the schema", () => {
   const strings = configFields().filter((f) => f.kind === "string" || f.kind === "enum");
-  expect(strings.map((f) => messagePathAtFirst(f.path)).sort()).toEqual(STRING_FIELDS.map((f) => f.path).sort());
+  expect(strings.map((f) => messagePathAtFirst(f.path)).sort()).toEqual(
+    STRING_FIELDS.map((f) => f.path).sort(),
+  );
 });
 
 describe.each(STRING_FIELDS.map((f) => [f.path, f] as const))("any string in %s", (path, field) => {
@@ -72,7 +74,9 @@ describe.each(STRING_FIELDS.map((f) => [f.path, f] as const))("any string in %s"
         seen.accepted++;
         const canary = field.canary(value);
         const core = field.core ?? ((v: string) => v);
-        expect(compareRenderings(renderedCanary(field, canary), files, core(canary), core(value))).toEqual([]);
+        expect(compareRenderings(renderedCanary(field, canary), files, core(canary), core(value))).toEqual(
+          [],
+        );
         if (field.secret) expect(hashVerifies(files, field.secret, value)).toBe(true);
       }),
       { seed: SEED, numRuns: field.secret === "ftp" ? 25 : 100 },

@@ -23,7 +23,11 @@ const STACK = {
     maxClients: 60,
     users: [{ name: "loader", password: "loader-password" }],
   },
-  http: { bindAddress: "127.0.0.1", gallery: { enabled: false }, locations: [{ path: "/videos/", directory: "videos" }] },
+  http: {
+    bindAddress: "127.0.0.1",
+    gallery: { enabled: false },
+    locations: [{ path: "/videos/", directory: "videos" }],
+  },
 };
 
 interface Timed<T> {
@@ -66,7 +70,9 @@ describe("20 concurrent FTP uploads while 200 HTTP downloads run", () => {
     try {
       started = Date.now();
       const up = uploads.map((p, i) => timed(uploadPayload(clients[i], p, `/videos/${p.seed}.bin`)));
-      const down = Array.from({ length: DOWNLOADS }, (_, i) => timed(downloadSha256(stack, `/videos/${served[i % served.length].seed}.bin`)));
+      const down = Array.from({ length: DOWNLOADS }, (_, i) =>
+        timed(downloadSha256(stack, `/videos/${served[i % served.length].seed}.bin`)),
+      );
       [uploadResults, downloadResults] = await Promise.all([Promise.all(up), Promise.all(down)]);
     } finally {
       for (const c of clients) c.close();
@@ -87,14 +93,19 @@ describe("20 concurrent FTP uploads while 200 HTTP downloads run", () => {
   });
 
   it("delivers every downloaded byte: each sha256 matches the file uploaded before the load", () => {
-    const wrong = downloadResults.filter((r, i) => r.value?.sha256 !== expected.get(served[i % served.length].seed));
+    const wrong = downloadResults.filter(
+      (r, i) => r.value?.sha256 !== expected.get(served[i % served.length].seed),
+    );
     expect(wrong.length).toBe(0);
   });
 
   it("stores every upload intact: each sha256 over HTTP matches the generated data", async () => {
     const got = [];
-    for (const p of uploads) got.push({ seed: p.seed, ...(await downloadSha256(stack, `/videos/${p.seed}.bin`)) });
-    expect(got).toEqual(uploads.map((p) => ({ seed: p.seed, status: 200, bytes: p.size, sha256: expected.get(p.seed) })));
+    for (const p of uploads)
+      got.push({ seed: p.seed, ...(await downloadSha256(stack, `/videos/${p.seed}.bin`)) });
+    expect(got).toEqual(
+      uploads.map((p) => ({ seed: p.seed, status: 200, bytes: p.size, sha256: expected.get(p.seed) })),
+    );
   }, 60_000);
 
   it("ran uploads and downloads at the same time, not one after the other", () => {
@@ -106,11 +117,15 @@ describe("20 concurrent FTP uploads while 200 HTTP downloads run", () => {
   it("leaves both servers answering: a new login uploads, nginx serves it and its health check answers", async () => {
     const client = await ftpLogin(stack, "loader");
     try {
-      expect(await uploadPayload(client, { seed: "after-load", size: MB }, "/videos/after-load.bin")).toBe(226);
+      expect(await uploadPayload(client, { seed: "after-load", size: MB }, "/videos/after-load.bin")).toBe(
+        226,
+      );
     } finally {
       client.close();
     }
-    expect((await downloadSha256(stack, "/videos/after-load.bin")).sha256).toBe(await payloadSha256({ seed: "after-load", size: MB }));
+    expect((await downloadSha256(stack, "/videos/after-load.bin")).sha256).toBe(
+      await payloadSha256({ seed: "after-load", size: MB }),
+    );
     expect((await httpGet({ ...stack, httpPort: stack.ports.status }, "/healthz")).status).toBe(204);
   });
 });

@@ -20,7 +20,9 @@ describe("any string as media.hostPath", () => {
       fc.asyncProperty(anyStringFor(hostPathField), async (hostPath) => {
         let run: ProgramRun;
         try {
-          run = await runProgram(withValue(INJECTION_BASE, "media.hostPath", hostPath), { stack: "reliability" });
+          run = await runProgram(withValue(INJECTION_BASE, "media.hostPath", hostPath), {
+            stack: "reliability",
+          });
         } catch (e) {
           if (!(e instanceof ProgramFailed)) throw e;
           seen.refused++;

@@ -55,7 +55,8 @@ export function tokenize(text: string): Token[] {
         if (at(i) === "\n") line++;
         i++;
       }
-      if (i >= text.length) throw new NginxSyntaxError("unexpected end of file, expecting a closing quote", startLine);
+      if (i >= text.length)
+        throw new NginxSyntaxError("unexpected end of file, expecting a closing quote", startLine);
       i++;
       const next = at(i);
       // After a quoted word nginx wants a space, `;`, `{`, or the `)` that closes an `if` condition.
@@ -115,7 +116,8 @@ export function parseNginxConf(text: string): Directive[] {
       words = [];
       out.push(t.kind === ";" ? { name, args, line } : { name, args, line, block: parseBlock(true, t.line) });
     }
-    if (words.length > 0) throw new NginxSyntaxError('unexpected end of file, expecting ";" or "}"', words[0].line);
+    if (words.length > 0)
+      throw new NginxSyntaxError('unexpected end of file, expecting ";" or "}"', words[0].line);
     if (closing) throw new NginxSyntaxError('unexpected end of file, expecting "}"', openLine);
     return out;
   };
@@ -123,6 +125,12 @@ export function parseNginxConf(text: string): Directive[] {
 }
 
 /** Every directive, depth first, with the names of the blocks it sits in. */
-export function flatten(directives: readonly Directive[], within: readonly string[] = []): { directive: Directive; within: readonly string[] }[] {
-  return directives.flatMap((d) => [{ directive: d, within }, ...(d.block ? flatten(d.block, [...within, d.name]) : [])]);
+export function flatten(
+  directives: readonly Directive[],
+  within: readonly string[] = [],
+): { directive: Directive; within: readonly string[] }[] {
+  return directives.flatMap((d) => [
+    { directive: d, within },
+    ...(d.block ? flatten(d.block, [...within, d.name]) : []),
+  ]);
 }

@@ -83,15 +83,22 @@ export class FtpSession {
   /** The next reply, e.g. the 226 or 451 that ends a transfer. */
   reply(what = "reply", timeoutMs = TIMEOUT_MS): Promise<Reply> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${what}: no reply within ${timeoutMs} ms`)), timeoutMs);
-      const done = <T>(f: (v: T) => void) => (v: T) => {
-        clearTimeout(timer);
-        f(v);
-      };
+      const timer = setTimeout(
+        () => reject(new Error(`${what}: no reply within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const done =
+        <T>(f: (v: T) => void) =>
+        (v: T) => {
+          clearTimeout(timer);
+          f(v);
+        };
       this.waiting.push({ resolve: done(resolve), reject: done(reject) });
       this.deliver();
       if (this.closed && this.waiting.length > 0) {
-        this.waiting.splice(0).forEach((w) => w.reject(new Error(`${what}: the server closed the control connection`)));
+        this.waiting
+          .splice(0)
+          .forEach((w) => w.reject(new Error(`${what}: the server closed the control connection`)));
       }
     });
   }

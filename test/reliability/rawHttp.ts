@@ -15,8 +15,13 @@ export function rawRequest(port: number, target: string, timeoutMs = 10_000): Pr
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: HOST, port });
     const chunks: Buffer[] = [];
-    const timer = setTimeout(() => socket.destroy(new Error(`GET ${target}: no answer within ${timeoutMs} ms`)), timeoutMs);
-    socket.on("connect", () => socket.write(`GET ${target} HTTP/1.1\r\nHost: ${HOST}\r\nConnection: close\r\n\r\n`, "latin1"));
+    const timer = setTimeout(
+      () => socket.destroy(new Error(`GET ${target}: no answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    socket.on("connect", () =>
+      socket.write(`GET ${target} HTTP/1.1\r\nHost: ${HOST}\r\nConnection: close\r\n\r\n`, "latin1"),
+    );
     socket.on("data", (c: Buffer) => chunks.push(c));
     socket.on("error", (e) => {
       clearTimeout(timer);

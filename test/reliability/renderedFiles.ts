@@ -18,32 +18,41 @@ export function parse(config: StackConfig): ParsedConfig {
 
 /** Users without a configured password get the services tier's stand-in for the generated one. */
 export function hashedSecrets({ spec, secrets }: ParsedConfig): ReturnType<typeof containerSecrets> {
-  const ftpPasswords = Object.fromEntries(spec.ftp.users.map((u) => [u.name, secrets.ftpPasswords[u.name] ?? testPassword(u.name)]));
+  const ftpPasswords = Object.fromEntries(
+    spec.ftp.users.map((u) => [u.name, secrets.ftpPasswords[u.name] ?? testPassword(u.name)]),
+  );
   return containerSecrets(spec, { ...secrets, ftpPasswords });
 }
 
 export function renderFiles(parsed: ParsedConfig): ContainerFile[] {
   const { spec } = parsed;
   const hashed = hashedSecrets(parsed);
-  return [...ftpContainerFiles(spec, FTP_CONTAINER_LAYOUT, hashed.ftp), ...webContainerFiles(spec, WEB_CONTAINER_LAYOUT, hashed.web)];
+  return [
+    ...ftpContainerFiles(spec, FTP_CONTAINER_LAYOUT, hashed.ftp),
+    ...webContainerFiles(spec, WEB_CONTAINER_LAYOUT, hashed.web),
+  ];
 }
 
 /** bcrypt output changes with the salt, which is derived from the user name. */
 export const BCRYPT = /\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}/g;
 const withoutHashes = (text: string) => text.replace(BCRYPT, "<bcrypt>");
-const replaceAll = (text: string, from: string, to: string) => (from === to ? text : text.split(from).join(to));
+const replaceAll = (text: string, from: string, to: string) =>
+  from === to ? text : text.split(from).join(to);
 
 /** Characters nginx gives a meaning inside a word: variables, escapes, quotes, separators. */
 const NGINX_SPECIAL = /[\s;{}#"'\\$]/;
+// eslint-disable-next-line no-control-regex -- control characters are what this looks for
 const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/;
 
 type FileKind = "nginx" | "vsftpd" | "folders" | "passwords" | "text";
 
 function kindOf(file: string): FileKind {
   if (file === WEB_CONTAINER_LAYOUT.configFile) return "nginx";
-  if (file === FTP_CONTAINER_LAYOUT.configFile || file.startsWith(`${FTP_CONTAINER_LAYOUT.userConfigDir}/`)) return "vsftpd";
+  if (file === FTP_CONTAINER_LAYOUT.configFile || file.startsWith(`${FTP_CONTAINER_LAYOUT.userConfigDir}/`))
+    return "vsftpd";
   if (file === FTP_CONTAINER_LAYOUT.folderListFile) return "folders";
-  if (file === FTP_CONTAINER_LAYOUT.passwordFile || file === WEB_CONTAINER_LAYOUT.htpasswdFile) return "passwords";
+  if (file === FTP_CONTAINER_LAYOUT.passwordFile || file === WEB_CONTAINER_LAYOUT.htpasswdFile)
+    return "passwords";
   return "text";
 }
 
@@ -51,13 +60,22 @@ function kindOf(file: string): FileKind {
 function wordProblems(word: string, regex: boolean, from: string, to: string, at: string): string[] {
   if (!word.includes(from)) return [];
   if (regex) return [`${at}: the value sits in a regular expression`];
-  if (NGINX_SPECIAL.test(to) || CONTROL.test(to)) return [`${at}: ${JSON.stringify(to)} has characters nginx interprets`];
+  if (NGINX_SPECIAL.test(to) || CONTROL.test(to))
+    return [`${at}: ${JSON.stringify(to)} has characters nginx interprets`];
   return [];
 }
 
 /** Inside `map` the first word of each line is a source value (a regex when it starts with `~`), not a directive. */
-function compareNginx(canary: readonly Directive[], actual: readonly Directive[], from: string, to: string, where: string, inMap = false): string[] {
-  if (canary.length !== actual.length) return [`${where}: ${actual.length} directives where the canary gives ${canary.length}`];
+function compareNginx(
+  canary: readonly Directive[],
+  actual: readonly Directive[],
+  from: string,
+  to: string,
+  where: string,
+  inMap = false,
+): string[] {
+  if (canary.length !== actual.length)
+    return [`${where}: ${actual.length} directives where the canary gives ${canary.length}`];
   return canary.flatMap((c, i) => {
     const a = actual[i];
     const at = `${where} > ${c.name} (line ${a.line})`;
@@ -66,21 +84,37 @@ function compareNginx(canary: readonly Directive[], actual: readonly Directive[]
       return [`${at}: became '${a.name} ${a.args.join(" ")}'`];
     }
     const isRegex = (word: string, k: number) =>
-      /^"?~/.test(word) || c.args.slice(0, k).some((prev) => prev.startsWith("~")) || ["if", "rewrite"].includes(c.name);
+      /^"?~/.test(word) ||
+      c.args.slice(0, k).some((prev) => prev.startsWith("~")) ||
+      ["if", "rewrite"].includes(c.name);
     const problems = [
       ...(inMap ? wordProblems(c.name, isRegex(c.name, 0), from, to, at) : []),
       ...c.args.flatMap((arg, k) => wordProblems(arg, !inMap && isRegex(arg, k), from, to, at)),
     ];
-    return [...problems, ...(c.block && a.block ? compareNginx(c.block, a.block, from, to, at, c.name === "map") : [])];
+    return [
+      ...problems,
+      ...(c.block && a.block ? compareNginx(c.block, a.block, from, to, at, c.name === "map") : []),
+    ];
   });
 }
 
 const lines = (text: string) => text.split("\n");
 
-function compareLines(kind: "vsftpd" | "folders" | "passwords", canary: string, actual: string, to: string, file: string): string[] {
+function compareLines(
+  kind: "vsftpd" | "folders" | "passwords",
+  canary: string,
+  actual: string,
+  to: string,
+  file: string,
+): string[] {
   const a = lines(actual);
-  if (a.length !== lines(canary).length) return [`${file}: ${a.length} lines where the canary gives ${lines(canary).length}`];
-  const shape = { vsftpd: /^(#.*|[a-z0-9_]+=.*|)$/, folders: /^((chroot|writable) \S+|)$/, passwords: /^([^:\s]+:<bcrypt>|)$/ }[kind];
+  if (a.length !== lines(canary).length)
+    return [`${file}: ${a.length} lines where the canary gives ${lines(canary).length}`];
+  const shape = {
+    vsftpd: /^(#.*|[a-z0-9_]+=.*|)$/,
+    folders: /^((chroot|writable) \S+|)$/,
+    passwords: /^([^:\s]+:<bcrypt>|)$/,
+  }[kind];
   const bad = a.filter((l) => !shape.test(l));
   if (bad.length > 0) return [`${file}: lines outside the file's grammar: ${JSON.stringify(bad)}`];
   return CONTROL.test(to) ? [`${file}: ${JSON.stringify(to)} has control characters`] : [];
@@ -91,8 +125,14 @@ function compareLines(kind: "vsftpd" | "folders" | "passwords", canary: string, 
  * the two must be the same files, byte for byte, once every `from` is replaced by `to`
  * (bcrypt hashes aside), and each occurrence must stay inside one word or value of its file.
  */
-export function compareRenderings(canary: readonly ContainerFile[], actual: readonly ContainerFile[], from: string, to: string): string[] {
-  if (from === "" && to !== "") throw new Error("compareRenderings: an empty canary can only stand for the empty string");
+export function compareRenderings(
+  canary: readonly ContainerFile[],
+  actual: readonly ContainerFile[],
+  from: string,
+  to: string,
+): string[] {
+  if (from === "" && to !== "")
+    throw new Error("compareRenderings: an empty canary can only stand for the empty string");
   const expectedNames = canary.map((f) => replaceAll(f.file, from, to));
   const names = actual.map((f) => f.file);
   if (JSON.stringify(names) !== JSON.stringify(expectedNames)) {
@@ -102,15 +142,21 @@ export function compareRenderings(canary: readonly ContainerFile[], actual: read
     const a = actual[i];
     const canaryText = withoutHashes(c.content);
     const actualText = withoutHashes(a.content);
-    if (a.permissions !== c.permissions) return [`${a.file}: mode ${a.permissions}, expected ${c.permissions}`];
+    if (a.permissions !== c.permissions)
+      return [`${a.file}: mode ${a.permissions}, expected ${c.permissions}`];
     if (actualText !== replaceAll(canaryText, from, to)) {
       const k = [...actualText].findIndex((ch, j) => ch !== replaceAll(canaryText, from, to)[j]);
-      return [`${a.file}: differs from the canary's file beyond the value, near ${JSON.stringify(actualText.slice(Math.max(0, k - 40), k + 40))}`];
+      return [
+        `${a.file}: differs from the canary's file beyond the value, near ${JSON.stringify(actualText.slice(Math.max(0, k - 40), k + 40))}`,
+      ];
     }
     if (from === to || !canaryText.includes(from)) return [];
     const kind = kindOf(c.file);
     // PEM files hold the value alone; the gallery page must not take markup from it.
-    if (kind === "text") return a.file.endsWith(".html") && /[<>&"'`]/.test(to) ? [`${a.file}: markup characters in the value`] : [];
+    if (kind === "text")
+      return a.file.endsWith(".html") && /[<>&"'`]/.test(to)
+        ? [`${a.file}: markup characters in the value`]
+        : [];
     if (kind === "nginx") {
       try {
         return compareNginx(parseNginxConf(canaryText), parseNginxConf(actualText), from, to, a.file);

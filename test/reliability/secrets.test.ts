@@ -16,7 +16,8 @@ import { FtpSession } from "./rawFtp";
 import { BCRYPT } from "./renderedFiles";
 import { withValue } from "../support/stacks";
 
-const SSH_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nc3NoLWtleS1yZWxpYWJpbGl0eS10ZXN0\n-----END OPENSSH PRIVATE KEY-----\n";
+const SSH_KEY =
+  "-----BEGIN OPENSSH PRIVATE KEY-----\nc3NoLWtleS1yZWxpYWJpbGl0eS10ZXN0\n-----END OPENSSH PRIVATE KEY-----\n";
 
 /** The base sets every secret; one FTP user has none, so the program generates it. */
 function configWithSecrets(): StackConfig {
@@ -39,7 +40,8 @@ function plainSecrets(config: StackConfig, run: ProgramRun): string[] {
 }
 
 /** Every bcrypt hash the program put anywhere: derived from a password, so as secret as it. */
-const hashesIn = (run: ProgramRun): string[] => [...JSON.stringify(run.resources.map((r) => r.inputs)).matchAll(BCRYPT)].map((m) => m[0]);
+const hashesIn = (run: ProgramRun): string[] =>
+  [...JSON.stringify(run.resources.map((r) => r.inputs)).matchAll(BCRYPT)].map((m) => m[0]);
 
 const found = (haystack: unknown, needles: readonly string[]): string[] => {
   const text = JSON.stringify(haystack);
@@ -60,16 +62,31 @@ describe("secrets under Pulumi mocks", () => {
     expect(Object.keys(run.outputs.ftpPasswords as object)).toEqual(["reader"]);
     // Each secret did reach some resource (as itself or hashed), so its absence below means something.
     expect(hashesIn(run).length).toBeGreaterThanOrEqual(4);
-    const stored = [(configWithSecrets().http as { secureLinkSecret: string }).secureLinkSecret, ...pemLines(PEM_KEY)];
-    expect(found(run.resources.map((r) => r.inputs), stored)).toEqual(stored);
+    const stored = [
+      (configWithSecrets().http as { secureLinkSecret: string }).secureLinkSecret,
+      ...pemLines(PEM_KEY),
+    ];
+    expect(
+      found(
+        run.resources.map((r) => r.inputs),
+        stored,
+      ),
+    ).toEqual(stored);
   });
 
   it("keeps every secret and every password hash out of the inputs state shows in clear", () => {
-    expect(found(run.resources.map((r) => ({ name: r.name, inputs: r.publicInputs })), [...secrets, ...hashesIn(run)])).toEqual([]);
+    expect(
+      found(
+        run.resources.map((r) => ({ name: r.name, inputs: r.publicInputs })),
+        [...secrets, ...hashesIn(run)],
+      ),
+    ).toEqual([]);
   });
 
   it("exports no secret in a public stack output; the generated passwords only as a secret one", () => {
-    const publicOutputs = Object.fromEntries(Object.entries(run.outputs).filter(([k]) => !run.secretOutputs.includes(k)));
+    const publicOutputs = Object.fromEntries(
+      Object.entries(run.outputs).filter(([k]) => !run.secretOutputs.includes(k)),
+    );
     expect(found(publicOutputs, secrets)).toEqual([]);
     expect(run.secretOutputs).toContain("ftpPasswords");
   });
@@ -78,18 +95,37 @@ describe("secrets under Pulumi mocks", () => {
     const containers = run.resources.filter((r) => r.type === "docker:index/container:Container");
     expect(containers).toHaveLength(2);
     for (const c of containers) {
-      const exposed = { envs: c.inputs.envs, labels: c.inputs.labels, command: c.inputs.command, entrypoints: c.inputs.entrypoints };
-      expect({ name: c.name, found: found(exposed, [...secrets, ...hashesIn(run)]) }).toEqual({ name: c.name, found: [] });
+      const exposed = {
+        envs: c.inputs.envs,
+        labels: c.inputs.labels,
+        command: c.inputs.command,
+        entrypoints: c.inputs.entrypoints,
+      };
+      expect({ name: c.name, found: found(exposed, [...secrets, ...hashesIn(run)]) }).toEqual({
+        name: c.name,
+        found: [],
+      });
     }
   });
 
   it("marks the SSH key of a remote target secret wherever it goes", async () => {
     let remote = withValue(configWithSecrets(), "target.dockerHost", "ssh://deploy@media.example.com");
     remote = { ...remote, sshPrivateKey: SSH_KEY };
-    const remoteRun = await runProgram(remote, { stack: "reliability", secretKeys: ["ftp", "http", "sshPrivateKey"] });
-    const everywhere = found(remoteRun.resources.map((r) => r.inputs), pemLines(SSH_KEY));
+    const remoteRun = await runProgram(remote, {
+      stack: "reliability",
+      secretKeys: ["ftp", "http", "sshPrivateKey"],
+    });
+    const everywhere = found(
+      remoteRun.resources.map((r) => r.inputs),
+      pemLines(SSH_KEY),
+    );
     expect(everywhere).toEqual(pemLines(SSH_KEY));
-    expect(found(remoteRun.resources.map((r) => r.publicInputs), pemLines(SSH_KEY))).toEqual([]);
+    expect(
+      found(
+        remoteRun.resources.map((r) => r.publicInputs),
+        pemLines(SSH_KEY),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -143,11 +179,14 @@ describe("secrets in the real servers' logs", () => {
     }
     // HTTP: the right and wrong basic-auth passwords, a good and a forged signed link.
     expect((await request(stack, "/members/a.png", { auth: `viewer:${httpPassword}` })).status).toBe(200);
-    for (const p of all.filter((x) => x !== httpPassword)) expect((await request(stack, "/members/a.png", { auth: `viewer:${p}` })).status).toBe(401);
+    for (const p of all.filter((x) => x !== httpPassword))
+      expect((await request(stack, "/members/a.png", { auth: `viewer:${p}` })).status).toBe(401);
     expect((await request(stack, "/members/a.png", { auth: `mallory:${httpPassword}` })).status).toBe(401);
     const expires = Math.floor(Date.now() / 1000) + 600;
     expect((await httpGet(stack, signUrl("/signed/a.png", secureLinkSecret, expires))).status).toBe(200);
-    expect((await httpGet(stack, signUrl("/signed/a.png", `${secureLinkSecret}-wrong`, expires))).status).toBe(403);
+    expect(
+      (await httpGet(stack, signUrl("/signed/a.png", `${secureLinkSecret}-wrong`, expires))).status,
+    ).toBe(403);
     const files = [stack.ftpLayout.logFile, stack.webLayout.accessLog, stack.webLayout.errorLog];
     logs = [stack.describe(), ...files.map((f) => `--- ${f}\n${fs.readFileSync(f, "utf8")}`)].join("\n");
   }, 60_000);

@@ -40,7 +40,10 @@ export const INJECTION_BASE: StackConfig = {
     passiveAddress: "192.0.2.10",
     users: [{ name: "uploader", password: "uploader-password-1" }],
   },
-  http: { serverName: "media.example.com", locations: [{ path: "/videos/", directory: "videos", autoindex: true }] },
+  http: {
+    serverName: "media.example.com",
+    locations: [{ path: "/videos/", directory: "videos", autoindex: true }],
+  },
 };
 
 const set = (...pairs: (readonly [string, unknown])[]) =>
@@ -55,21 +58,37 @@ const PEM_CANARY = {
 const pemCanary = (pem: string) => (value: string) => (value.endsWith("\n") ? `${pem}\n` : pem);
 
 export const STRING_FIELDS: readonly StringField[] = [
-  { path: "name", place: (v) => set(["name", v]), valid: m(PATTERNS.physicalName), canary: () => "zqcanary-name" },
+  {
+    path: "name",
+    place: (v) => set(["name", v]),
+    valid: m(PATTERNS.physicalName),
+    canary: () => "zqcanary-name",
+  },
   {
     path: "target.dockerHost",
     place: (v) => set(["target.dockerHost", v]),
     valid: fc.oneof(m(PATTERNS.unixSocket), m(PATTERNS.sshHost)),
-    canary: (v) => (v.startsWith("ssh://") ? "ssh://zqcanary@zqcanary.example" : "unix:///zqcanary/docker.sock"),
+    canary: (v) =>
+      v.startsWith("ssh://") ? "ssh://zqcanary@zqcanary.example" : "unix:///zqcanary/docker.sock",
   },
-  { path: "target.sshOpts[0]", place: (v) => set(["target.sshOpts", [v]]), valid: m(PATTERNS.sshOption), canary: () => "zqcanary-opt" },
+  {
+    path: "target.sshOpts[0]",
+    place: (v) => set(["target.sshOpts", [v]]),
+    valid: m(PATTERNS.sshOption),
+    canary: () => "zqcanary-opt",
+  },
   {
     path: "media.hostPath",
     place: (v) => set(["media.hostPath", v]),
     valid: fc.oneof(m(PATTERNS.absolutePath), m(PATTERNS.relativePath)),
     canary: (v) => (v.startsWith("/") ? "/zqcanary/media" : "zqcanary/media"),
   },
-  { path: "ftp.bindAddress", place: (v) => set(["ftp.bindAddress", v]), valid: ipv4, canary: () => "192.0.2.99" },
+  {
+    path: "ftp.bindAddress",
+    place: (v) => set(["ftp.bindAddress", v]),
+    valid: ipv4,
+    canary: () => "192.0.2.99",
+  },
   {
     path: "ftp.passiveAddress",
     place: (v) => set(["ftp.passiveAddress", v]),
@@ -78,7 +97,12 @@ export const STRING_FIELDS: readonly StringField[] = [
     // KNOWN BUG: digits and dots that are no IPv4 address pass as a host name, and the renderer
     // hands them to vsftpd as an address (pasv_addr_resolve=NO).
   },
-  { path: "ftp.users[0].name", place: (v) => set(["ftp.users.0.name", v]), valid: userName, canary: () => "zqcanary" },
+  {
+    path: "ftp.users[0].name",
+    place: (v) => set(["ftp.users.0.name", v]),
+    valid: userName,
+    canary: () => "zqcanary",
+  },
   {
     path: "ftp.users[0].password",
     place: (v) => set(["ftp.users.0.password", v]),
@@ -89,7 +113,8 @@ export const STRING_FIELDS: readonly StringField[] = [
   {
     path: "ftp.users[0].root",
     // A root must hold a location folder: the location moves inside it.
-    place: (v) => set(["ftp.users.0.root", v], ["http.locations.0.directory", v === "" ? "videos" : `${v}/videos`]),
+    place: (v) =>
+      set(["ftp.users.0.root", v], ["http.locations.0.directory", v === "" ? "videos" : `${v}/videos`]),
     valid: fc.oneof(fc.constant(""), m(PATTERNS.relativePath)),
     canary: (v) => (v === "" ? "" : "zqcanary-root"),
   },
@@ -111,7 +136,12 @@ export const STRING_FIELDS: readonly StringField[] = [
     valid: fc.stringMatching(PATTERNS.privateKey, { size: "xsmall" }),
     canary: pemCanary(PEM_CANARY.key),
   },
-  { path: "http.bindAddress", place: (v) => set(["http.bindAddress", v]), valid: ipv4, canary: () => "192.0.2.98" },
+  {
+    path: "http.bindAddress",
+    place: (v) => set(["http.bindAddress", v]),
+    valid: ipv4,
+    canary: () => "192.0.2.98",
+  },
   {
     path: "http.serverName",
     place: (v) => set(["http.serverName", v]),
@@ -151,7 +181,12 @@ export const STRING_FIELDS: readonly StringField[] = [
     // Scheme and host are case-insensitive; the renderer writes origins in lower case.
     core: (v) => v.toLowerCase(),
   },
-  { path: "http.locations[0].limitRate", place: (v) => set(["http.locations.0.limitRate", v]), valid: m(PATTERNS.rate), canary: () => "7331k" },
+  {
+    path: "http.locations[0].limitRate",
+    place: (v) => set(["http.locations.0.limitRate", v]),
+    valid: m(PATTERNS.rate),
+    canary: () => "7331k",
+  },
   {
     path: "http.locations[0].limitRateAfter",
     place: (v) => set(["http.locations.0.limitRate", "1m"], ["http.locations.0.limitRateAfter", v]),
@@ -160,13 +195,18 @@ export const STRING_FIELDS: readonly StringField[] = [
   },
   {
     path: "http.users[0].name",
-    place: (v) => set(["http.users", [{ name: v, password: "viewer-http-password" }]], ["http.locations.0.basicAuth", true]),
+    place: (v) =>
+      set(
+        ["http.users", [{ name: v, password: "viewer-http-password" }]],
+        ["http.locations.0.basicAuth", true],
+      ),
     valid: userName,
     canary: () => "zqcanary",
   },
   {
     path: "http.users[0].password",
-    place: (v) => set(["http.users", [{ name: "viewer", password: v }]], ["http.locations.0.basicAuth", true]),
+    place: (v) =>
+      set(["http.users", [{ name: "viewer", password: v }]], ["http.locations.0.basicAuth", true]),
     valid: password,
     canary: () => "zqcanary-http-password",
     secret: "http",
@@ -190,16 +230,67 @@ export const STRING_FIELDS: readonly StringField[] = [
     canary: (v) => (v === "/" ? "/" : "/zqcanary-gallery/"),
     core: insideSlashes,
   },
-  { path: "http.directio", place: (v) => set(["http.directio", v]), valid: m(PATTERNS.size), canary: () => "7333k" },
-  { path: "images.ftp", place: (v) => set(["images.ftp", v]), valid: m(PATTERNS.imageRef), canary: () => "zqcanary/vsftpd:1" },
-  { path: "images.web", place: (v) => set(["images.web", v]), valid: m(PATTERNS.imageRef), canary: () => "zqcanary/nginx:1" },
+  {
+    path: "http.directio",
+    place: (v) => set(["http.directio", v]),
+    valid: m(PATTERNS.size),
+    canary: () => "7333k",
+  },
+  {
+    path: "images.ftp",
+    place: (v) => set(["images.ftp", v]),
+    valid: m(PATTERNS.imageRef),
+    canary: () => "zqcanary/vsftpd:1",
+  },
+  {
+    path: "images.web",
+    place: (v) => set(["images.web", v]),
+    valid: m(PATTERNS.imageRef),
+    canary: () => "zqcanary/nginx:1",
+  },
 ];
 
 /** Pieces that would break out of an nginx or vsftpd directive, a shell word or a path. */
 export const INJECTIONS = [
-  ";", "{", "}", '"', "'", "`", "$host", "${uri}", " ", "\t", "\n", "\r\n", "\0", "#", "\\", "\\n",
-  "../", "/..", "..", "~", "*", "(", ")", "^", "|", "&", "<", ">", "%2e%2e%2f", "\u2028",
-  "\nlisten_port=21", "; return 301 https://evil.example;", '"; }', "'$(reboot)'", "\n}\nserver {", "=", ":", "@", ",",
+  ";",
+  "{",
+  "}",
+  '"',
+  "'",
+  "`",
+  "$host",
+  "${uri}",
+  " ",
+  "\t",
+  "\n",
+  "\r\n",
+  "\0",
+  "#",
+  "\\",
+  "\\n",
+  "../",
+  "/..",
+  "..",
+  "~",
+  "*",
+  "(",
+  ")",
+  "^",
+  "|",
+  "&",
+  "<",
+  ">",
+  "%2e%2e%2f",
+  "\u2028",
+  "\nlisten_port=21",
+  "; return 301 https://evil.example;",
+  '"; }',
+  "'$(reboot)'",
+  "\n}\nserver {",
+  "=",
+  ":",
+  "@",
+  ",",
 ];
 
 /** Any string: accepted values, accepted values with an injection inserted, hostile characters, anything. */
@@ -207,7 +298,15 @@ export function anyStringFor(field: StringField): fc.Arbitrary<string> {
   const inserted = fc
     .tuple(field.valid, fc.nat(), fc.constantFrom(...INJECTIONS))
     .map(([v, at, piece]) => v.slice(0, at % (v.length + 1)) + piece + v.slice(at % (v.length + 1)));
-  const hostileChar = fc.constantFrom(...INJECTIONS.filter((s) => s.length === 1), "a", "0", "/", ".", "-", "_");
+  const hostileChar = fc.constantFrom(
+    ...INJECTIONS.filter((s) => s.length === 1),
+    "a",
+    "0",
+    "/",
+    ".",
+    "-",
+    "_",
+  );
   return fc.oneof(
     { weight: 4, arbitrary: field.valid },
     { weight: 3, arbitrary: inserted },

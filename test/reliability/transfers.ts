@@ -11,7 +11,11 @@ import { payloadStream, sha256Stream, type Payload } from "./data";
 /** Idle limit of one FTP or HTTP operation; generous, the tests run many at once on few CPUs. */
 export const TRANSFER_TIMEOUT_MS = 60_000;
 
-export async function ftpLogin(endpoint: Endpoint, user: string, password = endpoint.passwords[user]): Promise<Client> {
+export async function ftpLogin(
+  endpoint: Endpoint,
+  user: string,
+  password = endpoint.passwords[user],
+): Promise<Client> {
   const client = new Client(TRANSFER_TIMEOUT_MS);
   try {
     await client.access({ host: HOST, port: endpoint.ftpPort, user, password, secure: false });
@@ -36,9 +40,15 @@ export interface Download {
 /** GET on a connection of its own, the body hashed as it arrives. */
 export function downloadSha256(endpoint: Pick<Endpoint, "httpPort">, urlPath: string): Promise<Download> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: HOST, port: endpoint.httpPort, path: urlPath, agent: false, timeout: TRANSFER_TIMEOUT_MS }, (res) => {
-      sha256Stream(res).then(({ sha256, bytes }) => resolve({ status: res.statusCode ?? 0, sha256, bytes }), reject);
-    });
+    const req = http.get(
+      { host: HOST, port: endpoint.httpPort, path: urlPath, agent: false, timeout: TRANSFER_TIMEOUT_MS },
+      (res) => {
+        sha256Stream(res).then(
+          ({ sha256, bytes }) => resolve({ status: res.statusCode ?? 0, sha256, bytes }),
+          reject,
+        );
+      },
+    );
     req.on("timeout", () => req.destroy(new Error(`GET ${urlPath}: idle for ${TRANSFER_TIMEOUT_MS} ms`)));
     req.on("error", reject);
   });

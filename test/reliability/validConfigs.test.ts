@@ -68,7 +68,10 @@ describe("any valid stack config", () => {
           for (const d of [root, dirs.media, dirs.vsftpd, dirs.nginx]) fs.mkdirSync(d, { recursive: true });
           const layout = hostWebLayout(dirs, ports);
           const parsed = parse(config);
-          writeServerFiles(webContainerFiles(parsed.spec, layout, hashedSecrets(parsed).web), { dirs: [root], files: [] });
+          writeServerFiles(webContainerFiles(parsed.spec, layout, hashedSecrets(parsed).web), {
+            dirs: [root],
+            files: [],
+          });
           fs.mkdirSync(layout.tempPrefix, { recursive: true });
           const result = await nginxTest(layout.configFile);
           expect(result.output).toContain("test is successful");
@@ -110,7 +113,7 @@ describe("any valid stack config", () => {
             session.close();
           }
         } catch (e) {
-          throw new Error(`${String(e)}\n${stack.describe()}`);
+          throw new Error(`${String(e)}\n${stack.describe()}`, { cause: e });
         } finally {
           await stack.stop();
         }

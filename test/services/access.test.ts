@@ -18,7 +18,8 @@ describe("access control", () => {
   beforeAll(async () => {
     stack = await startStack("services-access", DELIVERY);
     await withFtp(stack, "uploader", async (c) => {
-      for (const dir of ["lan", "office", "blocked", "members", "signed"]) await upload(c, VIDEO, `/${dir}/clip.mp4`);
+      for (const dir of ["lan", "office", "blocked", "members", "signed"])
+        await upload(c, VIDEO, `/${dir}/clip.mp4`);
       await upload(c, VIDEO, "/signed/my clip é.mp4");
     });
   });
@@ -80,13 +81,17 @@ describe("access control", () => {
       expect((await request(stack, "/-/listing/members/")).status).toBe(401);
       const listing = await request(stack, "/-/listing/members/", { auth: creds });
       expect(listing.status).toBe(200);
-      expect(JSON.parse(listing.body.toString())).toEqual([expect.objectContaining({ name: "clip.mp4", type: "file" })]);
+      expect(JSON.parse(listing.body.toString())).toEqual([
+        expect.objectContaining({ name: "clip.mp4", type: "file" }),
+      ]);
     });
 
     it("reads a password file of bcrypt hashes that nginx's workers can read", () => {
       const file = stack.webLayout.htpasswdFile;
       expect((fs.statSync(file).mode & 0o777).toString(8)).toBe("644");
-      expect(fs.readFileSync(file, "utf8")).toMatch(/^editor:\$2b\$05\$[./A-Za-z0-9]{53}\nviewer:\$2b\$05\$[./A-Za-z0-9]{53}\n$/);
+      expect(fs.readFileSync(file, "utf8")).toMatch(
+        /^editor:\$2b\$05\$[./A-Za-z0-9]{53}\nviewer:\$2b\$05\$[./A-Za-z0-9]{53}\n$/,
+      );
     });
   });
 
@@ -129,7 +134,9 @@ describe("access control", () => {
     it("serves a folder's file with a signature and no other file of the folder with it", async () => {
       const url = signUrl("/signed/clip.mp4", SECURE_LINK_SECRET, now() + 3600);
       const query = url.slice(url.indexOf("?"));
-      expect((await request(stack, `/signed/${encodeURIComponent("my clip é.mp4")}${query}`)).status).toBe(403);
+      expect((await request(stack, `/signed/${encodeURIComponent("my clip é.mp4")}${query}`)).status).toBe(
+        403,
+      );
       expect(fs.existsSync(path.join(stack.dirs.media, "signed", "my clip é.mp4"))).toBe(true);
     });
   });

@@ -45,7 +45,10 @@ describe("the generated configuration on the real servers", () => {
     const ctx = { project: PROJECT, stack: name, projectDir: "/srv/video-server" };
     const { spec, secrets } = parseSpec(withSections(stack, DEPLOY_VALUES), ctx);
     const httpHashes = Object.fromEntries(spec.http.users.map((u) => [u, "$2b$05$x"]));
-    const files = webContainerFiles(spec, WEB_CONTAINER_LAYOUT, { httpHashes, secureLinkSecret: secrets.secureLinkSecret });
+    const files = webContainerFiles(spec, WEB_CONTAINER_LAYOUT, {
+      httpHashes,
+      secureLinkSecret: secrets.secureLinkSecret,
+    });
     const conf = files.find((f) => f.file === WEB_CONTAINER_LAYOUT.configFile);
     expect(conf).toBeDefined();
     const file = path.join(scratch, `${name}.conf`);
@@ -102,7 +105,9 @@ describe("the generated configuration on the real servers", () => {
       expect(writer).toBeDefined();
       const body = Buffer.from(`uploaded on the ${name} stack\n`);
       // Locations behind basic auth, secure links or allow/deny answer others than 200 here.
-      const open = stack.spec.http.locations.filter((l) => !l.basicAuth && !l.secureLink && l.allow.length === 0);
+      const open = stack.spec.http.locations.filter(
+        (l) => !l.basicAuth && !l.secureLink && l.allow.length === 0,
+      );
       expect(open.length).toBeGreaterThan(0);
       const client = await ftpConnect(stack, writer?.name ?? "");
       try {

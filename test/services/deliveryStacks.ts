@@ -19,7 +19,14 @@ export const DELIVERY: StackConfig = {
     directio: "16k",
     gallery: { enabled: true, path: "/gallery/" },
     locations: [
-      { path: "/videos/", directory: "videos", autoindex: true, mp4: true, corsOrigins: [PLAYER_ORIGIN], cacheSeconds: 600 },
+      {
+        path: "/videos/",
+        directory: "videos",
+        autoindex: true,
+        mp4: true,
+        corsOrigins: [PLAYER_ORIGIN],
+        cacheSeconds: 600,
+      },
       { path: "/images/", directory: "images", autoindex: true, corsOrigins: ["*"], cacheSeconds: 0 },
       { path: "/members/", directory: "members", autoindex: true, basicAuth: true },
       // Loopback may, except 127.0.0.2: deny entries come before allow entries.

@@ -16,7 +16,10 @@ export function serverFiles(
   webLayout: WebLayout,
 ): { ftp: ContainerFile[]; web: ContainerFile[] } {
   const hashed = containerSecrets(spec, secrets);
-  return { ftp: ftpContainerFiles(spec, ftpLayout, hashed.ftp), web: webContainerFiles(spec, webLayout, hashed.web) };
+  return {
+    ftp: ftpContainerFiles(spec, ftpLayout, hashed.ftp),
+    web: webContainerFiles(spec, webLayout, hashed.web),
+  };
 }
 
 /** Writes the files; each must be one of `allowedFiles` or lie under one of `allowedDirs`. */
@@ -26,7 +29,8 @@ export function writeServerFiles(
 ): void {
   for (const f of files) {
     const inside = allowed.files.includes(f.file) || allowed.dirs.some((d) => f.file.startsWith(`${d}/`));
-    if (!inside) throw new Error(`refusing to write ${f.file} on the host: test/services/layout.ts does not map it`);
+    if (!inside)
+      throw new Error(`refusing to write ${f.file} on the host: test/services/layout.ts does not map it`);
   }
   for (const f of files) {
     const mode = parseInt(f.permissions, 8);

@@ -19,13 +19,17 @@ export function entrypointFolderLoop(script = fs.readFileSync(ENTRYPOINT, "utf8"
   const start = script.indexOf(LOOP_START);
   const end = script.indexOf(LOOP_END, start);
   if (start < 0 || end < 0) {
-    throw new Error(`${ENTRYPOINT}: no '${LOOP_START}' … '${LOOP_END}' loop; update test/services/folders.ts`);
+    throw new Error(
+      `${ENTRYPOINT}: no '${LOOP_START}' … '${LOOP_END}' loop; update test/services/folders.ts`,
+    );
   }
   const loop = script.slice(start, end + LOOP_END.length);
   const used = new Set([...loop.matchAll(/\$\{?([A-Z_]+)/g)].map((m) => m[1]));
   const unknown = [...used].filter((v) => !(LOOP_VARIABLES as readonly string[]).includes(v));
   if (unknown.length > 0) {
-    throw new Error(`${ENTRYPOINT}: the folder loop now reads ${unknown.join(", ")}; update test/services/folders.ts`);
+    throw new Error(
+      `${ENTRYPOINT}: the folder loop now reads ${unknown.join(", ")}; update test/services/folders.ts`,
+    );
   }
   return loop;
 }
@@ -37,8 +41,19 @@ export function entrypointVariables(script = fs.readFileSync(ENTRYPOINT, "utf8")
 
 /** Runs the entrypoint's loop over layout.folderListFile. */
 export function prepareFolders(layout: FtpLayout): void {
-  const program = ["set -eu", 'MEDIA_ROOT="$1"', 'FOLDERS="$2"', 'GUEST="$3"', entrypointFolderLoop(), ""].join("\n");
-  execFileSync("sh", ["-c", program, "vsftpd-entrypoint", layout.mediaRoot, layout.folderListFile, layout.guestUser], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const program = [
+    "set -eu",
+    'MEDIA_ROOT="$1"',
+    'FOLDERS="$2"',
+    'GUEST="$3"',
+    entrypointFolderLoop(),
+    "",
+  ].join("\n");
+  execFileSync(
+    "sh",
+    ["-c", program, "vsftpd-entrypoint", layout.mediaRoot, layout.folderListFile, layout.guestUser],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
 }

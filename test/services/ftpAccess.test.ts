@@ -2,7 +2,16 @@
 import type { Client } from "basic-ftp";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { download, fixture, ftpConnect, recordDataConnections, refusalCode, sha256, upload, withFtp } from "../support/clients";
+import {
+  download,
+  fixture,
+  ftpConnect,
+  recordDataConnections,
+  refusalCode,
+  sha256,
+  upload,
+  withFtp,
+} from "../support/clients";
 import { startStack, type RunningStack } from "./servers";
 import { TEAMS } from "./stacks";
 
@@ -90,7 +99,11 @@ describe("FTP access on the real vsftpd", () => {
       await upload(c, Buffer.from("team a\n"), "/videos/mine.txt");
       expect(await names(c, "/")).toEqual(["videos"]);
       expect(await names(c, "/videos")).not.toContain("secret.txt");
-      for (const p of ["../team-b/videos/secret.txt", "/../team-b/videos/secret.txt", "/team-b/videos/secret.txt"]) {
+      for (const p of [
+        "../team-b/videos/secret.txt",
+        "/../team-b/videos/secret.txt",
+        "/team-b/videos/secret.txt",
+      ]) {
         expect([p, await refusalCode(c.size(p))]).toEqual([p, 550]);
         expect([p, await refusalCode(download(c, p))]).toEqual([p, 550]);
       }

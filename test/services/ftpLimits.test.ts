@@ -9,7 +9,11 @@ import { startStack, type RunningStack, type StackConfig } from "./servers";
 
 const limited = (limits: Record<string, number>): StackConfig => ({
   ftp: { bindAddress: "127.0.0.1", users: [{ name: "uploader", password: "uploader-password" }], ...limits },
-  http: { bindAddress: "127.0.0.1", gallery: { enabled: false }, locations: [{ path: "/videos/", directory: "videos" }] },
+  http: {
+    bindAddress: "127.0.0.1",
+    gallery: { enabled: false },
+    locations: [{ path: "/videos/", directory: "videos" }],
+  },
 });
 
 const TOO_MANY_FROM_ADDRESS = "421 There are too many connections from your internet address.";

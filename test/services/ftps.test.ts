@@ -7,7 +7,16 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Readable } from "node:stream";
 import { TLSSocket } from "node:tls";
-import { download, fixture, ftpConnect, httpGet, recordDataConnections, refusalCode, sha256, upload } from "../support/clients";
+import {
+  download,
+  fixture,
+  ftpConnect,
+  httpGet,
+  recordDataConnections,
+  refusalCode,
+  sha256,
+  upload,
+} from "../support/clients";
 import { openControl } from "../support/ftpControl";
 import { testCertificate } from "../support/tls";
 import { startStack, type RunningStack, type StackConfig } from "./servers";
@@ -20,7 +29,11 @@ const tlsStack = (tls: "enabled" | "required"): StackConfig => ({
     tlsCertificate: testCertificate().certificate,
     tlsKey: testCertificate().key,
   },
-  http: { bindAddress: "127.0.0.1", gallery: { enabled: false }, locations: [{ path: "/videos/", directory: "videos" }] },
+  http: {
+    bindAddress: "127.0.0.1",
+    gallery: { enabled: false },
+    locations: [{ path: "/videos/", directory: "videos" }],
+  },
 });
 
 const controlProtocol = (client: Client): string | null => {
@@ -72,7 +85,10 @@ describe("FTPS required (ftp.tls: required)", () => {
   it("refuses a plaintext login with 530 before the password and closes the connection", async () => {
     const control = await openControl(stack.ftpPort);
     try {
-      expect(await control.send("USER uploader")).toEqual({ code: 530, text: "530 Non-anonymous sessions must use encryption." });
+      expect(await control.send("USER uploader")).toEqual({
+        code: 530,
+        text: "530 Non-anonymous sessions must use encryption.",
+      });
       await control.closedByServer(5_000);
     } finally {
       control.close();
@@ -121,11 +137,13 @@ describe("FTPS required (ftp.tls: required)", () => {
   it("refuses TLS 1.1 and takes TLS 1.2 and 1.3", async () => {
     // The client would offer TLS 1.1 (security level 0); the server must still say no.
     const legacy = { minVersion: "TLSv1", ciphers: "DEFAULT:@SECLEVEL=0" } as const;
-    await expect(ftpConnect(stack, "uploader", undefined, { tls: { ...legacy, maxVersion: "TLSv1.1" } })).rejects.toThrow(
-      /alert|handshake|protocol/i,
-    );
+    await expect(
+      ftpConnect(stack, "uploader", undefined, { tls: { ...legacy, maxVersion: "TLSv1.1" } }),
+    ).rejects.toThrow(/alert|handshake|protocol/i);
     for (const version of ["TLSv1.2", "TLSv1.3"] as const) {
-      const client = await ftpConnect(stack, "uploader", undefined, { tls: { minVersion: version, maxVersion: version } });
+      const client = await ftpConnect(stack, "uploader", undefined, {
+        tls: { minVersion: version, maxVersion: version },
+      });
       try {
         expect(controlProtocol(client)).toBe(version);
         expect(await client.pwd()).toBe("/");

@@ -53,20 +53,33 @@ describe("the gallery in Chromium", () => {
   it("lists every uploaded video, in subfolders too, with a player that loads its metadata", async () => {
     const sources = await page.$$eval("video", (videos) => videos.map((v) => v.getAttribute("src")));
     expect(sources.sort()).toEqual(["/videos/2024/trip/day%20one.mp4", "/videos/sample.mp4"]);
-    expect(await page.$$eval("video", (videos) => videos.map((v) => v.getAttribute("preload")))).toEqual(["metadata", "metadata"]);
+    expect(await page.$$eval("video", (videos) => videos.map((v) => v.getAttribute("preload")))).toEqual([
+      "metadata",
+      "metadata",
+    ]);
     // HAVE_METADATA (1) or better: the browser fetched and parsed the MP4 header over HTTP.
-    await page.waitForFunction("Array.from(document.querySelectorAll('video')).every((v) => v.readyState >= 1)", undefined, {
-      timeout: 15_000,
-    });
+    await page.waitForFunction(
+      "Array.from(document.querySelectorAll('video')).every((v) => v.readyState >= 1)",
+      undefined,
+      {
+        timeout: 15_000,
+      },
+    );
     const durations = await page.$$eval("video", (videos) => videos.map((v) => Math.round(v.duration)));
     expect(durations).toEqual([3, 3]);
   });
 
   it("shows the images as loaded thumbnails linking to the files", async () => {
-    await page.waitForFunction("Array.from(document.querySelectorAll('img')).every((i) => i.complete && i.naturalWidth > 0)", undefined, {
-      timeout: 15_000,
-    });
-    const images = await page.$$eval("img", (imgs) => imgs.map((i) => [i.getAttribute("src"), i.naturalWidth, i.closest("a")?.getAttribute("href")]));
+    await page.waitForFunction(
+      "Array.from(document.querySelectorAll('img')).every((i) => i.complete && i.naturalWidth > 0)",
+      undefined,
+      {
+        timeout: 15_000,
+      },
+    );
+    const images = await page.$$eval("img", (imgs) =>
+      imgs.map((i) => [i.getAttribute("src"), i.naturalWidth, i.closest("a")?.getAttribute("href")]),
+    );
     expect(images.sort()).toEqual([
       ["/images/pattern.jpg", 64, "/images/pattern.jpg"],
       ["/images/pattern.png", 64, "/images/pattern.png"],
@@ -109,7 +122,9 @@ describe("the gallery in Chromium", () => {
     const file = path.join(OUTPUT, "gallery.png");
     await page.screenshot({ path: file, fullPage: true });
     expect(fs.statSync(file).size).toBeGreaterThan(5_000);
-    const heights = await page.$$eval("figure", (figures) => figures.map((f) => f.getBoundingClientRect().height));
+    const heights = await page.$$eval("figure", (figures) =>
+      figures.map((f) => f.getBoundingClientRect().height),
+    );
     expect(heights).toHaveLength(4);
     for (const h of heights) expect(h).toBeGreaterThan(100);
   });

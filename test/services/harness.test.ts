@@ -33,7 +33,9 @@ describe("the services harness", () => {
   });
 
   it("rejects an invalid stack config with its config path before starting anything, and cleans up", async () => {
-    const invalid = withSections(DEFAULTS, { ftp: { passiveAddress: "127.0.0.1", users: [{ name: "root" }] } });
+    const invalid = withSections(DEFAULTS, {
+      ftp: { passiveAddress: "127.0.0.1", users: [{ name: "root" }] },
+    });
     const start = startStack("services-invalid", invalid);
     await expect(start).rejects.toThrow(ConfigError);
     await expect(start).rejects.toThrow(/ftp\.users\[0\]\.name: 'root' is reserved/);

@@ -22,7 +22,8 @@ describe("response headers", () => {
   beforeAll(async () => {
     stack = await startStack("services-headers", DELIVERY);
     await withFtp(stack, "uploader", async (c) => {
-      for (const dir of ["videos", "images", "members", "signed", "lan"]) await upload(c, VIDEO, `/${dir}/clip.mp4`);
+      for (const dir of ["videos", "images", "members", "signed", "lan"])
+        await upload(c, VIDEO, `/${dir}/clip.mp4`);
     });
   });
   afterAll(() => stack?.stop());
@@ -66,7 +67,11 @@ describe("response headers", () => {
     it("answers a preflight with 204, the methods and the Range header", async () => {
       const res = await get("/videos/clip.mp4", {
         method: "OPTIONS",
-        headers: { Origin: PLAYER_ORIGIN, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "range" },
+        headers: {
+          Origin: PLAYER_ORIGIN,
+          "Access-Control-Request-Method": "GET",
+          "Access-Control-Request-Headers": "range",
+        },
       });
       expect(res.status).toBe(204);
       expect(res.headers).toMatchObject({
@@ -86,7 +91,9 @@ describe("response headers", () => {
     it("sends no CORS headers where no origin is configured, and does not answer OPTIONS there", async () => {
       const res = await get("/lan/clip.mp4", { headers: { Origin: PLAYER_ORIGIN } });
       expect(Object.keys(res.headers).filter((h) => h.startsWith("access-control-"))).toEqual([]);
-      expect((await get("/lan/clip.mp4", { method: "OPTIONS", headers: { Origin: PLAYER_ORIGIN } })).status).toBe(405);
+      expect(
+        (await get("/lan/clip.mp4", { method: "OPTIONS", headers: { Origin: PLAYER_ORIGIN } })).status,
+      ).toBe(405);
     });
 
     it("keeps CORS headers on errors, so a player can read why", async () => {
@@ -101,8 +108,18 @@ describe("response headers", () => {
       ["a public location's file", "/videos/clip.mp4", {}, "public, max-age=600"],
       ["a cacheSeconds 0 location's file", "/images/clip.mp4", {}, "no-cache"],
       ["a folder listing", "/videos/", {}, "no-cache"],
-      ["a basic-auth location's file", "/members/clip.mp4", { auth: `${VIEWER.name}:${VIEWER.password}` }, "private, max-age=3600"],
-      ["a secure-link location's file", signUrl("/signed/clip.mp4", SECURE_LINK_SECRET, FAR_FUTURE), {}, "private, max-age=3600"],
+      [
+        "a basic-auth location's file",
+        "/members/clip.mp4",
+        { auth: `${VIEWER.name}:${VIEWER.password}` },
+        "private, max-age=3600",
+      ],
+      [
+        "a secure-link location's file",
+        signUrl("/signed/clip.mp4", SECURE_LINK_SECRET, FAR_FUTURE),
+        {},
+        "private, max-age=3600",
+      ],
       ["an allow-listed location's file", "/lan/clip.mp4", {}, "private, max-age=3600"],
       ["the gallery", "/gallery/", {}, "no-cache"],
       ["a JSON listing", "/-/listing/videos/", {}, "no-cache"],
@@ -121,7 +138,11 @@ describe("response headers", () => {
   });
 
   describe("security headers", () => {
-    const expected = { "x-content-type-options": "nosniff", "referrer-policy": "no-referrer", "x-frame-options": "SAMEORIGIN" };
+    const expected = {
+      "x-content-type-options": "nosniff",
+      "referrer-policy": "no-referrer",
+      "x-frame-options": "SAMEORIGIN",
+    };
     it.each([
       ["a file (200)", "/videos/clip.mp4", {}, 200],
       ["a range (206)", "/videos/clip.mp4", { headers: { Range: "bytes=0-9" } }, 206],
@@ -135,7 +156,12 @@ describe("response headers", () => {
       ["a missing signature (403)", "/signed/clip.mp4", {}, 403],
       ["an expired link (410)", signUrl("/signed/clip.mp4", SECURE_LINK_SECRET, 1), {}, 410],
       ["a bad seek (400)", "/videos/type.png?start=1", {}, 400],
-      ["a preflight (204)", "/videos/clip.mp4", { method: "OPTIONS" as const, headers: { Origin: PLAYER_ORIGIN } }, 204],
+      [
+        "a preflight (204)",
+        "/videos/clip.mp4",
+        { method: "OPTIONS" as const, headers: { Origin: PLAYER_ORIGIN } },
+        204,
+      ],
       ["the gallery (200)", "/gallery/", {}, 200],
       ["the gallery without its slash (301)", "/gallery", {}, 301],
       ["a JSON listing (200)", "/-/listing/videos/", {}, 200],
@@ -174,7 +200,9 @@ describe("response headers", () => {
       const res = await get("/gallery/");
       expect(res.headers["content-type"]).toBe("text/html; charset=utf-8");
       const csp = res.headers["content-security-policy"] ?? "";
-      expect(csp).toMatch(/^default-src 'none'; script-src 'sha256-[A-Za-z0-9+/]+=*'; style-src 'sha256-[A-Za-z0-9+/]+=*';/);
+      expect(csp).toMatch(
+        /^default-src 'none'; script-src 'sha256-[A-Za-z0-9+/]+=*'; style-src 'sha256-[A-Za-z0-9+/]+=*';/,
+      );
       expect(csp).toContain("frame-ancestors 'self'");
       expect(csp).not.toContain("unsafe");
     });
@@ -202,7 +230,10 @@ describe("response headers", () => {
       try {
         await new Promise((r) => setTimeout(r, 300));
         const second = await get("/slow/big.bin", { headers: { Range: "bytes=0-9" } });
-        const elsewhere = await get("/slow/big.bin", { headers: { Range: "bytes=0-9" }, localAddress: "127.0.0.9" });
+        const elsewhere = await get("/slow/big.bin", {
+          headers: { Range: "bytes=0-9" },
+          localAddress: "127.0.0.9",
+        });
         expect(second.status).toBe(429);
         expect(elsewhere.status).toBe(206);
         expect((await first).status).toBe(200);

@@ -53,7 +53,12 @@ export interface HostDirs {
 }
 
 export function hostDirs(root: string): HostDirs {
-  return { root, media: path.join(root, "media"), vsftpd: path.join(root, "vsftpd"), nginx: path.join(root, "nginx") };
+  return {
+    root,
+    media: path.join(root, "media"),
+    vsftpd: path.join(root, "vsftpd"),
+    nginx: path.join(root, "nginx"),
+  };
 }
 
 export function hostFtpLayout(dirs: HostDirs, ports: HostPorts, pamService: string): FtpLayout {

@@ -32,36 +32,45 @@ describe("partial uploads", () => {
   test.each([
     ["a dotfile", ".upload-clip.mp4"],
     ["a .part name", "clip.mp4.part"],
-  ])("refuses a file mid-upload under %s with 404 and serves it whole right after the rename", async (_, temporary) => {
-    const data = randomBytes(8 * CHUNK);
-    const final = `renamed-${temporary.replace(/^\.|\.part$/g, "")}`;
-    const onDisk = path.join(stack.dirs.media, "videos", temporary);
-    // The test feeds the upload chunk by chunk, so the transfer stays open while it looks.
-    const source = new Readable({ read() {} });
-    const client = await ftpConnect(stack, "uploader");
-    try {
-      const transfer = client.uploadFrom(source, `/videos/${temporary}`);
-      source.push(data.subarray(0, 2 * CHUNK));
-      await waitFor(`${onDisk} to hold the first chunks`, () => fs.existsSync(onDisk) && fs.statSync(onDisk).size > 0);
+  ])(
+    "refuses a file mid-upload under %s with 404 and serves it whole right after the rename",
+    async (_, temporary) => {
+      const data = randomBytes(8 * CHUNK);
+      const final = `renamed-${temporary.replace(/^\.|\.part$/g, "")}`;
+      const onDisk = path.join(stack.dirs.media, "videos", temporary);
+      // The test feeds the upload chunk by chunk, so the transfer stays open while it looks.
+      const source = new Readable({ read() {} });
+      const client = await ftpConnect(stack, "uploader");
+      try {
+        const transfer = client.uploadFrom(source, `/videos/${temporary}`);
+        source.push(data.subarray(0, 2 * CHUNK));
+        await waitFor(
+          `${onDisk} to hold the first chunks`,
+          () => fs.existsSync(onDisk) && fs.statSync(onDisk).size > 0,
+        );
 
-      const midway = await request(stack, `/videos/${encodeURIComponent(temporary)}`);
-      expect({ status: midway.status, bytes: midway.body.includes(data.subarray(0, 64)) }).toEqual({ status: 404, bytes: false });
-      expect((await request(stack, `/videos/${final}`)).status).toBe(404);
-      expect(fs.statSync(onDisk).size).toBeLessThan(data.length);
+        const midway = await request(stack, `/videos/${encodeURIComponent(temporary)}`);
+        expect({ status: midway.status, bytes: midway.body.includes(data.subarray(0, 64)) }).toEqual({
+          status: 404,
+          bytes: false,
+        });
+        expect((await request(stack, `/videos/${final}`)).status).toBe(404);
+        expect(fs.statSync(onDisk).size).toBeLessThan(data.length);
 
-      for (let i = 2; i < 8; i++) source.push(data.subarray(i * CHUNK, (i + 1) * CHUNK));
-      source.push(null);
-      await transfer;
-      expect((await request(stack, `/videos/${encodeURIComponent(temporary)}`)).status).toBe(404);
+        for (let i = 2; i < 8; i++) source.push(data.subarray(i * CHUNK, (i + 1) * CHUNK));
+        source.push(null);
+        await transfer;
+        expect((await request(stack, `/videos/${encodeURIComponent(temporary)}`)).status).toBe(404);
 
-      await client.rename(`/videos/${temporary}`, `/videos/${final}`);
-    } finally {
-      client.close();
-    }
-    const served = await request(stack, `/videos/${final}`);
-    expect(served.status).toBe(200);
-    expect(sha256(served.body)).toBe(sha256(data));
-  });
+        await client.rename(`/videos/${temporary}`, `/videos/${final}`);
+      } finally {
+        client.close();
+      }
+      const served = await request(stack, `/videos/${final}`);
+      expect(served.status).toBe(200);
+      expect(sha256(served.body)).toBe(sha256(data));
+    },
+  );
 
   test.each([
     "clip.mp4.part",
@@ -89,11 +98,16 @@ describe("partial uploads", () => {
 
   it("serves names that merely contain a temporary suffix in the middle", async () => {
     await withFtp(stack, "uploader", async (c) => {
-      for (const name of ["clip.part.mp4", "tmp.mp4", "clip.tmpx"]) await upload(c, Buffer.from(name), `/videos/${name}`);
+      for (const name of ["clip.part.mp4", "tmp.mp4", "clip.tmpx"])
+        await upload(c, Buffer.from(name), `/videos/${name}`);
     });
     for (const name of ["clip.part.mp4", "tmp.mp4", "clip.tmpx"]) {
       const res = await request(stack, `/videos/${name}`);
-      expect({ name, status: res.status, body: res.body.toString() }).toEqual({ name, status: 200, body: name });
+      expect({ name, status: res.status, body: res.body.toString() }).toEqual({
+        name,
+        status: 200,
+        body: name,
+      });
     }
   });
 });

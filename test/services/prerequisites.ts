@@ -60,7 +60,10 @@ export function requirePrerequisites(): void {
 
 function getent(database: "passwd" | "group", key: string | number): string[] | undefined {
   try {
-    const line = execFileSync("getent", [database, String(key)], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    const line = execFileSync("getent", [database, String(key)], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     return line.trim().split(":");
   } catch {
     return undefined;
@@ -94,12 +97,15 @@ export function ensureGuestUser(): void {
     return;
   }
   if (getent("passwd", uid) || (getent("group", gid) && !getent("group", user))) {
-    throw new Error(`cannot create the guest user ${user}: uid or gid ${uid} belongs to another account on this machine`);
+    throw new Error(
+      `cannot create the guest user ${user}: uid or gid ${uid} belongs to another account on this machine`,
+    );
   }
   const ids = ["--uid", String(uid), "--gid", String(gid)];
   const account = ["--no-create-home", "--home-dir", GUEST_HOME, "--shell", "/usr/sbin/nologin"];
   try {
-    if (!getent("group", user)) execFileSync("groupadd", ["--system", "--gid", String(gid), user], { stdio: "pipe" });
+    if (!getent("group", user))
+      execFileSync("groupadd", ["--system", "--gid", String(gid), user], { stdio: "pipe" });
     execFileSync("useradd", ["--system", ...ids, ...account, user], { stdio: "pipe" });
   } catch (e) {
     // Another jest worker may have created it meanwhile.

@@ -100,7 +100,12 @@ async function waitForEmptyGroups(groups: readonly number[], timeoutMs: number):
   return true;
 }
 
-export function startServer(name: string, command: string, args: readonly string[], logFiles: readonly string[]): Server {
+export function startServer(
+  name: string,
+  command: string,
+  args: readonly string[],
+  logFiles: readonly string[],
+): Server {
   const child = spawn(command, args, { detached: true, stdio: ["ignore", "pipe", "pipe"] });
   if (child.pid === undefined) throw new Error(`${name}: could not start ${command}`);
   const pid = child.pid;
@@ -113,9 +118,14 @@ export function startServer(name: string, command: string, args: readonly string
 
   const describe = () => {
     const state = exited(child) ? `exited (code ${child.exitCode}, signal ${child.signalCode})` : "running";
-    const tail = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8").slice(-OUTPUT_LIMIT) : "(none)");
+    const tail = (f: string) =>
+      fs.existsSync(f) ? fs.readFileSync(f, "utf8").slice(-OUTPUT_LIMIT) : "(none)";
     const logs = logFiles.map((f) => `--- ${f}\n${tail(f)}`);
-    return [`${name} (pid ${pid}, ${command} ${args.join(" ")}): ${state}`, `--- output\n${output}`, ...logs].join("\n");
+    return [
+      `${name} (pid ${pid}, ${command} ${args.join(" ")}): ${state}`,
+      `--- output\n${output}`,
+      ...logs,
+    ].join("\n");
   };
 
   // Signals go to the server's group (nginx's workers) and its children's groups (vsftpd's
@@ -150,13 +160,19 @@ function connects(port: number): Promise<boolean> {
 }
 
 /** Resolves once every port accepts a connection; fails with the server's output otherwise. */
-export async function waitForPorts(server: Server, ports: readonly number[], timeoutMs = 10_000): Promise<void> {
+export async function waitForPorts(
+  server: Server,
+  ports: readonly number[],
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const port of ports) {
     while (!(await connects(port))) {
       if (!server.running()) throw new Error(`${server.name} exited before listening\n${server.describe()}`);
       if (Date.now() > deadline) {
-        throw new Error(`${server.name}: port ${port} not answering after ${timeoutMs} ms\n${server.describe()}`);
+        throw new Error(
+          `${server.name}: port ${port} not answering after ${timeoutMs} ms\n${server.describe()}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 50));
     }

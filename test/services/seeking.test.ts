@@ -37,15 +37,20 @@ describe("seeking", () => {
       { encoding: "utf8", timeout: 10_000 },
     );
     const parsed = JSON.parse(out) as { format: { duration: string }; streams: { codec_name: string }[] };
-    return { duration: Number(parsed.format.duration), codecs: parsed.streams.map((s) => s.codec_name).sort() };
+    return {
+      duration: Number(parsed.format.duration),
+      codecs: parsed.streams.map((s) => s.codec_name).sort(),
+    };
   }
 
   beforeAll(async () => {
-    if (!findBinary("ffprobe")) throw new Error("the seeking tests check the MP4s nginx cuts with ffprobe: apt-get install ffmpeg");
+    if (!findBinary("ffprobe"))
+      throw new Error("the seeking tests check the MP4s nginx cuts with ffprobe: apt-get install ffmpeg");
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), "video-server-seeking-"));
     stack = await startStack("services-seeking", DELIVERY);
     await withFtp(stack, "uploader", async (c) => {
-      for (const dir of ["videos", "images", "signed", "slow", "members"]) await upload(c, VIDEO, `/${dir}/clip.mp4`);
+      for (const dir of ["videos", "images", "signed", "slow", "members"])
+        await upload(c, VIDEO, `/${dir}/clip.mp4`);
       await upload(c, fixture("sample.png"), "/videos/poster.png");
     });
   });
@@ -86,7 +91,10 @@ describe("seeking", () => {
   });
 
   it("cuts a signed link too: the signature and ?start= travel together", async () => {
-    const res = await request(stack, `${signUrl("/signed/clip.mp4", SECURE_LINK_SECRET, FAR_FUTURE)}&start=1`);
+    const res = await request(
+      stack,
+      `${signUrl("/signed/clip.mp4", SECURE_LINK_SECRET, FAR_FUTURE)}&start=1`,
+    );
     expect(res.status).toBe(200);
     expect(probe(res.body).duration).toBeLessThan(2.5);
   });
@@ -127,7 +135,11 @@ describe("seeking", () => {
   it("never compresses: a client that accepts gzip gets the bytes as stored", async () => {
     for (const url of ["/videos/clip.mp4", "/videos/", "/gallery/", "/-/listing/videos/"]) {
       const res = await request(stack, url, { headers: { "Accept-Encoding": "gzip, deflate, br" } });
-      expect({ url, status: res.status, encoding: res.headers["content-encoding"] }).toEqual({ url, status: 200, encoding: undefined });
+      expect({ url, status: res.status, encoding: res.headers["content-encoding"] }).toEqual({
+        url,
+        status: 200,
+        encoding: undefined,
+      });
     }
   });
 

@@ -56,7 +56,11 @@ export interface StartOptions {
   readonly passivePorts?: number;
 }
 
-export async function startStack(stackName: string, stack: StackConfig, options: StartOptions = {}): Promise<RunningStack> {
+export async function startStack(
+  stackName: string,
+  stack: StackConfig,
+  options: StartOptions = {},
+): Promise<RunningStack> {
   requirePrerequisites();
   ensureGuestUser();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
@@ -66,7 +70,10 @@ export async function startStack(stackName: string, stack: StackConfig, options:
   const stop = () =>
     (stopped ??= (async () => {
       const errors: unknown[] = [];
-      for (const step of cleanup.reverse()) await Promise.resolve().then(step).catch((e: unknown) => errors.push(e));
+      for (const step of cleanup.reverse())
+        await Promise.resolve()
+          .then(step)
+          .catch((e: unknown) => errors.push(e));
       if (errors.length > 0) throw new Error(`stopping ${stackName}: ${errors.map(String).join("; ")}`);
     })());
   const describe = () => servers.map((s) => s.describe()).join("\n\n");
@@ -89,10 +96,16 @@ export async function startStack(stackName: string, stack: StackConfig, options:
     cleanup.push(() => fs.rmSync(ftpLayout.pamServiceFile, { force: true }));
     writeServerFiles([...files.ftp, ...files.web], { dirs: [root], files: [ftpLayout.pamServiceFile] });
     // Folders the images make (vsftpd/Dockerfile; nginx makes the ones inside its temp prefix).
-    for (const d of [ftpLayout.secureChrootDir, webLayout.tempPrefix]) fs.mkdirSync(d, { recursive: true, mode: 0o755 });
+    for (const d of [ftpLayout.secureChrootDir, webLayout.tempPrefix])
+      fs.mkdirSync(d, { recursive: true, mode: 0o755 });
     prepareFolders(ftpLayout);
 
-    const vsftpd = startServer("vsftpd", findBinary("vsftpd") ?? "vsftpd", [ftpLayout.configFile], [ftpLayout.logFile]);
+    const vsftpd = startServer(
+      "vsftpd",
+      findBinary("vsftpd") ?? "vsftpd",
+      [ftpLayout.configFile],
+      [ftpLayout.logFile],
+    );
     servers.push(vsftpd);
     cleanup.push(() => vsftpd.stop());
     const nginxArgs = ["-c", webLayout.configFile, "-g", "daemon off;"];
@@ -104,7 +117,19 @@ export async function startStack(stackName: string, stack: StackConfig, options:
 
     // Clients log in over TLS when the stack offers it, trusting the configured certificate.
     const ftpsCertificate = spec.ftp.tls === "off" ? undefined : configured.tlsCertificate;
-    return { ftpPort: ports.ftp, httpPort: ports.http, ftpsCertificate, spec, passwords, ports, dirs, ftpLayout, webLayout, describe, stop };
+    return {
+      ftpPort: ports.ftp,
+      httpPort: ports.http,
+      ftpsCertificate,
+      spec,
+      passwords,
+      ports,
+      dirs,
+      ftpLayout,
+      webLayout,
+      describe,
+      stop,
+    };
   } catch (e) {
     await stop().catch(() => undefined);
     throw e;

@@ -64,10 +64,17 @@ describe("files uploaded over FTP, served by nginx", () => {
     }
     for (const [, , url] of uploads) {
       const res = await httpGet(stack, url);
-      expect({ url, status: res.status, sha256: sha256(res.body) }).toEqual({ url, status: 200, sha256: sha256(video) });
+      expect({ url, status: res.status, sha256: sha256(res.body) }).toEqual({
+        url,
+        status: 200,
+        sha256: sha256(video),
+      });
     }
     const onDisk = fs.statSync(path.join(stack.dirs.media, "team-a/videos/made/deeper/readable.mp4"));
-    expect({ mode: (onDisk.mode & 0o777).toString(8), uid: onDisk.uid }).toEqual({ mode: "644", uid: MEDIA_OWNER.uid });
+    expect({ mode: (onDisk.mode & 0o777).toString(8), uid: onDisk.uid }).toEqual({
+      mode: "644",
+      uid: MEDIA_OWNER.uid,
+    });
     const madeDir = fs.statSync(path.join(stack.dirs.media, "team-a/videos/made"));
     expect((madeDir.mode & 0o777).toString(8)).toBe("755");
   });

@@ -74,7 +74,11 @@ export const MANY_LOCATIONS: StackConfig = {
   },
   http: {
     locations: [
-      ...channels.map((c, i) => ({ path: `/live/${c}/`, directory: `channels/${c}`, autoindex: i % 2 === 0 })),
+      ...channels.map((c, i) => ({
+        path: `/live/${c}/`,
+        directory: `channels/${c}`,
+        autoindex: i % 2 === 0,
+      })),
       { path: "/archive/2023/", directory: "archive/2023" },
       { path: "/archive/2024/", directory: "archive/2024", autoindex: true },
       { path: "/a.b_c-d/", directory: "odd.names_-/x" },

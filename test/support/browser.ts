@@ -33,9 +33,12 @@ export interface Browser {
 
 export async function launchChromium(allowedOrigin: string): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`the gallery test needs Debian's Chromium at ${CHROMIUM}: apt-get install chromium fonts-liberation`);
+    throw new Error(
+      `the gallery test needs Debian's Chromium at ${CHROMIUM}: apt-get install chromium fonts-liberation`,
+    );
   }
-  if (new URL(allowedOrigin).hostname !== HOST) throw new Error(`launchChromium: ${allowedOrigin} is not on ${HOST}`);
+  if (new URL(allowedOrigin).hostname !== HOST)
+    throw new Error(`launchChromium: ${allowedOrigin} is not on ${HOST}`);
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "video-server-chromium-"));
   const blocked: string[] = [];
   let context: BrowserContext;

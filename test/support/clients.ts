@@ -58,7 +58,11 @@ export async function ftpConnect(
 }
 
 /** Runs fn with a logged-in client and always closes it. */
-export async function withFtp<T>(endpoint: Endpoint, user: string, fn: (c: Client) => Promise<T>): Promise<T> {
+export async function withFtp<T>(
+  endpoint: Endpoint,
+  user: string,
+  fn: (c: Client) => Promise<T>,
+): Promise<T> {
   const client = await ftpConnect(endpoint, user);
   try {
     return await fn(client);
@@ -105,7 +109,12 @@ export function recordDataConnections(client: Client, command: "PASV" | "EPSV"):
   const strategy = command === "PASV" ? enterPassiveModeIPv4 : enterPassiveModeIPv6;
   client.prepareTransfer = async (ftp: FTPContext) => {
     const res = await strategy(ftp);
-    seen.push({ command, reply: res.message, port: ftp.dataSocket?.remotePort, encrypted: ftp.dataSocket instanceof TLSSocket });
+    seen.push({
+      command,
+      reply: res.message,
+      port: ftp.dataSocket?.remotePort,
+      encrypted: ftp.dataSocket instanceof TLSSocket,
+    });
     return res;
   };
   return seen;
@@ -123,12 +132,17 @@ export function httpGet(
   headers: http.OutgoingHttpHeaders = {},
 ): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: HOST, port: endpoint.httpPort, path: urlPath, headers, timeout: TIMEOUT_MS }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on("error", reject);
-    });
+    const req = http.get(
+      { host: HOST, port: endpoint.httpPort, path: urlPath, headers, timeout: TIMEOUT_MS },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on("error", reject);
+      },
+    );
     req.on("timeout", () => req.destroy(new Error(`GET ${urlPath}: no answer within ${TIMEOUT_MS} ms`)));
     req.on("error", reject);
   });

@@ -32,7 +32,10 @@ function takeReply(buffer: string): { reply: FtpReply; rest: string } | undefine
     offset = end + 2;
     const first = lines[0];
     if (/^\d{3} /.test(line) && (lines.length === 1 || line.startsWith(`${first.slice(0, 3)} `))) {
-      return { reply: { code: Number(first.slice(0, 3)), text: lines.join("\n") }, rest: buffer.slice(offset) };
+      return {
+        reply: { code: Number(first.slice(0, 3)), text: lines.join("\n") },
+        rest: buffer.slice(offset),
+      };
     }
   }
 }
@@ -64,12 +67,18 @@ export function openControl(port: number, timeoutMs = 10_000): Promise<ControlCo
 
   const nextReply = (what: string): Promise<FtpReply> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${what}: no reply within ${timeoutMs} ms`)), timeoutMs);
-      const done = <T>(f: (v: T) => void) => (v: T) => {
-        clearTimeout(timer);
-        f(v);
-      };
-      if (closed && takeReply(buffer) === undefined) return done(reject)(new Error("the server closed the control connection"));
+      const timer = setTimeout(
+        () => reject(new Error(`${what}: no reply within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const done =
+        <T>(f: (v: T) => void) =>
+        (v: T) => {
+          clearTimeout(timer);
+          f(v);
+        };
+      if (closed && takeReply(buffer) === undefined)
+        return done(reject)(new Error("the server closed the control connection"));
       waiting.push({ resolve: done(resolve), reject: done(reject) });
       deliver();
     });
@@ -84,7 +93,10 @@ export function openControl(port: number, timeoutMs = 10_000): Promise<ControlCo
       closedByServer(limitMs: number) {
         if (closed) return Promise.resolve();
         return new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`the server kept the connection open for ${limitMs} ms`)), limitMs);
+          const timer = setTimeout(
+            () => reject(new Error(`the server kept the connection open for ${limitMs} ms`)),
+            limitMs,
+          );
           closeWaiters.push(() => {
             clearTimeout(timer);
             resolve();

@@ -25,7 +25,11 @@ export interface TimedResponse extends HttpResponse {
   readonly totalMs: number;
 }
 
-export function request(endpoint: Pick<Endpoint, "httpPort">, urlPath: string, options: RequestOptions = {}): Promise<TimedResponse> {
+export function request(
+  endpoint: Pick<Endpoint, "httpPort">,
+  urlPath: string,
+  options: RequestOptions = {},
+): Promise<TimedResponse> {
   const timeout = options.timeoutMs ?? TIMEOUT_MS;
   const started = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;
@@ -48,12 +52,20 @@ export function request(endpoint: Pick<Endpoint, "httpPort">, urlPath: string, o
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), headMs, totalMs: elapsed() }),
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks),
+            headMs,
+            totalMs: elapsed(),
+          }),
         );
         res.on("error", reject);
       },
     );
-    req.on("timeout", () => req.destroy(new Error(`${options.method ?? "GET"} ${urlPath}: no answer within ${timeout} ms`)));
+    req.on("timeout", () =>
+      req.destroy(new Error(`${options.method ?? "GET"} ${urlPath}: no answer within ${timeout} ms`)),
+    );
     req.on("error", reject);
     req.end();
   });

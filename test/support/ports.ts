@@ -34,7 +34,13 @@ export async function findFreePorts(passiveCount = 10, attempts = 50): Promise<F
     let free = true;
     for (const p of ports) if (!(free = await isFree(p))) break;
     if (free) {
-      return { ftp: base, http: base + 1, status: base + 2, passiveMin: base + 3, passiveMax: base + size - 1 };
+      return {
+        ftp: base,
+        http: base + 1,
+        status: base + 2,
+        passiveMin: base + 3,
+        passiveMax: base + size - 1,
+      };
     }
   }
   throw new Error(`no block of ${size} free ports on ${HOST} found in ${attempts} attempts`);

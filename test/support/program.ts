@@ -111,12 +111,15 @@ function bcryptCommandOutput(inputs: Record<string, unknown>): Record<string, un
   return salt === undefined ? {} : { stdout: hashPassword(String(inputs.stdin), salt) };
 }
 
-const fakeState: Record<string, (name: string, inputs: Record<string, unknown>) => Record<string, unknown>> = {
-  "command:local:Command": (_, inputs) => bcryptCommandOutput(inputs),
-  "docker:index/image:Image": (name) => ({ repoDigest: `sha256:${"0".repeat(56)}${name.length.toString(16).padStart(8, "0")}` }),
-  "docker:index/remoteImage:RemoteImage": () => ({ imageId: `sha256:${"1".repeat(64)}` }),
-  "random:index/randomPassword:RandomPassword": (name) => ({ result: `generated-${name}-0123456789` }),
-};
+const fakeState: Record<string, (name: string, inputs: Record<string, unknown>) => Record<string, unknown>> =
+  {
+    "command:local:Command": (_, inputs) => bcryptCommandOutput(inputs),
+    "docker:index/image:Image": (name) => ({
+      repoDigest: `sha256:${"0".repeat(56)}${name.length.toString(16).padStart(8, "0")}`,
+    }),
+    "docker:index/remoteImage:RemoteImage": () => ({ imageId: `sha256:${"1".repeat(64)}` }),
+    "random:index/randomPassword:RandomPassword": (name) => ({ result: `generated-${name}-0123456789` }),
+  };
 
 /** The program threw; `resources` holds what it had declared by then. */
 export class ProgramFailed extends Error {
@@ -144,7 +147,10 @@ export async function runProgram(config: StackConfig, options: RunOptions = {}):
   for (const [k, v] of Object.entries(config)) {
     allConfig[`${PROJECT}:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
   }
-  pulumi.runtime.setAllConfig(allConfig, (options.secretKeys ?? []).map((k) => `${PROJECT}:${k}`));
+  pulumi.runtime.setAllConfig(
+    allConfig,
+    (options.secretKeys ?? []).map((k) => `${PROJECT}:${k}`),
+  );
 
   await pulumi.runtime.setMocks(
     {
@@ -154,10 +160,22 @@ export async function runProgram(config: StackConfig, options: RunOptions = {}):
         const seen = optionsSeen.get(`${args.type}::${args.name}`);
         if (!seen) throw new Error(`no registration seen for ${args.type} ${args.name}`);
         const publicInputs = redactSecrets(args.inputs) as Record<string, unknown>;
-        const declared = { type: args.type, name: args.name, inputs, publicInputs, secretPaths, provider: args.provider, options: seen };
+        const declared = {
+          type: args.type,
+          name: args.name,
+          inputs,
+          publicInputs,
+          secretPaths,
+          provider: args.provider,
+          options: seen,
+        };
         const made = options.create ? await options.create(declared) : { id: `${args.name}-id` };
         resources.push({ ...declared, id: made.id });
-        const state = { ...inputs, ...(fakeState[args.type]?.(args.name, inputs) ?? {}), ...(made.state ?? {}) };
+        const state = {
+          ...inputs,
+          ...(fakeState[args.type]?.(args.name, inputs) ?? {}),
+          ...(made.state ?? {}),
+        };
         return { id: made.id, state };
       },
       call: (args) => args.inputs,

@@ -26,8 +26,23 @@ export function testCertificate(): TestCertificate {
     // Node checks an IP host against the certificate's IP subjectAltName, not its CN.
     execFileSync(
       "openssl",
-      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", `/CN=${HOST}`,
-        "-addext", `subjectAltName=IP:${HOST}`, "-keyout", key, "-out", cert],
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        `/CN=${HOST}`,
+        "-addext",
+        `subjectAltName=IP:${HOST}`,
+        "-keyout",
+        key,
+        "-out",
+        cert,
+      ],
       { stdio: ["ignore", "pipe", "pipe"], timeout: 30_000 },
     );
     cached = {

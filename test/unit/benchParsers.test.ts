@@ -37,17 +37,26 @@ describe("wrk output", () => {
   });
 
   it("fails with wrk's output when the totals line is missing", () => {
-    expect(() => parseWrkOutput("unable to connect to 127.0.0.1:1 Connection refused\n")).toThrow(/no WRK_JSON line[\s\S]*Connection refused/);
+    expect(() => parseWrkOutput("unable to connect to 127.0.0.1:1 Connection refused\n")).toThrow(
+      /no WRK_JSON line[\s\S]*Connection refused/,
+    );
   });
 });
 
 describe("curl transfers", () => {
   it("times the data transfer from its start after login, offset by when curl was spawned", () => {
-    expect(parseCurlWriteOut("226 0 1073741824 0.100000 1.100000", 0.5)).toEqual({ status: 226, bytes: 1073741824, startS: 0.6, endS: 1.6 });
+    expect(parseCurlWriteOut("226 0 1073741824 0.100000 1.100000", 0.5)).toEqual({
+      status: 226,
+      bytes: 1073741824,
+      startS: 0.6,
+      endS: 1.6,
+    });
   });
 
   it("refuses --write-out output it does not understand", () => {
-    expect(() => parseCurlWriteOut("curl: (7) Failed to connect", 0)).toThrow("unexpected curl --write-out output");
+    expect(() => parseCurlWriteOut("curl: (7) Failed to connect", 0)).toThrow(
+      "unexpected curl --write-out output",
+    );
   });
 
   it("adds the bytes of simultaneous transfers over the span from the first start to the last end", () => {
@@ -58,14 +67,32 @@ describe("curl transfers", () => {
 
 describe("the baseline nginx config", () => {
   const dirs = hostDirs("/tmp/bench-x/baseline");
-  const layout = hostWebLayout({ ...dirs, media: "/tmp/bench-x/media" }, { ftp: 1, http: 20001, status: 2, passiveMin: 3, passiveMax: 3 });
+  const layout = hostWebLayout(
+    { ...dirs, media: "/tmp/bench-x/media" },
+    { ftp: 1, http: 20001, status: 2, passiveMin: 3, passiveMax: 3 },
+  );
   const conf = renderBaselineConf(fs.readFileSync(BASELINE_CONF, "utf8"), layout);
 
   it("keeps the original directives and nothing the generator adds", () => {
-    for (const line of ["worker_processes auto;", "worker_connections 1024;", "default_type application/octet-stream;", "sendfile on;", "keepalive_timeout 65;", "autoindex on;"]) {
+    for (const line of [
+      "worker_processes auto;",
+      "worker_connections 1024;",
+      "default_type application/octet-stream;",
+      "sendfile on;",
+      "keepalive_timeout 65;",
+      "autoindex on;",
+    ]) {
       expect(conf).toContain(line);
     }
-    for (const directive of ["tcp_nopush", "aio", "directio", "add_header", "server_tokens", "mp4", "limit_"]) {
+    for (const directive of [
+      "tcp_nopush",
+      "aio",
+      "directio",
+      "add_header",
+      "server_tokens",
+      "mp4",
+      "limit_",
+    ]) {
       expect(conf).not.toContain(directive);
     }
   });

@@ -8,7 +8,10 @@ const RESULTS: Result[] = [
   r(W.large1, "generated", "throughput", 1500),
   r(W.large1, "baseline", "throughput", 2000),
   r(W.large1, "loopback", "throughput", 3000),
-  ...[100, 500, 1000].flatMap((c) => [r(W.stream(c), "generated", "requests_per_s", 200), r(W.stream(c), "baseline", "requests_per_s", c === 100 ? 100 : 400)]),
+  ...[100, 500, 1000].flatMap((c) => [
+    r(W.stream(c), "generated", "requests_per_s", 200),
+    r(W.stream(c), "baseline", "requests_per_s", c === 100 ? 100 : 400),
+  ]),
   r(W.small, "generated", "requests_per_s", 900),
   r(W.small, "baseline", "requests_per_s", 1000),
   r(W.ftp1, "generated", "throughput", 1000),
@@ -19,7 +22,14 @@ const RESULTS: Result[] = [
 describe("bench results", () => {
   it("records median, min and max of the runs", () => {
     expect(result("w", "generated", "throughput", "MB/s", [3, 1, 2])).toEqual({
-      workload: "w", variant: "generated", metric: "throughput", unit: "MB/s", median: 2, min: 1, max: 3, n: 3,
+      workload: "w",
+      variant: "generated",
+      metric: "throughput",
+      unit: "MB/s",
+      median: 2,
+      min: 1,
+      max: 3,
+      n: 3,
     });
   });
 
@@ -40,14 +50,24 @@ describe("bench results", () => {
   });
 
   it("leaves a ratio empty when a figure is missing, and fits 1000 users when they were not run", () => {
-    const summary = buildSummary(RESULTS.filter((x) => x.variant !== "loopback" && x.workload !== W.users(1000)), [100, 500, 1000]);
+    const summary = buildSummary(
+      RESULTS.filter((x) => x.variant !== "loopback" && x.workload !== W.users(1000)),
+      [100, 500, 1000],
+    );
     expect(summary.http_large_vs_loopback).toBeNull();
     // 0.5 s + 0.09 s per user, fitted to the runs with 1 and 100 users.
     expect(summary.synth_1000_users_s).toBe(90.5);
   });
 
   it("accepts a results file of that shape and rejects a figure whose median is outside min..max", () => {
-    const file = { generated_at: "t", profile: { name: "quick" }, machine: {}, results: RESULTS, summary: buildSummary(RESULTS, [100, 500, 1000]), notes: [] };
+    const file = {
+      generated_at: "t",
+      profile: { name: "quick" },
+      machine: {},
+      results: RESULTS,
+      summary: buildSummary(RESULTS, [100, 500, 1000]),
+      notes: [],
+    };
     expect(resultsFileSchema.safeParse(file).success).toBe(true);
     const bad = { ...file, results: [{ ...RESULTS[0], min: RESULTS[0].median + 1 }] };
     expect(resultsFileSchema.safeParse(bad).success).toBe(false);

@@ -15,15 +15,26 @@ const hashes = (spec: Spec) => Object.fromEntries(spec.ftp.users.map((u) => [u.n
 
 /** threeUserConfig with these locations (its FTP users need team-a/videos to exist). */
 function webSpec(locations: object[]): Spec {
-  let config = withValue(threeUserConfig(), "http.locations", [...locations, { path: "/team-a/videos/", directory: "team-a/videos" }]);
+  let config = withValue(threeUserConfig(), "http.locations", [
+    ...locations,
+    { path: "/team-a/videos/", directory: "team-a/videos" },
+  ]);
   config = withValue(config, "http.secureLinkSecret", SECRET);
   config = withValue(config, "http.users", [{ name: "viewer", password: "viewer-password" }]);
   return specOf(config);
 }
 
 describe("ftpContainerFiles", () => {
-  const withTls = (tls: string): StackConfig => withValue(withValue(withValue(threeUserConfig(), "ftp.tls", tls), "ftp.tlsCertificate", CERT), "ftp.tlsKey", KEY);
-  const files = (config: StackConfig, tls: { tlsCertificate?: string; tlsKey?: string } = { tlsCertificate: CERT, tlsKey: KEY }) => {
+  const withTls = (tls: string): StackConfig =>
+    withValue(
+      withValue(withValue(threeUserConfig(), "ftp.tls", tls), "ftp.tlsCertificate", CERT),
+      "ftp.tlsKey",
+      KEY,
+    );
+  const files = (
+    config: StackConfig,
+    tls: { tlsCertificate?: string; tlsKey?: string } = { tlsCertificate: CERT, tlsKey: KEY },
+  ) => {
     const spec = specOf(config);
     return ftpContainerFiles(spec, FTP_CONTAINER_LAYOUT, { ftpHashes: hashes(spec), ...tls });
   };
@@ -47,15 +58,20 @@ describe("ftpContainerFiles", () => {
 
   it("refuses a user without a hash instead of writing a password file that locks them out", () => {
     const spec = specOf(threeUserConfig());
-    expect(() => ftpContainerFiles(spec, FTP_CONTAINER_LAYOUT, { ftpHashes: {} })).toThrow("no ftp password hash for user 'editor'");
+    expect(() => ftpContainerFiles(spec, FTP_CONTAINER_LAYOUT, { ftpHashes: {} })).toThrow(
+      "no ftp password hash for user 'editor'",
+    );
   });
 
-  test.each(["enabled", "required"])("adds the certificate (0644) and the key (root only, 0600) when ftp.tls is %s", (tls) => {
-    expect(files(withTls(tls)).slice(-2)).toEqual([
-      { file: "/etc/vsftpd/tls-certificate.pem", permissions: "0644", content: `${CERT}\n` },
-      { file: "/etc/vsftpd/tls-key.pem", permissions: "0600", content: `${KEY}\n` },
-    ]);
-  });
+  test.each(["enabled", "required"])(
+    "adds the certificate (0644) and the key (root only, 0600) when ftp.tls is %s",
+    (tls) => {
+      expect(files(withTls(tls)).slice(-2)).toEqual([
+        { file: "/etc/vsftpd/tls-certificate.pem", permissions: "0644", content: `${CERT}\n` },
+        { file: "/etc/vsftpd/tls-key.pem", permissions: "0600", content: `${KEY}\n` },
+      ]);
+    },
+  );
 
   it("writes no certificate or key when ftp.tls is off, even if they are given", () => {
     expect(files(threeUserConfig()).filter((f) => f.file.includes("tls"))).toEqual([]);
@@ -108,7 +124,11 @@ describe("containerSecrets", () => {
   it("hashes each password with the stack's salt for its service, and passes the rest through", () => {
     const spec = webSpec([{ path: "/videos/", directory: "videos", autoindex: true }]);
     const passwords = Object.fromEntries(spec.ftp.users.map((u) => [u.name, `password-${u.name}`]));
-    const { ftp, web } = containerSecrets(spec, { ftpPasswords: passwords, httpPasswords: { viewer: "viewer-password" }, secureLinkSecret: SECRET });
+    const { ftp, web } = containerSecrets(spec, {
+      ftpPasswords: passwords,
+      httpPasswords: { viewer: "viewer-password" },
+      secureLinkSecret: SECRET,
+    });
     expect(ftp.ftpHashes.editor.startsWith(saltFor(spec, "ftp", "editor"))).toBe(true);
     expect(web.httpHashes.viewer.startsWith(saltFor(spec, "http", "viewer"))).toBe(true);
     expect(web.secureLinkSecret).toBe(SECRET);

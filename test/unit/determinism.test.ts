@@ -18,7 +18,11 @@ describe("determinism", () => {
     const config = threeUserConfig();
     const ftp = config.ftp as { users: unknown[] };
     const http = config.http as { locations: unknown[] };
-    const shuffled = withValue(withValue(config, "ftp.users", [...ftp.users].reverse()), "http.locations", [...http.locations].reverse());
+    const shuffled = withValue(
+      withValue(config, "ftp.users", [...ftp.users].reverse()),
+      "http.locations",
+      [...http.locations].reverse(),
+    );
     const a = await runProgram(config);
     const b = await runProgram(shuffled);
     expect(JSON.stringify(inputsByName(b))).toBe(JSON.stringify(inputsByName(a)));
@@ -26,8 +30,12 @@ describe("determinism", () => {
 
   it("changes only that user's hash command and the FTP container when a password changes", async () => {
     const before = inputsByName(await runProgram(threeUserConfig()));
-    const after = inputsByName(await runProgram(withValue(threeUserConfig(), "ftp.users.0.password", "a-new-password-9")));
-    const changed = Object.keys(before).filter((name) => JSON.stringify(before[name]) !== JSON.stringify(after[name]));
+    const after = inputsByName(
+      await runProgram(withValue(threeUserConfig(), "ftp.users.0.password", "a-new-password-9")),
+    );
+    const changed = Object.keys(before).filter(
+      (name) => JSON.stringify(before[name]) !== JSON.stringify(after[name]),
+    );
     expect(changed).toEqual(["video-server-ftp-hashes-editor", "video-server-ftp-container"]);
   });
 });

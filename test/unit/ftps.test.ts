@@ -21,7 +21,9 @@ const ftpContainer = (run: ProgramRun) => {
 describe("FTPS in the declared FTP container", () => {
   it("uploads the certificate world-readable and the key root-only when ftp.tls is required", async () => {
     const uploads = ftpContainer(await runProgram(withTls("required"))).inputs.uploads as Upload[];
-    expect(uploads.filter((u) => u.file.includes("tls")).map((u) => [u.file, u.permissions, u.content])).toEqual([
+    expect(
+      uploads.filter((u) => u.file.includes("tls")).map((u) => [u.file, u.permissions, u.content]),
+    ).toEqual([
       ["/etc/vsftpd/tls-certificate.pem", "0644", `${CERT}\n`],
       ["/etc/vsftpd/tls-key.pem", "0600", `${KEY}\n`],
     ]);

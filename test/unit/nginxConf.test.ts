@@ -12,8 +12,16 @@ describe("renderLocation", () => {
     [false, "off"],
   ])("aliases the location to its media folder with autoindex %s", (autoindex, word) => {
     const location: LocationSpec = {
-      path: "/videos/", directory: "videos", autoindex, mp4: false, secureLink: false,
-      allow: [], deny: [], basicAuth: false, corsOrigins: [], cacheSeconds: 3600,
+      path: "/videos/",
+      directory: "videos",
+      autoindex,
+      mp4: false,
+      secureLink: false,
+      allow: [],
+      deny: [],
+      basicAuth: false,
+      corsOrigins: [],
+      cacheSeconds: 3600,
     };
     const context = { mediaRoot: "/srv/media", htpasswdFile: "/etc/nginx/video-server/htpasswd" };
     expect(renderLocation(location, 0, context)).toEqual([
@@ -116,7 +124,10 @@ describe("renderNginxConf", () => {
     ["off", []],
     ["4m", ["    aio threads;", "    directio 4m;", "    output_buffers 2 256k;"]],
   ])("with http.directio %s writes %j after sendfile", (directio, lines) => {
-    const conf = renderNginxConf(httpOf(withValue(threeUserConfig(), "http.directio", directio)), WEB_CONTAINER_LAYOUT).split("\n");
+    const conf = renderNginxConf(
+      httpOf(withValue(threeUserConfig(), "http.directio", directio)),
+      WEB_CONTAINER_LAYOUT,
+    ).split("\n");
     const at = conf.indexOf("    tcp_nopush on;");
     expect(conf.slice(at + 1, at + 1 + lines.length)).toEqual(lines);
     expect(conf.some((l) => l.includes("directio"))).toBe(lines.length > 0);
@@ -148,7 +159,12 @@ describe("renderNginxConf", () => {
       galleryFile: "/tmp/g/gallery.html",
     };
     const conf = renderNginxConf(httpOf(), layout);
-    for (const text of ["listen 127.0.0.1:18080;", "listen 127.0.0.1:18081;", "pid /tmp/n.pid;", "alias /tmp/m/videos/;"]) {
+    for (const text of [
+      "listen 127.0.0.1:18080;",
+      "listen 127.0.0.1:18081;",
+      "pid /tmp/n.pid;",
+      "alias /tmp/m/videos/;",
+    ]) {
       expect(conf).toContain(text);
     }
     expect(conf).toContain("client_body_temp_path /tmp/t/client_body;");

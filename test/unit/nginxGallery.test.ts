@@ -44,7 +44,9 @@ describe("galleryEntries", () => {
 
 describe("galleryLocations", () => {
   it("serves the page at / and a JSON listing twin with the location's access rules", () => {
-    const spec = http([{ path: "/videos/", directory: "videos", autoindex: true, allow: ["10.0.0.0/8"], basicAuth: true }]);
+    const spec = http([
+      { path: "/videos/", directory: "videos", autoindex: true, allow: ["10.0.0.0/8"], basicAuth: true },
+    ]);
     expect(galleryLocations(spec, WEB_CONTAINER_LAYOUT)).toEqual([
       "location = / {",
       "    root /etc/nginx/video-server;",
@@ -80,11 +82,9 @@ describe("galleryLocations", () => {
     const spec = http([{ path: "/videos/", directory: "videos", autoindex: true }], { path: "/gallery/" });
     const lines = galleryLocations(spec, WEB_CONTAINER_LAYOUT);
     expect(lines[0]).toBe("location = /gallery/ {");
-    expect(lines.slice(lines.indexOf("location = /gallery {"), lines.indexOf("location = /gallery {") + 3)).toEqual([
-      "location = /gallery {",
-      "    return 301 /gallery/;",
-      "}",
-    ]);
+    expect(
+      lines.slice(lines.indexOf("location = /gallery {"), lines.indexOf("location = /gallery {") + 3),
+    ).toEqual(["location = /gallery {", "    return 301 /gallery/;", "}"]);
   });
 });
 
@@ -99,7 +99,8 @@ describe("the gallery page", () => {
   });
 
   it("inlines exactly the style and script whose hashes the CSP allows", () => {
-    const inline = (tag: string) => [...page.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, "g"))].map((m) => m[1]);
+    const inline = (tag: string) =>
+      [...page.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, "g"))].map((m) => m[1]);
     const hash = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
     expect(inline("script")).toEqual([GALLERY_SCRIPT]);
     expect(inline("style")).toEqual([GALLERY_STYLE]);
@@ -124,11 +125,12 @@ describe("the gallery page", () => {
   });
 
   it("escapes '<' in the data block, so no value can end it", () => {
-    expect(renderGalleryPage([{ path: "/a</script>/", listing: "/-/listing/a/" }])).toContain('"path":"/a\\u003c/script>/"');
+    expect(renderGalleryPage([{ path: "/a</script>/", listing: "/-/listing/a/" }])).toContain(
+      '"path":"/a\\u003c/script>/"',
+    );
   });
 
   it("is the same bytes for the same locations", () => {
     expect(renderGalleryPage(entries)).toBe(page);
   });
 });
-

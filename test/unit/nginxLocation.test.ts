@@ -1,13 +1,24 @@
 /** The media location renderer and its pieces, option by option, as exact lines. */
 import type { LocationSpec } from "../../spec";
 import { accessLines } from "../../nginx/access";
-import { cacheHeader, corsHeaders, fileCacheControl, locationMaps, preflightLines, sandboxMap } from "../../nginx/headers";
+import {
+  cacheHeader,
+  corsHeaders,
+  fileCacheControl,
+  locationMaps,
+  preflightLines,
+  sandboxMap,
+} from "../../nginx/headers";
 import { limitZone, renderLocation } from "../../nginx/location";
 import { mp4SeekGuard, mp4SeekMap } from "../../nginx/mp4";
 import { secureLinkLines } from "../../nginx/secureLink";
 
 const HTPASSWD = "/etc/nginx/video-server/htpasswd";
-const context = { mediaRoot: "/srv/media", htpasswdFile: HTPASSWD, secureLinkSecret: "a-secure-link-secret-0123" };
+const context = {
+  mediaRoot: "/srv/media",
+  htpasswdFile: HTPASSWD,
+  secureLinkSecret: "a-secure-link-secret-0123",
+};
 
 const base: LocationSpec = {
   path: "/videos/",
@@ -90,23 +101,31 @@ describe("renderLocation", () => {
   });
 
   it("refuses to render a secure-link location without the secret", () => {
-    expect(() => renderLocation(loc({ secureLink: true }), 0, { ...context, secureLinkSecret: undefined })).toThrow(
-      "location /videos/ has secureLink on but no http.secureLinkSecret was given",
-    );
+    expect(() =>
+      renderLocation(loc({ secureLink: true }), 0, { ...context, secureLinkSecret: undefined }),
+    ).toThrow("location /videos/ has secureLink on but no http.secureLinkSecret was given");
   });
 });
 
 describe("access", () => {
   test.each<[string, Partial<LocationSpec>, string[]]>([
     ["nothing for an open location", {}, []],
-    ["deny entries alone, without deny all", { deny: ["203.0.113.7", "2001:db8::/32"] }, ["deny 203.0.113.7;", "deny 2001:db8::/32;"]],
+    [
+      "deny entries alone, without deny all",
+      { deny: ["203.0.113.7", "2001:db8::/32"] },
+      ["deny 203.0.113.7;", "deny 2001:db8::/32;"],
+    ],
     ["allow entries then deny all", { allow: ["192.0.2.0/24"] }, ["allow 192.0.2.0/24;", "deny all;"]],
     [
       "deny entries before allow entries, so they win",
       { allow: ["10.0.0.0/8"], deny: ["10.9.0.0/16"] },
       ["deny 10.9.0.0/16;", "allow 10.0.0.0/8;", "deny all;"],
     ],
-    ["basic auth with the password file", { basicAuth: true }, ['auth_basic "video-server";', `auth_basic_user_file ${HTPASSWD};`]],
+    [
+      "basic auth with the password file",
+      { basicAuth: true },
+      ['auth_basic "video-server";', `auth_basic_user_file ${HTPASSWD};`],
+    ],
   ])("writes %s", (_, fields, lines) => {
     expect(accessLines(loc(fields), HTPASSWD)).toEqual(lines);
   });
@@ -160,7 +179,11 @@ describe("headers", () => {
   it("writes no CORS header and no preflight answer without origins", () => {
     expect(corsHeaders(loc({}), 0)).toEqual([]);
     expect(preflightLines(loc({}))).toEqual([]);
-    expect(preflightLines(loc({ corsOrigins: ["*"] }))).toEqual(["if ($request_method = OPTIONS) {", "    return 204;", "}"]);
+    expect(preflightLines(loc({ corsOrigins: ["*"] }))).toEqual([
+      "if ($request_method = OPTIONS) {",
+      "    return 204;",
+      "}",
+    ]);
   });
 
   it("sandboxes HTML, XHTML, SVG and XML by Content-Type", () => {
@@ -175,7 +198,9 @@ describe("headers", () => {
 
 describe("limits and mp4", () => {
   it("gives each limited location a connection zone of its own, keyed by client address", () => {
-    expect(limitZone(loc({ limitConnPerIp: 2 }), 5)).toEqual(["limit_conn_zone $binary_remote_addr zone=vs_conn_5:1m;"]);
+    expect(limitZone(loc({ limitConnPerIp: 2 }), 5)).toEqual([
+      "limit_conn_zone $binary_remote_addr zone=vs_conn_5:1m;",
+    ]);
     expect(limitZone(loc({}), 5)).toEqual([]);
   });
 

@@ -48,8 +48,11 @@ describe("hashPassword", () => {
 
 describe("renderPasswordFile", () => {
   it("writes one name:hash line per user, sorted by name", () => {
-    expect(renderPasswordFile([{ name: "zed", hash: "$2b$10$z" }, { name: "amy", hash: "$2b$10$a" }])).toBe(
-      "amy:$2b$10$a\nzed:$2b$10$z\n",
-    );
+    expect(
+      renderPasswordFile([
+        { name: "zed", hash: "$2b$10$z" },
+        { name: "amy", hash: "$2b$10$a" },
+      ]),
+    ).toBe("amy:$2b$10$a\nzed:$2b$10$z\n");
   });
 });

@@ -4,7 +4,8 @@ import { stackFileConfig, threeUserConfig, withValue } from "../support/stacks";
 
 const byName = (run: ProgramRun, name: string): DeclaredResource => {
   const found = run.resources.find((r) => r.name === name);
-  if (!found) throw new Error(`no resource named ${name}; have ${run.resources.map((r) => r.name).join(", ")}`);
+  if (!found)
+    throw new Error(`no resource named ${name}; have ${run.resources.map((r) => r.name).join(", ")}`);
   return found;
 };
 type Port = { internal: number; external: number; ip: string; protocol: string };
@@ -44,7 +45,12 @@ describe("the dev stack", () => {
     expect(parentOf("video-server-ftp-container")).toBe("video-server-ftp");
     expect(parentOf("video-server-ftp-image")).toBe("video-server-ftp");
     expect(parentOf("video-server-web-container")).toBe("video-server-web");
-    for (const component of ["video-server-store", "video-server-ftp", "video-server-web", "video-server-docker"]) {
+    for (const component of [
+      "video-server-store",
+      "video-server-ftp",
+      "video-server-web",
+      "video-server-docker",
+    ]) {
       expect(parentOf(component)).toBe("video-server");
     }
   });
@@ -54,7 +60,8 @@ describe("the dev stack", () => {
     expect(provider.inputs.host).toBe("unix:///var/run/docker.sock");
     const dockerResources = run.resources.filter((r) => r.type.startsWith("docker:"));
     expect(dockerResources).toHaveLength(5);
-    for (const r of dockerResources) expect(r.provider).toMatch(/\$pulumi:providers:docker::video-server-docker::/);
+    for (const r of dockerResources)
+      expect(r.provider).toMatch(/\$pulumi:providers:docker::video-server-docker::/);
   });
 
   it("makes the media folder on the host and binds a volume to it", () => {
@@ -66,7 +73,9 @@ describe("the dev stack", () => {
       driverOpts: { type: "none", o: "bind", device: hostPath },
     });
     expect(volume.inputs.name).toMatch(/^video-server-dev-media-[0-9a-f]{8}$/);
-    expect(volume.options.dependsOn).toEqual([expect.stringMatching(/\$command:local:Command::video-server-store-dir$/)]);
+    expect(volume.options.dependsOn).toEqual([
+      expect.stringMatching(/\$command:local:Command::video-server-store-dir$/),
+    ]);
   });
 
   it("retains the media folder and volume when the stack is destroyed", () => {
@@ -119,7 +128,11 @@ describe("the dev stack", () => {
     expect(byName(run, "video-server-ftp-image").inputs).toMatchObject({
       imageName: "video-server-vsftpd:dev",
       skipPush: true,
-      build: { context: "./vsftpd", builderVersion: "BuilderV1", args: { MEDIA_UID: "2121", MEDIA_GID: "2121" } },
+      build: {
+        context: "./vsftpd",
+        builderVersion: "BuilderV1",
+        args: { MEDIA_UID: "2121", MEDIA_GID: "2121" },
+      },
     });
     expect(byName(run, "video-server-web-image").inputs).toMatchObject({
       imageName: "video-server-nginx:dev",
@@ -133,7 +146,9 @@ describe("the dev stack", () => {
     expect(hash.inputs).toMatchObject({ logging: "none" });
     expect(hash.inputs.create).toMatch(/^node scripts\/bcrypt\.js '\$2b\$10\$[./A-Za-z0-9]{22}'$/);
     expect(hash.secretPaths).toEqual(["stdin"]);
-    expect(hash.inputs.stdin).toBe(run.outputs.ftpPasswords && (run.outputs.ftpPasswords as Record<string, string>).uploader);
+    expect(hash.inputs.stdin).toBe(
+      run.outputs.ftpPasswords && (run.outputs.ftpPasswords as Record<string, string>).uploader,
+    );
     expect(hash.options.parent).toMatch(/::video-server-ftp-hashes$/);
   });
 
@@ -162,15 +177,27 @@ describe("the dev stack", () => {
     expect(uploads[1].content).toContain('"listing":"/-/listing/videos/"');
     const [conf] = uploads;
     expect(conf.file).toBe("/etc/nginx/nginx.conf");
-    expect(conf.content).toContain("location /videos/ {\n            alias /srv/media/videos/;\n            autoindex on;");
-    expect(conf.content).toContain("location /images/ {\n            alias /srv/media/images/;\n            autoindex on;");
+    expect(conf.content).toContain(
+      "location /videos/ {\n            alias /srv/media/videos/;\n            autoindex on;",
+    );
+    expect(conf.content).toContain(
+      "location /images/ {\n            alias /srv/media/images/;\n            autoindex on;",
+    );
   });
 
   it("exports the URLs, the FTP endpoint and users, and the generated password as a secret", () => {
     expect(run.outputs).toMatchObject({
       httpUrl: "http://localhost:8080/",
-      locationUrls: { "/images/": "http://localhost:8080/images/", "/videos/": "http://localhost:8080/videos/" },
-      ftpEndpoint: { host: "127.0.0.1", port: 2121, passivePorts: "30000-30009", url: "ftp://127.0.0.1:2121/" },
+      locationUrls: {
+        "/images/": "http://localhost:8080/images/",
+        "/videos/": "http://localhost:8080/videos/",
+      },
+      ftpEndpoint: {
+        host: "127.0.0.1",
+        port: 2121,
+        passivePorts: "30000-30009",
+        url: "ftp://127.0.0.1:2121/",
+      },
       ftpUsers: ["uploader"],
       ftpPasswords: { uploader: "generated-video-server-password-uploader-0123456789" },
     });
@@ -199,7 +226,12 @@ describe("a three-user stack", () => {
       "/etc/vsftpd/users/viewer",
     ]);
     const passwd = uploads.find((u) => u.file === "/etc/vsftpd/passwd");
-    expect(passwd?.content.split("\n").map((l) => l.split(":")[0])).toEqual(["editor", "team-a", "viewer", ""]);
+    expect(passwd?.content.split("\n").map((l) => l.split(":")[0])).toEqual([
+      "editor",
+      "team-a",
+      "viewer",
+      "",
+    ]);
   });
 
   it("publishes on every address and names the public passive address", () => {
@@ -221,11 +253,19 @@ describe("targets and images", () => {
   it("makes the media folder over ssh and points the provider at the ssh:// host for a remote target", async () => {
     let config = withValue(threeUserConfig(), "target.dockerHost", "ssh://deploy@media.example.com:2222");
     config = withValue(config, "target.sshOpts", ["-o", "StrictHostKeyChecking=accept-new"]);
-    const run = await runProgram({ ...config, sshPrivateKey: "-----BEGIN KEY-----\nabc\n" }, { secretKeys: ["sshPrivateKey"] });
+    const run = await runProgram(
+      { ...config, sshPrivateKey: "-----BEGIN KEY-----\nabc\n" },
+      { secretKeys: ["sshPrivateKey"] },
+    );
     const dir = byName(run, "video-server-store-dir");
     expect(dir.type).toBe("command:remote:Command");
     expect(dir.inputs).toMatchObject({
-      connection: { host: "media.example.com", user: "deploy", port: 2222, privateKey: "-----BEGIN KEY-----\nabc\n" },
+      connection: {
+        host: "media.example.com",
+        user: "deploy",
+        port: 2222,
+        privateKey: "-----BEGIN KEY-----\nabc\n",
+      },
       create: "mkdir -p -- '/srv/video-server'",
     });
     expect(dir.secretPaths).toContain("connection");
@@ -236,8 +276,12 @@ describe("targets and images", () => {
   });
 
   it("pulls a configured image reference instead of building", async () => {
-    const run = await runProgram(withValue(threeUserConfig(), "images.web", "registry.example.com/media/nginx:1.27"));
-    expect(run.resources.some((r) => r.name === "video-server-web-image" && r.type === "docker:index/image:Image")).toBe(false);
+    const run = await runProgram(
+      withValue(threeUserConfig(), "images.web", "registry.example.com/media/nginx:1.27"),
+    );
+    expect(
+      run.resources.some((r) => r.name === "video-server-web-image" && r.type === "docker:index/image:Image"),
+    ).toBe(false);
     expect(byName(run, "video-server-web-image")).toMatchObject({
       type: "docker:index/remoteImage:RemoteImage",
       inputs: { name: "registry.example.com/media/nginx:1.27", keepLocally: true },

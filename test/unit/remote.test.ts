@@ -5,7 +5,8 @@
 import { runProgram, type DeclaredResource, type ProgramRun, type StackConfig } from "../support/program";
 import { stackFileConfig, withValue } from "../support/stacks";
 
-const SSH_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nc3NoLWtleS1mb3ItdGVzdHM=\n-----END OPENSSH PRIVATE KEY-----\n";
+const SSH_KEY =
+  "-----BEGIN OPENSSH PRIVATE KEY-----\nc3NoLWtleS1mb3ItdGVzdHM=\n-----END OPENSSH PRIVATE KEY-----\n";
 const TLS_CERT = "-----BEGIN CERTIFICATE-----\nY2VydGlmaWNhdGUtZm9yLXRlc3Rz\n-----END CERTIFICATE-----\n";
 const TLS_KEY = "-----BEGIN PRIVATE KEY-----\ncHJpdmF0ZS1rZXktZm9yLXRlc3Rz\n-----END PRIVATE KEY-----\n";
 const PASSWORDS = ["editor-password-1", "archive-password-2"];
@@ -22,7 +23,8 @@ const PROD_SECRET_KEYS = ["ftp", "sshPrivateKey"];
 
 const byName = (run: ProgramRun, name: string): DeclaredResource => {
   const found = run.resources.find((r) => r.name === name);
-  if (!found) throw new Error(`no resource named ${name}; have ${run.resources.map((r) => r.name).join(", ")}`);
+  if (!found)
+    throw new Error(`no resource named ${name}; have ${run.resources.map((r) => r.name).join(", ")}`);
   return found;
 };
 const dockerResources = (run: ProgramRun) => run.resources.filter((r) => r.type.startsWith("docker:"));
@@ -67,7 +69,9 @@ describe("the prod stack on a remote Docker host over ssh", () => {
   });
 
   it("sends every docker resource of the remote stack through the ssh provider", () => {
-    const types = dockerResources(run).map((r) => r.type).sort();
+    const types = dockerResources(run)
+      .map((r) => r.type)
+      .sort();
     expect(types).toEqual([
       "docker:index/container:Container",
       "docker:index/container:Container",
@@ -84,9 +88,13 @@ describe("the prod stack on a remote Docker host over ssh", () => {
 
   it("binds the volume to the absolute folder on the remote host, after the ssh command made it", () => {
     const volume = byName(run, "video-server-store-media");
-    expect(volume.inputs).toMatchObject({ driverOpts: { type: "none", o: "bind", device: "/srv/video-server/media" } });
+    expect(volume.inputs).toMatchObject({
+      driverOpts: { type: "none", o: "bind", device: "/srv/video-server/media" },
+    });
     expect(volume.inputs.name).toMatch(/^video-server-prod-media-[0-9a-f]{8}$/);
-    expect(volume.options.dependsOn).toEqual([expect.stringMatching(/\$command:remote:Command::video-server-store-dir$/)]);
+    expect(volume.options.dependsOn).toEqual([
+      expect.stringMatching(/\$command:remote:Command::video-server-store-dir$/),
+    ]);
   });
 
   it("retains the remote media folder and its volume when the stack is destroyed", () => {
@@ -95,11 +103,19 @@ describe("the prod stack on a remote Docker host over ssh", () => {
   });
 
   it("publishes FTP and each of the 20 passive ports on every address of the remote host", () => {
-    const ports = byName(run, "video-server-ftp-container").inputs.ports as { internal: number; external: number; ip: string }[];
+    const ports = byName(run, "video-server-ftp-container").inputs.ports as {
+      internal: number;
+      external: number;
+      ip: string;
+    }[];
     expect(ports).toHaveLength(21);
     expect(ports[0]).toMatchObject({ internal: 21, external: 21, ip: "0.0.0.0" });
     expect(ports.slice(1).map((p) => p.external)).toEqual(Array.from({ length: 20 }, (_, i) => 30000 + i));
-    expect(run.outputs.ftpEndpoint).toMatchObject({ host: "203.0.113.10", passivePorts: "30000-30019", url: "ftp://203.0.113.10/" });
+    expect(run.outputs.ftpEndpoint).toMatchObject({
+      host: "203.0.113.10",
+      passivePorts: "30000-30019",
+      url: "ftp://203.0.113.10/",
+    });
     expect(run.outputs.httpUrl).toBe("http://media.example.com/");
   });
 
@@ -131,7 +147,11 @@ describe("remote targets without a configured key or on another ssh port", () =>
   it("uses the port of the ssh:// URL for the remote connection and the docker host alike", async () => {
     const config = withValue(prodWithSecrets(), "target.dockerHost", "ssh://ops@203.0.113.20:2222");
     const run = await runProgram(config, { stack: "prod", secretKeys: PROD_SECRET_KEYS });
-    expect(byName(run, "video-server-store-dir").inputs.connection).toMatchObject({ host: "203.0.113.20", user: "ops", port: 2222 });
+    expect(byName(run, "video-server-store-dir").inputs.connection).toMatchObject({
+      host: "203.0.113.20",
+      user: "ops",
+      port: 2222,
+    });
     expect(byName(run, "video-server-docker").inputs.host).toBe("ssh://ops@203.0.113.20:2222");
   });
 });

@@ -12,8 +12,10 @@ import { main, USAGE, type Io } from "../../scripts/render";
 import { renderStack } from "../../scripts/renderStack";
 import { PROJECT_DIR } from "../support/program";
 
-const CERT = "-----BEGIN CERTIFICATE-----\nTUlJQmtUQ0NBVGVnQXdJQkFnSVVSZWFsQ2VydA==\n-----END CERTIFICATE-----\n";
-const KEY = "-----BEGIN PRIVATE KEY-----\nTUlJRXZnSUJBREFOQmdrcWhraUc5dzBCUmVhbEtleQ==\n-----END PRIVATE KEY-----\n";
+const CERT =
+  "-----BEGIN CERTIFICATE-----\nTUlJQmtUQ0NBVGVnQXdJQkFnSVVSZWFsQ2VydA==\n-----END CERTIFICATE-----\n";
+const KEY =
+  "-----BEGIN PRIVATE KEY-----\nTUlJRXZnSUJBREFOQmdrcWhraUc5dzBCUmVhbEtleQ==\n-----END PRIVATE KEY-----\n";
 /** Secrets a careless stack file holds in clear: none may reach a rendered file. */
 const CLEAR_SECRETS = {
   ftpPassword: "clear-ftp-password-1",
@@ -22,7 +24,12 @@ const CLEAR_SECRETS = {
   sshKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nY2xlYXJTc2hLZXk=\n-----END OPENSSH PRIVATE KEY-----\n",
 };
 /** Ciphertexts as the Pulumi CLI writes them. */
-const CIPHER = { password: "v1:cipherPassword0001", cert: "v1:cipherCert0002", key: "v1:cipherKey0003", ssh: "v1:cipherSsh0004" };
+const CIPHER = {
+  password: "v1:cipherPassword0001",
+  cert: "v1:cipherCert0002",
+  key: "v1:cipherKey0003",
+  ssh: "v1:cipherSsh0004",
+};
 
 const tempDirs: string[] = [];
 afterAll(() => {
@@ -52,7 +59,10 @@ function committedStack(stack: string): { config: Config } {
 /** Pulumi.prod.yaml with its secrets set the way the README says: encrypted in the stack file. */
 function prodWithEncryptedSecrets(): { config: Config } {
   const doc = committedStack("prod");
-  const ftp = doc.config["video-server:ftp"] as { users: Record<string, unknown>[] } & Record<string, unknown>;
+  const ftp = doc.config["video-server:ftp"] as { users: Record<string, unknown>[] } & Record<
+    string,
+    unknown
+  >;
   for (const user of ftp.users) user.password = { secure: CIPHER.password };
   ftp.tlsCertificate = { secure: CIPHER.cert };
   ftp.tlsKey = { secure: CIPHER.key };
@@ -70,7 +80,10 @@ function clearSecretsStack(): { config: Config } {
         tls: "enabled",
         tlsCertificate: CERT,
         tlsKey: KEY,
-        users: [{ name: "editor", password: CLEAR_SECRETS.ftpPassword }, { name: "viewer", write: false }],
+        users: [
+          { name: "editor", password: CLEAR_SECRETS.ftpPassword },
+          { name: "viewer", write: false },
+        ],
       },
       "video-server:http": {
         serverName: "media.example.com",
@@ -95,7 +108,11 @@ function snapshot(dir: string): { path: string; mode: string; content: string }[
       if (entry.isDirectory()) walk(child);
       else {
         const full = path.join(dir, child);
-        out.push({ path: child, mode: (fs.statSync(full).mode & 0o777).toString(8), content: fs.readFileSync(full, "utf8") });
+        out.push({
+          path: child,
+          mode: (fs.statSync(full).mode & 0o777).toString(8),
+          content: fs.readFileSync(full, "utf8"),
+        });
       }
     }
   };
@@ -120,7 +137,10 @@ function expectedPaths(spec: Spec, tls: boolean, secureLink: boolean): string[] 
     tlsKey: tls ? "x" : undefined,
   });
   const httpHashes = Object.fromEntries(spec.http.users.map((u) => [u, "x"]));
-  const web = webContainerFiles(spec, WEB_CONTAINER_LAYOUT, { httpHashes, secureLinkSecret: secureLink ? "x" : undefined });
+  const web = webContainerFiles(spec, WEB_CONTAINER_LAYOUT, {
+    httpHashes,
+    secureLinkSecret: secureLink ? "x" : undefined,
+  });
   return [...ftp.map((f) => `ftp${f.file}`), ...web.map((f) => `web${f.file}`), "spec.json"].sort();
 }
 
@@ -147,9 +167,11 @@ describe("rendering the committed stacks", () => {
   it("writes one user file per FTP user of the dev stack", () => {
     const out = tempDir();
     cli(["--stack", "dev", "--out", out]);
-    expect(snapshot(out).filter((f) => f.path.startsWith("ftp/etc/vsftpd/users/")).map((f) => f.path)).toEqual([
-      "ftp/etc/vsftpd/users/uploader",
-    ]);
+    expect(
+      snapshot(out)
+        .filter((f) => f.path.startsWith("ftp/etc/vsftpd/users/"))
+        .map((f) => f.path),
+    ).toEqual(["ftp/etc/vsftpd/users/uploader"]);
   });
 
   it("writes the files with the permissions the containers give them", () => {
@@ -234,13 +256,21 @@ describe("secrets in a render", () => {
     expect(cli(["--stack", "careless", "--out", out], dir).code).toBe(0);
     const written = snapshot(out);
     const everything = written.map((f) => f.content).join("\n");
-    for (const secret of [...Object.values(CLEAR_SECRETS), CERT, KEY, CERT.split("\n")[1], KEY.split("\n")[1]]) {
+    for (const secret of [
+      ...Object.values(CLEAR_SECRETS),
+      CERT,
+      KEY,
+      CERT.split("\n")[1],
+      KEY.split("\n")[1],
+    ]) {
       expect(everything).not.toContain(secret);
     }
     expect(everything).not.toContain("$2b$");
     // Nothing had to be scrubbed: the renderers were never handed a secret.
     expect(renderStack(dir, "careless").scrubbed).toEqual([]);
-    expect(written.find((f) => f.path === "ftp/etc/vsftpd/passwd")?.content).toBe(`editor:${SECRET_PLACEHOLDER}\nviewer:${SECRET_PLACEHOLDER}\n`);
+    expect(written.find((f) => f.path === "ftp/etc/vsftpd/passwd")?.content).toBe(
+      `editor:${SECRET_PLACEHOLDER}\nviewer:${SECRET_PLACEHOLDER}\n`,
+    );
   });
 
   it("passes a placeholder wherever the program would pass a secret, so secret-dependent files still appear", () => {
@@ -332,7 +362,10 @@ describe("the render command line", () => {
   });
 
   it("reports a stack file that is not YAML", () => {
-    const { code, err } = cli(["--stack", "garbled", "--out", tempDir()], project({ garbled: "config: [unclosed\n" }));
+    const { code, err } = cli(
+      ["--stack", "garbled", "--out", tempDir()],
+      project({ garbled: "config: [unclosed\n" }),
+    );
     expect(code).toBe(1);
     expect(err).toContain("not valid YAML");
   });
@@ -366,8 +399,11 @@ describe("the render command line", () => {
     const out = tempDir();
     const bin = path.join(PROJECT_DIR, "node_modules", ".bin", "ts-node");
     const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(bin, ["--transpile-only", "scripts/render.ts", "--stack", "dev", "--out", out], { cwd: PROJECT_DIR }, (error, so, se) =>
-        error ? reject(new Error(`${error.message}\n${se}`)) : resolve(so),
+      execFile(
+        bin,
+        ["--transpile-only", "scripts/render.ts", "--stack", "dev", "--out", out],
+        { cwd: PROJECT_DIR },
+        (error, so, se) => (error ? reject(new Error(`${error.message}\n${se}`)) : resolve(so)),
       );
     });
     expect(stdout).toContain(`Rendered stack dev`);

@@ -40,7 +40,12 @@ describe("secrets", () => {
     const httpPassword = "viewer-http-password";
     let config = withValue(threeUserConfig(), "http.secureLinkSecret", secret);
     config = withValue(config, "http.users", [{ name: "viewer", password: httpPassword }]);
-    config = withValue(config, "http.locations.1", { path: "/images/", directory: "images", basicAuth: true, secureLink: true });
+    config = withValue(config, "http.locations.1", {
+      path: "/images/",
+      directory: "images",
+      basicAuth: true,
+      secureLink: true,
+    });
     const run = await runProgram(config, { secretKeys: ["ftp"] });
     const web = run.resources.find((r) => r.name === "video-server-web-container");
     expect(web?.secretPaths).toContain("uploads");

@@ -20,14 +20,18 @@ describe("secureLinkHash", () => {
 
 describe("signUrl", () => {
   it("appends md5 and expires to the path", () => {
-    expect(signUrl("/videos/a.mp4", SECRET, EXPIRES)).toBe("/videos/a.mp4?md5=zHG20tcMAU6clK7cycBJFQ&expires=1767225600");
+    expect(signUrl("/videos/a.mp4", SECRET, EXPIRES)).toBe(
+      "/videos/a.mp4?md5=zHG20tcMAU6clK7cycBJFQ&expires=1767225600",
+    );
   });
 
   it.each([
     ["a raw path", "/videos/my clip é.mp4"],
     ["a percent-encoded path", "/videos/my%20clip%20%C3%A9.mp4"],
   ])("signs the decoded path nginx checks and percent-encodes it in the URL, given %s", (_, path) => {
-    expect(signUrl(path, SECRET, EXPIRES)).toBe("/videos/my%20clip%20%C3%A9.mp4?md5=QLntcmsSyogPKh_tFsnOig&expires=1767225600");
+    expect(signUrl(path, SECRET, EXPIRES)).toBe(
+      "/videos/my%20clip%20%C3%A9.mp4?md5=QLntcmsSyogPKh_tFsnOig&expires=1767225600",
+    );
   });
 
   it("gives a different signature for another path, expiry or secret", () => {

@@ -38,7 +38,11 @@ describe("parseSignUrlArgs", () => {
   });
 
   it("signs for --ttl from now, with the secret from the environment and a base URL", () => {
-    expect(parse(["--ttl", "1h", "/videos/a.mp4", "--base-url", "https://media.example.com/"], { [SECRET_ENV]: SECRET })).toEqual({
+    expect(
+      parse(["--ttl", "1h", "/videos/a.mp4", "--base-url", "https://media.example.com/"], {
+        [SECRET_ENV]: SECRET,
+      }),
+    ).toEqual({
       kind: "sign",
       path: "/videos/a.mp4",
       secret: SECRET,
@@ -48,7 +52,9 @@ describe("parseSignUrlArgs", () => {
   });
 
   it("prefers --secret over the environment", () => {
-    expect(parse(["/a.mp4", "--secret", SECRET, "--ttl", "1m"], { [SECRET_ENV]: "another-secret-0123456" })).toMatchObject({ secret: SECRET });
+    expect(
+      parse(["/a.mp4", "--secret", SECRET, "--ttl", "1m"], { [SECRET_ENV]: "another-secret-0123456" }),
+    ).toMatchObject({ secret: SECRET });
   });
 
   it("asks for help with --help or -h", () => {
@@ -59,22 +65,66 @@ describe("parseSignUrlArgs", () => {
   test.each<[string, string[], string]>([
     ["no path", ["--secret", SECRET, "--ttl", "1h"], "give the path to sign, such as /videos/clip.mp4"],
     ["two paths", ["/a.mp4", "/b.mp4", "--secret", SECRET, "--ttl", "1h"], "give one path, not 2"],
-    ["a relative path", ["videos/a.mp4", "--secret", SECRET, "--ttl", "1h"], "path 'videos/a.mp4' must start with '/'"],
+    [
+      "a relative path",
+      ["videos/a.mp4", "--secret", SECRET, "--ttl", "1h"],
+      "path 'videos/a.mp4' must start with '/'",
+    ],
     ["a folder", ["/videos/", "--secret", SECRET, "--ttl", "1h"], "path '/videos/' is a folder"],
-    ["a path with a query", ["/videos/a.mp4?start=1", "--secret", SECRET, "--ttl", "1h"], "must not contain '?' or '#'"],
+    [
+      "a path with a query",
+      ["/videos/a.mp4?start=1", "--secret", SECRET, "--ttl", "1h"],
+      "must not contain '?' or '#'",
+    ],
     ["no secret", ["/a.mp4", "--ttl", "1h"], `--secret is required (or set ${SECRET_ENV})`],
     ["an empty secret", ["/a.mp4", "--secret", "", "--ttl", "1h"], "--secret is required"],
-    ["a secret nginx could not hold", ["/a.mp4", "--secret", "short", "--ttl", "1h"], "--secret does not look like an http.secureLinkSecret"],
-    ["an expiry in the past", ["/a.mp4", "--secret", SECRET, "--expires", String(NOW - 1)], `--expires ${NOW - 1} is in the past (now is ${NOW})`],
+    [
+      "a secret nginx could not hold",
+      ["/a.mp4", "--secret", "short", "--ttl", "1h"],
+      "--secret does not look like an http.secureLinkSecret",
+    ],
+    [
+      "an expiry in the past",
+      ["/a.mp4", "--secret", SECRET, "--expires", String(NOW - 1)],
+      `--expires ${NOW - 1} is in the past (now is ${NOW})`,
+    ],
     ["an expiry of now", ["/a.mp4", "--secret", SECRET, "--expires", String(NOW)], "is in the past"],
-    ["an expiry that is no number", ["/a.mp4", "--secret", SECRET, "--expires", "tomorrow"], "--expires 'tomorrow' must be a unix time in seconds"],
-    ["a date as expiry", ["/a.mp4", "--secret", SECRET, "--expires", "2026-01-01"], "must be a unix time in seconds"],
-    ["both --expires and --ttl", ["/a.mp4", "--secret", SECRET, "--expires", String(NOW + 9), "--ttl", "1h"], "give --expires or --ttl, not both"],
-    ["neither --expires nor --ttl", ["/a.mp4", "--secret", SECRET], "--expires <unix time> or --ttl <duration> is required"],
-    ["a bad ttl unit", ["/a.mp4", "--secret", SECRET, "--ttl", "1w"], "--ttl '1w' must be a duration such as 90, 90s, 15m, 12h or 7d"],
+    [
+      "an expiry that is no number",
+      ["/a.mp4", "--secret", SECRET, "--expires", "tomorrow"],
+      "--expires 'tomorrow' must be a unix time in seconds",
+    ],
+    [
+      "a date as expiry",
+      ["/a.mp4", "--secret", SECRET, "--expires", "2026-01-01"],
+      "must be a unix time in seconds",
+    ],
+    [
+      "both --expires and --ttl",
+      ["/a.mp4", "--secret", SECRET, "--expires", String(NOW + 9), "--ttl", "1h"],
+      "give --expires or --ttl, not both",
+    ],
+    [
+      "neither --expires nor --ttl",
+      ["/a.mp4", "--secret", SECRET],
+      "--expires <unix time> or --ttl <duration> is required",
+    ],
+    [
+      "a bad ttl unit",
+      ["/a.mp4", "--secret", SECRET, "--ttl", "1w"],
+      "--ttl '1w' must be a duration such as 90, 90s, 15m, 12h or 7d",
+    ],
     ["a zero ttl", ["/a.mp4", "--secret", SECRET, "--ttl", "0m"], "--ttl '0m' must be a duration"],
-    ["an unknown option", ["/a.mp4", "--secret", SECRET, "--ttl", "1h", "--sceret", "x"], "Unknown option '--sceret'"],
-    ["a base URL with a path", ["/a.mp4", "--secret", SECRET, "--ttl", "1h", "--base-url", "https://h/x"], "--base-url 'https://h/x' must be a scheme and host"],
+    [
+      "an unknown option",
+      ["/a.mp4", "--secret", SECRET, "--ttl", "1h", "--sceret", "x"],
+      "Unknown option '--sceret'",
+    ],
+    [
+      "a base URL with a path",
+      ["/a.mp4", "--secret", SECRET, "--ttl", "1h", "--base-url", "https://h/x"],
+      "--base-url 'https://h/x' must be a scheme and host",
+    ],
   ])("refuses %s with a message that says what to fix", (_, argv, message) => {
     const parsed = parse(argv);
     expect(parsed.kind).toBe("error");
@@ -91,15 +141,29 @@ describe("main", () => {
   };
 
   it("prints the signed URL and exits 0", () => {
-    const result = run(["/videos/a.mp4", "--secret", SECRET, "--ttl", "1h", "--base-url", "http://127.0.0.1:8080"]);
-    expect(result).toEqual({ code: 0, out: [`http://127.0.0.1:8080${signUrl("/videos/a.mp4", SECRET, NOW + 3600)}`], err: [] });
+    const result = run([
+      "/videos/a.mp4",
+      "--secret",
+      SECRET,
+      "--ttl",
+      "1h",
+      "--base-url",
+      "http://127.0.0.1:8080",
+    ]);
+    expect(result).toEqual({
+      code: 0,
+      out: [`http://127.0.0.1:8080${signUrl("/videos/a.mp4", SECRET, NOW + 3600)}`],
+      err: [],
+    });
   });
 
   it("prints the problem and the usage to stderr and exits 2", () => {
     const result = run(["/videos/a.mp4", "--secret", SECRET, "--expires", "1"]);
     expect(result.code).toBe(2);
     expect(result.out).toEqual([]);
-    expect(result.err).toEqual([`sign-url: --expires 1 is in the past (now is ${NOW}); nginx would answer 410 Gone\n${USAGE}`]);
+    expect(result.err).toEqual([
+      `sign-url: --expires 1 is in the past (now is ${NOW}); nginx would answer 410 Gone\n${USAGE}`,
+    ]);
   });
 
   it("prints the usage for --help and exits 0", () => {
@@ -113,7 +177,17 @@ describe("npm run sign-url", () => {
     const stdout = await new Promise<string>((resolve, reject) => {
       execFile(
         "npm",
-        ["run", "--silent", "sign-url", "--", "/videos/a.mp4", "--secret", SECRET, "--expires", String(expires)],
+        [
+          "run",
+          "--silent",
+          "sign-url",
+          "--",
+          "/videos/a.mp4",
+          "--secret",
+          SECRET,
+          "--expires",
+          String(expires),
+        ],
         { cwd: PROJECT_DIR, timeout: 60_000 },
         (error, out) => (error ? reject(error) : resolve(out)),
       );

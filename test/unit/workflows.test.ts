@@ -26,7 +26,10 @@ interface Job {
   readonly environment?: unknown;
   readonly permissions?: Readonly<Record<string, string>>;
   readonly concurrency?: { readonly group: string; readonly "cancel-in-progress": boolean };
-  readonly strategy?: { readonly "fail-fast"?: boolean; readonly matrix: { readonly stack: readonly string[] } };
+  readonly strategy?: {
+    readonly "fail-fast"?: boolean;
+    readonly matrix: { readonly stack: readonly string[] };
+  };
   readonly container?: { readonly image: string; readonly options?: string };
   readonly steps?: readonly Step[];
 }
@@ -56,7 +59,8 @@ function validate(file: string, cwd = PROJECT_DIR): Promise<{ code: number; outp
   });
 }
 
-const workflow = (name: string): Workflow => parse(fs.readFileSync(path.join(WORKFLOW_DIR, name), "utf8")) as Workflow;
+const workflow = (name: string): Workflow =>
+  parse(fs.readFileSync(path.join(WORKFLOW_DIR, name), "utf8")) as Workflow;
 const steps = (job: Job): readonly Step[] => job.steps ?? [];
 function pulumiStep(job: Job, command: string): Step {
   const found = steps(job).find((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === command);
@@ -92,8 +96,18 @@ describe("action-validator", () => {
     test.each([
       ["a misspelt job key", "    steps:\n", "    stepz:\n", "stepz"],
       ["a job that needs a job that does not exist", "needs: test", "needs: tests", "unresolved job tests"],
-      ["a permission level that does not exist", "pull-requests: write", "pull-requests: admin", "/jobs/preview/permissions"],
-      ["a non-boolean cancel-in-progress", "cancel-in-progress: true", "cancel-in-progress: maybe", "cancel-in-progress"],
+      [
+        "a permission level that does not exist",
+        "pull-requests: write",
+        "pull-requests: admin",
+        "/jobs/preview/permissions",
+      ],
+      [
+        "a non-boolean cancel-in-progress",
+        "cancel-in-progress: true",
+        "cancel-in-progress: maybe",
+        "cancel-in-progress",
+      ],
     ])("fails a workflow with %s", async (_, from, to, reported) => {
       expect(original).toContain(from);
       const { code, output } = await validate(copy("broken.yml", original.replace(from, to)), dir);
@@ -155,7 +169,10 @@ describe("the preview workflow", () => {
     const ssh = indexOf(job, (s) => s.uses === "./.github/actions/ssh-access");
     expect(steps(job)[ssh]).toMatchObject({
       if: "matrix.stack == 'prod'",
-      with: { "private-key": "${{ secrets.SSH_PRIVATE_KEY }}", "known-hosts": "${{ secrets.SSH_KNOWN_HOSTS }}" },
+      with: {
+        "private-key": "${{ secrets.SSH_PRIVATE_KEY }}",
+        "known-hosts": "${{ secrets.SSH_KNOWN_HOSTS }}",
+      },
     });
     expect(ssh).toBeLessThan(indexOf(job, (s) => s.uses === PULUMI_ACTION));
   });
@@ -179,7 +196,10 @@ describe("the deploy workflow", () => {
     expect(job.strategy?.matrix.stack).toEqual(["dev", "prod"]);
     const up = pulumiStep(job, "up");
     expect(up.uses).toBe(PULUMI_ACTION);
-    expect(up.with).toMatchObject({ "stack-name": "${{ matrix.stack }}", "cloud-url": "${{ secrets.PULUMI_BACKEND_URL }}" });
+    expect(up.with).toMatchObject({
+      "stack-name": "${{ matrix.stack }}",
+      "cloud-url": "${{ secrets.PULUMI_BACKEND_URL }}",
+    });
     expect(up.env).toEqual({ PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" });
   });
 

@@ -1,0 +1,60 @@
+// Lint: typescript-eslint's recommended rules, and the direction of imports between folders
+// (docs/layout.md): spec/ → renderers → containerFiles/ → components/ → index.ts.
+import js from "@eslint/js";
+import prettier from "eslint-config-prettier";
+import tseslint from "typescript-eslint";
+
+/** Folders a file in `folder` must not import from: everything above it. */
+const above = {
+  spec: ["nginx", "vsftpd", "containerFiles", "components", "scripts", "bench", "test"],
+  nginx: ["vsftpd", "containerFiles", "components", "scripts", "bench", "test"],
+  vsftpd: ["nginx", "containerFiles", "components", "scripts", "bench", "test"],
+  containerFiles: ["components", "scripts", "bench", "test"],
+  components: ["scripts", "bench", "test"],
+  scripts: ["components", "bench", "test"],
+  bench: ["components"],
+};
+
+const direction = Object.entries(above).map(([folder, forbidden]) => ({
+  files: [`${folder}/**/*.ts`],
+  rules: {
+    "no-restricted-imports": [
+      "error",
+      {
+        patterns: forbidden.map((f) => ({
+          group: [`**/${f}`, `**/${f}/**`, `../${f}`, `../${f}/**`],
+          message: `${folder}/ must not import from ${f}/: imports go down only (docs/layout.md).`,
+        })),
+      },
+    ],
+  },
+}));
+
+export default tseslint.config(
+  { ignores: ["node_modules/**", "bin/**", ".pulumi/**", "test-output/**", "bench/results/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { ecmaVersion: 2022, sourceType: "module" },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    files: ["**/*.js", "**/*.cjs"],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: {
+        require: "readonly",
+        module: "writable",
+        process: "readonly",
+        __dirname: "readonly",
+        Buffer: "readonly",
+        console: "readonly",
+      },
+    },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  ...direction,
+  prettier,
+);
