@@ -34,7 +34,7 @@ function refusals(): string[] {
  * With http.directio set, files of that size and up are read with O_DIRECT in nginx's thread
  * pool: a library far larger than RAM then neither blocks workers on the disk nor churns the
  * page cache. Off (the default), everything goes out with sendfile from the page cache, which
- * the benchmark shows is up to twice as fast for files that fit (README, Performance).
+ * the benchmark shows is up to twice as fast for files that fit (bench/README.md).
  */
 function directIo(size: string): string[] {
   if (size === "off") return [];

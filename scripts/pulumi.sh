@@ -13,7 +13,7 @@ if [ -z "${PULUMI_BACKEND_URL:-}" ]; then
   mkdir -p .pulumi
   export PULUMI_BACKEND_URL="file://$PWD/.pulumi"
 fi
-# The dev passphrase (README, "Secrets"): only when neither a passphrase nor a file is set.
+# The dev passphrase (README, Quick start): only when neither a passphrase nor a file is set.
 if [ -z "${PULUMI_CONFIG_PASSPHRASE+x}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
   export PULUMI_CONFIG_PASSPHRASE="video-server-dev"
 fi

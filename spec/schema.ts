@@ -230,7 +230,7 @@ export const rawConfigSchema = z
           .default({}),
         /**
          * off: every file goes out with sendfile from the page cache (what a video server whose
-         * popular files fit in RAM wants; see README, Performance). A size: files at least that
+         * popular files fit in RAM wants; see bench/README.md). A size: files at least that
          * large are read with O_DIRECT in nginx's thread pool, for libraries far larger than RAM.
          */
         directio: z

@@ -41,7 +41,7 @@ export function renderTlsDirectives(ftp: Pick<FtpSpec, "tls">, layout: FtpLayout
     ["require_ssl_reuse", true],
     // An upload must end with a TLS close_notify, not a bare TCP FIN that anyone on the path can
     // forge: a cut-off upload is answered 426, never 226. Checked: basic-ftp and curl (TLS 1.2;
-    // curl 7.88 over TLS 1.3 loses upload tails either way, see README) end theirs properly.
+    // curl 7.88 over TLS 1.3 loses upload tails either way, see docs/ftp.md) end theirs properly.
     ["strict_ssl_read_eof", true],
   ];
 }

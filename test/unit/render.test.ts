@@ -56,7 +56,7 @@ function committedStack(stack: string): { config: Config } {
   return parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")) as { config: Config };
 }
 
-/** Pulumi.prod.yaml with its secrets set the way the README says: encrypted in the stack file. */
+/** Pulumi.prod.yaml with its secrets set the way docs/deploy.md says: encrypted in the stack file. */
 function prodWithEncryptedSecrets(): { config: Config } {
   const doc = committedStack("prod");
   const ftp = doc.config["video-server:ftp"] as { users: Record<string, unknown>[] } & Record<

@@ -1,6 +1,6 @@
 /**
  * The GitHub Actions files: valid for a workflow linter (action-validator, from the npm registry),
- * and saying what the README promises: a preview comment per stack on pull requests, `pulumi up`
+ * and saying what docs/deploy.md promises: a preview comment per stack on pull requests, `pulumi up`
  * per stack on main behind GitHub environments.
  */
 import { execFile } from "node:child_process";
