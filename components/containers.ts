@@ -1,10 +1,10 @@
 /**
  * What both server containers share: how their image is obtained and how they run
- * (restart policy, init, health, labels, log rotation).
+ * (restart policy, init, health, labels, log rotation, how they stop and are replaced).
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { ImageSpec, Spec } from "../spec";
+import type { ImageSpec, Platform, Spec } from "../spec";
 
 /**
  * Builds the project's image (classic builder: Debian's docker.io has no buildx) or pulls the
@@ -13,18 +13,20 @@ import type { ImageSpec, Spec } from "../spec";
 export function serverImage(
   name: string,
   image: ImageSpec,
+  platform: Platform,
   buildArgs: Record<string, string>,
   opts: pulumi.CustomResourceOptions,
 ): pulumi.Output<string> {
   if (image.kind === "ref") {
-    return new docker.RemoteImage(name, { name: image.ref, keepLocally: true }, opts).imageId;
+    return new docker.RemoteImage(name, { name: image.ref, keepLocally: true, platform }, opts).imageId;
   }
   return new docker.Image(
     name,
     {
       imageName: image.name,
       skipPush: true,
-      build: { context: `./${image.context}`, builderVersion: "BuilderV1", args: buildArgs },
+      // Without a platform the provider builds for the machine running pulumi, not the server.
+      build: { context: `./${image.context}`, builderVersion: "BuilderV1", args: buildArgs, platform },
     },
     opts,
   ).repoDigest;
@@ -43,8 +45,20 @@ export function bashHealthcheck(script: string): docker.types.input.ContainerHea
 
 export type Role = "ftp" | "web";
 
+/**
+ * How each server stops: the signal that makes it finish what it is doing, and how long it may
+ * take before it is killed. Without destroyGraceSeconds the provider removes a container with a
+ * zero timeout, cutting every transfer on each replacement. nginx finishes its responses on
+ * SIGQUIT; vsftpd's entrypoint stops listening on SIGTERM and waits for the sessions.
+ */
+const STOPPING: Record<Role, { readonly signal: string; readonly graceSeconds: number }> = {
+  ftp: { signal: "SIGTERM", graceSeconds: 30 },
+  web: { signal: "SIGQUIT", graceSeconds: 10 },
+};
+
 /** Container settings common to both servers. */
 export function runSettings(spec: Spec, role: Role) {
+  const stopping = STOPPING[role];
   return {
     name: `${spec.name}-${role}`,
     // vsftpd as PID 1 crashes after sessions end; under docker-init it runs clean.
@@ -55,10 +69,26 @@ export function runSettings(spec: Spec, role: Role) {
     waitTimeout: 120,
     logDriver: "json-file",
     logOpts: { "max-size": "10m", "max-file": "5" },
+    stopSignal: stopping.signal,
+    // The same grace when the engine stops the container (docker stop, a dockerd restart).
+    stopTimeout: stopping.graceSeconds,
+    destroyGraceSeconds: stopping.graceSeconds,
     labels: [
       { label: "video-server.project", value: spec.project },
       { label: "video-server.stack", value: spec.stack },
       { label: "video-server.role", value: role },
     ],
   };
+}
+
+/**
+ * Resource options of both server containers.
+ * - deleteBeforeReplace: fixed container name and host ports; the old one must go first.
+ * - replaceOnChanges "*": any change replaces the container. The provider records a container
+ *   whose health wait timed out as created-with-errors, and an unchanged next `up` would accept
+ *   it; terraform-provider-docker 4.x also updated healthcheck and init in place as no-ops
+ *   (kreuzwerker/terraform-provider-docker#988).
+ */
+export function containerOptions(parent: pulumi.Resource): pulumi.CustomResourceOptions {
+  return { parent, deleteBeforeReplace: true, replaceOnChanges: ["*"] };
 }

@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ftpContainerFiles } from "../containerFiles";
 import { FTP_CONTAINER_LAYOUT as LAYOUT, MEDIA_OWNER, passivePortList, type Spec } from "../spec";
-import { bashHealthcheck, runSettings, serverImage } from "./containers";
+import { bashHealthcheck, containerOptions, runSettings, serverImage } from "./containers";
 import { PasswordHashes } from "./passwordHashes";
 
 export interface FtpServerArgs {
@@ -29,6 +29,7 @@ export class FtpServer extends pulumi.ComponentResource {
     this.imageId = serverImage(
       `${name}-image`,
       spec.images.ftp,
+      spec.target.platform,
       { MEDIA_UID: String(MEDIA_OWNER.uid), MEDIA_GID: String(MEDIA_OWNER.gid) },
       { parent: this },
     );
@@ -64,8 +65,7 @@ export class FtpServer extends pulumi.ComponentResource {
           `exec 3<>/dev/tcp/127.0.0.1/${LAYOUT.listenPort} && IFS= read -r -t 5 line <&3 && [[ "$line" == 220* ]]`,
         ),
       },
-      // Fixed container name and host ports: the old container must go before the new one starts.
-      { parent: this, deleteBeforeReplace: true },
+      containerOptions(this),
     );
 
     this.registerOutputs({ container: this.container, imageId: this.imageId });

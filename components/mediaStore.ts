@@ -35,11 +35,13 @@ export class MediaStore extends pulumi.ComponentResource {
         ? new command.remote.Command(
             `${name}-dir`,
             {
+              // Without hostKey the command provider accepts whatever key the server shows.
               connection: {
                 host: target.host,
                 user: target.user,
                 port: target.port,
                 privateKey: args.sshPrivateKey,
+                hostKey: target.hostKey,
               },
               create,
             },

@@ -33,6 +33,8 @@ export class PasswordHashes extends pulumi.ComponentResource {
         `${name}-${user}`,
         {
           create: `node scripts/bcrypt.js '${saltFor(args.spec, args.service, user)}'`,
+          // A re-run would otherwise see the previous hash in PULUMI_COMMAND_STDOUT.
+          addPreviousOutputInEnv: false,
           stdin: pulumi.secret(password),
           logging: "none",
         },

@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { webContainerFiles } from "../containerFiles";
 import { WEB_CONTAINER_LAYOUT as LAYOUT, WEB_CONTAINER_PORT, WEB_STATUS_PORT, type Spec } from "../spec";
-import { bashHealthcheck, runSettings, serverImage } from "./containers";
+import { bashHealthcheck, containerOptions, runSettings, serverImage } from "./containers";
 import { PasswordHashes } from "./passwordHashes";
 
 export interface WebServerArgs {
@@ -23,7 +23,7 @@ export class WebServer extends pulumi.ComponentResource {
     super("video-server:index:WebServer", name, {}, opts);
     const { spec } = args;
 
-    this.imageId = serverImage(`${name}-image`, spec.images.web, {}, { parent: this });
+    this.imageId = serverImage(`${name}-image`, spec.images.web, spec.target.platform, {}, { parent: this });
     const { hashes } = new PasswordHashes(
       `${name}-hashes`,
       { spec, service: "http", names: spec.http.users, passwords: args.passwords },
@@ -54,7 +54,7 @@ export class WebServer extends pulumi.ComponentResource {
             `&& IFS= read -r -t 5 line <&3 && [[ "$line" == "HTTP/1.1 204"* ]]`,
         ),
       },
-      { parent: this, deleteBeforeReplace: true },
+      containerOptions(this),
     );
 
     this.registerOutputs({ container: this.container, imageId: this.imageId });

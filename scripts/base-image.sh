@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Makes the image debian:bookworm-slim on the local Docker engine when it is missing.
+# Makes the image debian:trixie-slim (Debian 13) on the local Docker engine when it is missing.
 #
 # No image registry is reachable from these machines, but Debian's apt mirror is: the root file
-# system comes from `debootstrap --variant=minbase bookworm` against the mirror this host's apt
+# system comes from `debootstrap --variant=minbase trixie` against the mirror this host's apt
 # uses, is trimmed like the official slim image, and is loaded with `docker import`. The project's
 # Dockerfiles then build unchanged, and `apt-get update && apt-get install` inside `docker build`
 # reaches the same mirror.
@@ -11,14 +11,14 @@
 # again without debootstrapping. The cache is remade when the host's apt sources change.
 #
 # Environment:
-#   IMAGE           image to make                     (default debian:bookworm-slim)
+#   IMAGE           image to make                     (default debian:trixie-slim)
 #   CACHE_DIR       where the tarball is kept          (default /var/cache/video-server)
 #   DEBIAN_MIRROR   use this mirror instead of the one in /etc/apt (e.g. http://mirror/debian)
 #   DOCKER          docker client                      (default: docker on PATH)
 set -euo pipefail
 
-IMAGE=${IMAGE:-debian:bookworm-slim}
-SUITE=bookworm
+IMAGE=${IMAGE:-debian:trixie-slim}
+SUITE=trixie
 CACHE_DIR=${CACHE_DIR:-/var/cache/video-server}
 TARBALL="$CACHE_DIR/debian-$SUITE-slim.tar"
 SOURCES_USED="$TARBALL.sources" # the apt sources baked into the cached tarball
@@ -40,7 +40,7 @@ fi
 
 # Prints "URI SUITE" for every enabled `deb` source with component main whose suite is the host's
 # release, its -updates or its -security, in both the one-line (.list) and deb822 (.sources)
-# formats. Suites are renamed to bookworm's, so a host of another release still gives its mirror.
+# formats. Suites are renamed to the image's (trixie), so a host of another release still gives its mirror.
 host_sources() {
   local codename
   # shellcheck disable=SC1091
@@ -177,7 +177,7 @@ fi
 "$DOCKER" import \
   --change 'CMD ["bash"]' \
   --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-  --change 'LABEL org.opencontainers.image.description="debootstrap --variant=minbase bookworm, made by video-server scripts/base-image.sh"' \
+  --change "LABEL org.opencontainers.image.description=\"debootstrap --variant=minbase $SUITE, made by video-server scripts/base-image.sh\"" \
   --message "debootstrap --variant=minbase $SUITE $MIRROR" \
   "$TARBALL" "$IMAGE" >/dev/null
 say "imported $IMAGE (apt sources: $(awk '{ print $1 " " $2 }' <<<"$SOURCES" | paste -sd, -))"

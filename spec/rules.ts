@@ -25,6 +25,9 @@ function targetRules(c: RawConfig): string[] {
   if (ssh && ssh[4] !== undefined && (Number(ssh[4]) < 1 || Number(ssh[4]) > 65535)) {
     problems.push("target.dockerHost: the ssh port must be 1–65535");
   }
+  if (!ssh && c.target.sshHostKey !== undefined) {
+    problems.push("target.sshHostKey: only used with an ssh:// target.dockerHost; remove it");
+  }
   if (ssh && !path.posix.isAbsolute(c.media.hostPath)) {
     problems.push("media.hostPath: must be absolute when target.dockerHost is an ssh:// host");
   }

@@ -23,6 +23,9 @@ export const PATTERNS = {
   unixSocket: /^unix:\/\/(\/[A-Za-z0-9_][A-Za-z0-9._-]*)+$/,
   sshHost: /^ssh:\/\/([a-z_][a-z0-9_-]{0,31})@([A-Za-z0-9.-]{1,253})(:([0-9]{1,5}))?$/,
   sshOption: /^[A-Za-z0-9=._/@:,+-]{1,256}$/,
+  /** An OpenSSH public key line, as `ssh-keyscan` prints it after the host: type, key, comment. */
+  sshPublicKey:
+    /^(ssh-ed25519|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|ssh-rsa) ([A-Za-z0-9+/]{16,8192}={0,3})( [A-Za-z0-9@._:+-]{1,256})?$/,
   /** An origin for CORS: scheme, host, optional port; no path. */
   origin:
     /^https?:\/\/[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(:[0-9]{1,5})?$/,
@@ -99,6 +102,19 @@ export function isSshHost(value: string): boolean {
   return m !== null && (PATTERNS.ipv4.test(m[2]) || isHostName(m[2]));
 }
 
+/** The architectures the images build for (Debian's nginx and vsftpd exist for both). */
+export const PLATFORMS = ["linux/amd64", "linux/arm64"] as const;
+
+/** The pattern, and a key blob that names the same type (a pasted key of another type is refused). */
+export function isSshPublicKey(value: string): boolean {
+  const m = PATTERNS.sshPublicKey.exec(value);
+  if (m === null) return false;
+  const blob = Buffer.from(m[2], "base64");
+  if (blob.length < 4) return false;
+  const nameLength = blob.readUInt32BE(0);
+  return blob.subarray(4, 4 + nameLength).toString("latin1") === m[1];
+}
+
 const cidr = z.string().refine(isCidr, "must be an IP address or CIDR such as 203.0.113.0/24");
 
 const ftpUserSchema = z
@@ -167,6 +183,16 @@ export const rawConfigSchema = z
           })
           .default("unix:///var/run/docker.sock"),
         sshOpts: z.array(match(PATTERNS.sshOption, "one ssh argument")).max(32).default([]),
+        /** The server's public host key; remote commands check it (without it they check nothing). */
+        sshHostKey: z
+          .string()
+          .refine(isSshPublicKey, {
+            message:
+              "must be a public host key such as 'ssh-ed25519 AAAAC3…' (`ssh-keyscan -t ed25519 HOST | cut -d' ' -f2-`)",
+          })
+          .optional(),
+        /** What the images are built for: the server's architecture, not the deploying machine's. */
+        platform: z.enum(PLATFORMS).default("linux/amd64"),
       })
       .strict()
       .default({}),

@@ -8,17 +8,27 @@
 import * as path from "node:path";
 import { z } from "zod";
 import { crossCheck } from "./rules";
-import { PATTERNS, rawConfigSchema, type RawConfig } from "./schema";
+import { PATTERNS, PLATFORMS, rawConfigSchema, type RawConfig } from "./schema";
+
+export type Platform = (typeof PLATFORMS)[number];
 
 export type Target =
-  | { readonly kind: "local"; readonly dockerHost: string; readonly sshOpts: readonly string[] }
+  | {
+      readonly kind: "local";
+      readonly dockerHost: string;
+      readonly sshOpts: readonly string[];
+      readonly platform: Platform;
+    }
   | {
       readonly kind: "ssh";
       readonly dockerHost: string;
       readonly sshOpts: readonly string[];
+      readonly platform: Platform;
       readonly user: string;
       readonly host: string;
       readonly port: number;
+      /** The server's public host key (`type base64`), checked by remote commands when set. */
+      readonly hostKey?: string;
     };
 
 export interface FtpUserSpec {
@@ -181,14 +191,17 @@ const checkedSchema = rawConfigSchema.superRefine((c, ctx) => {
 
 function buildTarget(c: RawConfig["target"]): Target {
   const ssh = PATTERNS.sshHost.exec(c.dockerHost);
-  if (!ssh) return { kind: "local", dockerHost: c.dockerHost, sshOpts: c.sshOpts };
+  const { dockerHost, sshOpts, platform } = c;
+  if (!ssh) return { kind: "local", dockerHost, sshOpts, platform };
   return {
     kind: "ssh",
-    dockerHost: c.dockerHost,
-    sshOpts: c.sshOpts,
+    dockerHost,
+    sshOpts,
+    platform,
     user: ssh[1],
     host: ssh[2],
     port: ssh[4] === undefined ? 22 : Number(ssh[4]),
+    ...(c.sshHostKey === undefined ? {} : { hostKey: c.sshHostKey }),
   };
 }
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Prepares the media folders listed in /etc/vsftpd/folders, streams vsftpd's log to the
-# container's output, then runs vsftpd in the foreground.
+# container's output, then runs vsftpd until it is told to stop.
 set -eu
 
 MEDIA_ROOT=/srv/media
@@ -34,4 +34,15 @@ mkdir -p "$(dirname "$LOG")"
 touch "$LOG"
 ( tail -n 0 -F "$LOG" & )
 
-exec vsftpd /etc/vsftpd.conf
+# On SIGTERM (docker stop, a replacement) the listener goes first, so no new session starts, and
+# the sessions in progress get the container's stop grace to finish their transfers. This shell
+# waits only for the listener it started; the sessions belong to it, and to init once it exits.
+vsftpd /etc/vsftpd.conf &
+listener=$!
+drain() {
+  kill -TERM "$listener" 2>/dev/null || true
+  while grep -qx vsftpd /proc/[0-9]*/comm 2>/dev/null; do sleep 1; done
+  exit 0
+}
+trap drain TERM INT
+wait "$listener"

@@ -1,5 +1,5 @@
 /**
- * The project's Dockerfiles start FROM debian:bookworm-slim, and no registry is reachable to pull
+ * The project's Dockerfiles start FROM debian:trixie-slim, and no registry is reachable to pull
  * it: scripts/base-image.sh makes it locally (debootstrap → docker import, tarball cached outside
  * the repository). This runs that script when the engine lacks the image.
  */
@@ -8,7 +8,7 @@ import * as path from "node:path";
 import type Dockerode from "dockerode";
 import { DOCKER_SOCKET } from "./engine";
 
-export const BASE_IMAGE = "debian:bookworm-slim";
+export const BASE_IMAGE = "debian:trixie-slim";
 const SCRIPT = path.resolve(__dirname, "../../scripts/base-image.sh");
 /** A first debootstrap takes about 30 s here; a slow mirror gets ample room. */
 const SCRIPT_TIMEOUT_MS = 15 * 60_000;
@@ -22,7 +22,7 @@ async function hasImage(docker: Dockerode, name: string): Promise<boolean> {
   }
 }
 
-/** Makes debian:bookworm-slim on the engine unless it is there already. */
+/** Makes debian:trixie-slim on the engine unless it is there already. */
 export async function ensureBaseImage(docker: Dockerode): Promise<void> {
   if (await hasImage(docker, BASE_IMAGE)) return;
   // The docker tier's engine is the local one (see engine.ts); the script's client must use it too.

@@ -1,14 +1,18 @@
 /**
  * The realizer: runs the program under Pulumi mocks and makes each declared resource for real
  * through the Docker Engine API. One table maps a type token to the input fields it knows and
- * an async `create`; a declared field outside that list is an error, never dropped. Everything
- * made is recorded so `teardown` removes exactly that (built images stay, as a cache).
+ * an async `create`; a declared field outside that list is an error, never dropped, and the
+ * providers' own rules (test/support/providerRules.ts) are enforced as the providers would.
+ * An ssh:// provider host is reached the way the docker provider reaches it: the local `ssh`
+ * runs `docker system dial-stdio` on the server (sshDial.ts). Everything made is recorded so
+ * `teardown` removes exactly that (built images stay, as a cache).
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type Dockerode from "dockerode";
+import Dockerode from "dockerode";
+import { Client as SshClient } from "ssh2";
 import * as tar from "tar-stream";
 import {
   PROJECT_DIR,
@@ -18,6 +22,8 @@ import {
   type ProgramRun,
   type StackConfig,
 } from "../support/program";
+import { durationProblem, parseGoDuration, publicKeyBlob, uploadProblems } from "../support/providerRules";
+import { dialStdio, type DialedEngine } from "./sshDial";
 
 type Inputs = Record<string, unknown>;
 
@@ -56,13 +62,22 @@ interface Healthcheck {
   retries: number;
 }
 
-/** "10s" → nanoseconds, as the Engine API wants durations. */
-export function durationNs(text: string): number {
-  const m = /^(\d+)(ms|s|m|h)$/.exec(text);
-  if (!m) throw new Error(`realizer: cannot read the duration '${text}'`);
-  const unitMs = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[m[2] as "ms" | "s" | "m" | "h"];
-  return Number(m[1]) * unitMs * 1_000_000;
+/** A healthcheck duration in nanoseconds, as the Engine API wants it; only Go's canonical form. */
+export function durationNs(field: string, text: string): number {
+  const problem = durationProblem(field, text);
+  if (problem !== undefined) throw new Error(`realizer: ${problem}`);
+  return parseGoDuration(text);
 }
+
+interface SshConnection {
+  host: string;
+  user: string;
+  port?: number;
+  privateKey?: string;
+  hostKey?: string;
+}
+
+export const ARCHITECTURES: Record<string, string> = { "linux/amd64": "amd64", "linux/arm64": "arm64" };
 
 function tarOf(files: readonly Upload[]): Promise<Buffer> {
   const pack = tar.pack();
@@ -85,9 +100,15 @@ export class Realizer {
   readonly containers: string[] = [];
   readonly volumes: string[] = [];
   readonly timings: Timing[] = [];
+  /** Each container's destroyGraceSeconds: how long removal lets it stop (0: killed at once). */
+  private readonly graceSeconds = new Map<string, number>();
   private readonly kinds: Record<string, Kind>;
+  /** The engine the resources go to: the local one, or the server behind an ssh:// provider. */
+  private engine: Dockerode;
+  private dialed: DialedEngine | undefined;
 
-  constructor(private readonly docker: Dockerode) {
+  constructor(readonly docker: Dockerode) {
+    this.engine = docker;
     this.kinds = {
       "pulumi:providers:docker": { fields: ["host", "sshOpts"], create: (i) => this.provider(i) },
       "docker:index/image:Image": {
@@ -95,7 +116,7 @@ export class Realizer {
         create: (i) => this.image(i),
       },
       "docker:index/remoteImage:RemoteImage": {
-        fields: ["name", "keepLocally"],
+        fields: ["name", "keepLocally", "platform"],
         create: (i) => this.remoteImage(i),
       },
       "docker:index/volume:Volume": {
@@ -119,10 +140,20 @@ export class Realizer {
           "healthcheck",
           "envs",
           "command",
+          "stopSignal",
+          "stopTimeout",
+          "destroyGraceSeconds",
         ],
         create: (i) => this.container(i),
       },
-      "command:local:Command": { fields: ["create", "stdin", "logging"], create: (i) => this.command(i) },
+      "command:local:Command": {
+        fields: ["create", "stdin", "logging", "addPreviousOutputInEnv"],
+        create: (i) => this.command(i),
+      },
+      "command:remote:Command": {
+        fields: ["connection", "create"],
+        create: (i, r) => this.remoteCommand(i, r),
+      },
       "random:index/randomPassword:RandomPassword": {
         fields: ["length", "special"],
         create: (i) => this.password(i),
@@ -151,38 +182,60 @@ export class Realizer {
 
   /** Removes every container and volume made here, newest first; never the media folder's files. */
   async teardown(): Promise<void> {
-    for (const id of [...this.containers].reverse()) {
-      await this.docker
-        .getContainer(id)
-        .remove({ force: true })
-        .catch(() => undefined);
-    }
+    for (const id of [...this.containers].reverse()) await this.removeContainer(id).catch(() => undefined);
     this.containers.length = 0;
     for (const name of [...this.volumes].reverse()) {
-      await this.docker
+      await this.engine
         .getVolume(name)
         .remove()
         .catch(() => undefined);
     }
     this.volumes.length = 0;
+    await this.dialed?.close();
+    this.dialed = undefined;
+    this.engine = this.docker;
   }
 
   /** Removes the containers only, as a config change that replaces them would. */
   async removeContainers(): Promise<void> {
-    for (const id of this.containers) await this.docker.getContainer(id).remove({ force: true });
+    for (const id of this.containers) await this.removeContainer(id);
     this.containers.length = 0;
   }
 
+  /**
+   * As the provider deletes a container: stopped with its destroyGraceSeconds (the image's
+   * stop signal first, SIGKILL when the grace runs out), then removed; without a grace, killed.
+   */
+  async removeContainer(id: string): Promise<void> {
+    const container = this.engine.getContainer(id);
+    const grace = this.graceSeconds.get(id) ?? 0;
+    if (grace > 0) await container.stop({ t: grace }).catch(() => undefined);
+    await container.remove({ force: true });
+  }
+
   private async provider(i: Inputs): Promise<Created> {
-    if (i.host !== "unix:///var/run/docker.sock") {
-      throw new Error(`realizer: reaches only the local engine, not ${String(i.host)}`);
-    }
-    return { id: "local-engine" };
+    const host = String(i.host);
+    if (host === "unix:///var/run/docker.sock") return { id: "local-engine" };
+    const ssh = /^ssh:\/\/([^@]+)@([^:/]+)(?::(\d+))?$/.exec(host);
+    if (!ssh) throw new Error(`realizer: reaches the local engine or an ssh:// host, not ${host}`);
+    const sshOpts = (i.sshOpts as string[] | undefined) ?? [];
+    this.dialed = await dialStdio({ user: ssh[1], host: ssh[2], port: Number(ssh[3] ?? 22) }, sshOpts);
+    this.engine = new Dockerode({ socketPath: this.dialed.socketPath });
+    // Fails here, with ssh's own words, when the server cannot be reached or has no docker CLI.
+    await this.engine.ping().catch((e: unknown) => {
+      throw new Error(`realizer: no engine behind ${host}: ${String(e)}\n${this.dialed?.stderr() ?? ""}`);
+    });
+    return { id: host };
   }
 
   private async image(i: Inputs): Promise<Created> {
-    const build = i.build as { context: string; builderVersion?: string; args?: Record<string, string> };
-    const known = ["context", "builderVersion", "args"];
+    const build = i.build as {
+      context: string;
+      builderVersion?: string;
+      args?: Record<string, string>;
+      platform?: string;
+    };
+    const known = ["context", "builderVersion", "args", "platform"];
     const extra = Object.keys(build).filter((k) => !known.includes(k));
     if (extra.length > 0)
       throw new Error(`realizer: Image build declares ${extra.join(", ")}, which it does not map`);
@@ -190,27 +243,45 @@ export class Realizer {
       throw new Error("realizer: an Image must set skipPush: no registry is reachable");
     if (build.builderVersion !== "BuilderV1")
       throw new Error("realizer: only the classic builder (BuilderV1) exists here");
+    // The provider defaults the platform to the machine running pulumi, not the server.
+    if (build.platform === undefined || !(build.platform in ARCHITECTURES)) {
+      throw new Error(
+        `realizer: Image ${String(i.imageName)} must set build.platform (${Object.keys(ARCHITECTURES).join(" or ")})`,
+      );
+    }
 
     const context = path.resolve(PROJECT_DIR, build.context);
     const started = Date.now();
-    const stream = await this.docker.buildImage(
+    const stream = await this.engine.buildImage(
       { context, src: fs.readdirSync(context) },
-      { t: String(i.imageName), buildargs: build.args ?? {}, version: "1", rm: true, forcerm: true },
+      {
+        t: String(i.imageName),
+        buildargs: build.args ?? {},
+        version: "1",
+        rm: true,
+        forcerm: true,
+        platform: build.platform,
+      },
     );
     const output = await new Promise<{ error?: string }[]>((resolve, reject) =>
-      this.docker.modem.followProgress(stream, (err: Error | null, res: { error?: string }[]) =>
+      this.engine.modem.followProgress(stream, (err: Error | null, res: { error?: string }[]) =>
         err ? reject(err) : resolve(res),
       ),
     );
     const failed = output.find((o) => o.error);
     if (failed) throw new Error(`realizer: building ${String(i.imageName)} failed: ${failed.error}`);
-    const { Id } = await this.docker.getImage(String(i.imageName)).inspect();
+    const { Id, Architecture } = await this.engine.getImage(String(i.imageName)).inspect();
+    if (Architecture !== ARCHITECTURES[build.platform]) {
+      throw new Error(
+        `realizer: ${String(i.imageName)} was built for ${Architecture}, not ${build.platform}`,
+      );
+    }
     this.timings.push({ what: `build ${String(i.imageName)}`, seconds: (Date.now() - started) / 1000 });
     return { id: Id, state: { repoDigest: Id, imageName: i.imageName } };
   }
 
   private async remoteImage(i: Inputs): Promise<Created> {
-    const image = await this.docker
+    const image = await this.engine
       .getImage(String(i.name))
       .inspect()
       .catch(() => {
@@ -225,7 +296,7 @@ export class Realizer {
     const labels = Object.fromEntries(
       (i.labels as { label: string; value: string }[]).map((l) => [l.label, l.value]),
     );
-    const volume = await this.docker.createVolume({
+    const volume = await this.engine.createVolume({
       Name: String(i.name),
       Driver: String(i.driver),
       DriverOpts: i.driverOpts as Record<string, string>,
@@ -239,8 +310,11 @@ export class Realizer {
     const ports = (i.ports as Port[] | undefined) ?? [];
     const mounts = (i.volumes as VolumeMount[] | undefined) ?? [];
     const health = i.healthcheck as Healthcheck | undefined;
+    const uploads = (i.uploads as Upload[] | undefined) ?? [];
+    const refused = uploadProblems(uploads);
+    if (refused.length > 0) throw new Error(`realizer: container ${String(i.name)}: ${refused.join("; ")}`);
     const key = (p: Port) => `${p.internal}/${p.protocol}`;
-    const container = await this.docker.createContainer({
+    const container = await this.engine.createContainer({
       name: String(i.name),
       Image: String(i.image),
       Env: i.envs as string[] | undefined,
@@ -249,11 +323,13 @@ export class Realizer {
         ((i.labels as { label: string; value: string }[]) ?? []).map((l) => [l.label, l.value]),
       ),
       ExposedPorts: Object.fromEntries(ports.map((p) => [key(p), {}])),
+      StopSignal: i.stopSignal as string | undefined,
+      StopTimeout: i.stopTimeout as number | undefined,
       Healthcheck: health && {
         Test: health.tests,
-        Interval: durationNs(health.interval),
-        Timeout: durationNs(health.timeout),
-        StartPeriod: durationNs(health.startPeriod),
+        Interval: durationNs("healthcheck.interval", health.interval),
+        Timeout: durationNs("healthcheck.timeout", health.timeout),
+        StartPeriod: durationNs("healthcheck.startPeriod", health.startPeriod),
         Retries: health.retries,
       },
       HostConfig: {
@@ -275,32 +351,36 @@ export class Realizer {
       },
     });
     this.containers.push(container.id);
-    const uploads = (i.uploads as Upload[] | undefined) ?? [];
+    this.graceSeconds.set(container.id, Number(i.destroyGraceSeconds ?? 0));
+    // As the provider does: the files go in after create, before start, owned by root:root.
     if (uploads.length > 0) await container.putArchive(await tarOf(uploads), { path: "/" });
 
     const started = Date.now();
     await container.start();
     if (i.wait === true) {
-      await this.waitHealthy(container, Number(i.waitTimeout ?? 60) * 1000);
+      await this.waitHealthy(container, String(i.name), Number(i.waitTimeout ?? 60) * 1000);
       this.timings.push({ what: `healthy ${String(i.name)}`, seconds: (Date.now() - started) / 1000 });
     }
     return { id: container.id };
   }
 
   /** Polls the container's health until healthy, bounded by the declared waitTimeout. */
-  async waitHealthy(container: Dockerode.Container, timeoutMs: number): Promise<void> {
+  async waitHealthy(container: Dockerode.Container, name: string, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    const lastLogs = async () =>
+      (await container.logs({ stdout: true, stderr: true, tail: 30 })).toString().trimEnd();
     for (;;) {
       const state = (await container.inspect()).State;
       if (state.Health?.Status === "healthy") return;
       if (!state.Running && !state.Restarting) {
-        const logs = await container.logs({ stdout: true, stderr: true, tail: 30 });
+        throw new Error(`realizer: container ${name} exited (${state.ExitCode}):\n${await lastLogs()}`);
+      }
+      if (Date.now() > deadline) {
         throw new Error(
-          `realizer: ${container.id.slice(0, 12)} exited (${state.ExitCode}):\n${logs.toString()}`,
+          `realizer: container ${name} not healthy after ${timeoutMs} ms (the provider would record it ` +
+            `as created with errors); its last log lines:\n${await lastLogs()}`,
         );
       }
-      if (Date.now() > deadline)
-        throw new Error(`realizer: ${container.id.slice(0, 12)} not healthy after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -315,6 +395,62 @@ export class Realizer {
       child.stdin?.end(typeof i.stdin === "string" ? i.stdin : "");
     });
     return { id: `command-${randomBytes(4).toString("hex")}`, state: { stdout, stderr } };
+  }
+
+  /**
+   * As pulumi-command runs a remote command: an SSH session with the key (or password) given,
+   * no ~/.ssh/config, and the host key checked only when `connection.hostKey` is set.
+   */
+  private async remoteCommand(i: Inputs, resource: Omit<DeclaredResource, "id">): Promise<Created> {
+    const connection = i.connection as SshConnection;
+    const known = ["host", "user", "port", "privateKey", "hostKey"];
+    const extra = Object.keys(connection).filter((k) => !known.includes(k));
+    if (extra.length > 0) {
+      throw new Error(
+        `realizer: remote.Command connection declares ${extra.join(", ")}, which it does not map`,
+      );
+    }
+    const expected = connection.hostKey === undefined ? undefined : publicKeyBlob(connection.hostKey);
+    const where = `${connection.user}@${connection.host}:${connection.port ?? 22}`;
+    const client = new SshClient();
+    const output = await new Promise<{ stdout: string; stderr: string; code: number }>((resolve, reject) => {
+      client
+        .on("ready", () => {
+          client.exec(String(i.create), (error, channel) => {
+            if (error) return reject(error);
+            let stdout = "";
+            let stderr = "";
+            channel.on("data", (d: Buffer) => (stdout += d.toString()));
+            channel.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+            channel.on("close", (code: number | null) => resolve({ stdout, stderr, code: code ?? -1 }));
+          });
+        })
+        .on("error", (e) =>
+          reject(
+            new Error(
+              /verification failed/i.test(e.message)
+                ? `realizer: remote.Command ${resource.name}: ${where} offered a host key other than ` +
+                    "connection.hostKey (target.sshHostKey); the provider refuses it the same way"
+                : `realizer: remote.Command ${resource.name}: cannot reach ${where}: ${e.message}`,
+            ),
+          ),
+        )
+        .connect({
+          host: connection.host,
+          port: connection.port ?? 22,
+          username: connection.user,
+          privateKey: connection.privateKey,
+          readyTimeout: 15_000,
+          hostVerifier: (key: Buffer) => expected === undefined || key.equals(expected),
+        });
+    }).finally(() => client.end());
+    if (output.code !== 0) {
+      throw new Error(`realizer: remote.Command ${resource.name} exited ${output.code}: ${output.stderr}`);
+    }
+    return {
+      id: `remote-${randomBytes(4).toString("hex")}`,
+      state: { stdout: output.stdout, stderr: output.stderr },
+    };
   }
 
   private async password(i: Inputs): Promise<Created> {

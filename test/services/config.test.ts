@@ -38,7 +38,7 @@ describe("the generated configuration on the real servers", () => {
       LOG: FTP_CONTAINER_LAYOUT.logFile,
       GUEST: FTP_CONTAINER_LAYOUT.guestUser,
     });
-    expect(fs.readFileSync(ENTRYPOINT, "utf8")).toContain(`exec vsftpd ${FTP_CONTAINER_LAYOUT.configFile}`);
+    expect(fs.readFileSync(ENTRYPOINT, "utf8")).toContain(`vsftpd ${FTP_CONTAINER_LAYOUT.configFile} &`);
   });
 
   it.each(MATRIX)("nginx -t accepts the container nginx.conf of the %s stack", async (name, stack) => {

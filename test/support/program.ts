@@ -34,6 +34,8 @@ export interface ResourceOptionsSeen {
   readonly deleteBeforeReplace: boolean;
   readonly protect: boolean;
   readonly dependsOn: readonly string[];
+  /** Input paths whose change replaces the resource ("*": any). */
+  readonly replaceOnChanges: readonly string[];
 }
 
 /** The part of a RegisterResourceRequest read here. */
@@ -45,6 +47,7 @@ interface RegisterRequest {
   getDeletebeforereplace(): boolean;
   getProtect(): boolean | undefined;
   getDependenciesList(): string[];
+  getReplaceonchangesList(): string[];
 }
 
 interface Monitor {
@@ -194,6 +197,7 @@ export async function runProgram(config: StackConfig, options: RunOptions = {}):
       deleteBeforeReplace: req.getDeletebeforereplace(),
       protect: req.getProtect() ?? false,
       dependsOn: req.getDependenciesList(),
+      replaceOnChanges: req.getReplaceonchangesList(),
     });
     return register(req, callback);
   };

@@ -1,0 +1,196 @@
+/**
+ * The providers' own rules (test/support/providerRules.ts), and the realizer refusing what the
+ * real providers would refuse or silently change, before any Engine API call.
+ */
+import Dockerode from "dockerode";
+import { dialStdioArgs } from "../docker/sshDial";
+import { Realizer } from "../docker/realizer";
+import {
+  durationProblem,
+  goDurationString,
+  parseGoDuration,
+  planContainerChange,
+  uploadProblems,
+} from "../support/providerRules";
+
+// Never connected: every case below is refused before any Engine API call.
+const realizer = new Realizer(new Dockerode({ socketPath: "/nonexistent/docker.sock" }));
+const declared = (type: string, inputs: Record<string, unknown>) => ({
+  type,
+  name: "example",
+  inputs,
+  publicInputs: inputs,
+  secretPaths: [],
+  options: {
+    parent: "",
+    retainOnDelete: false,
+    deleteBeforeReplace: false,
+    protect: false,
+    dependsOn: [],
+    replaceOnChanges: [],
+  },
+});
+const image = (build: Record<string, unknown>) =>
+  declared("docker:index/image:Image", { imageName: "x:y", skipPush: true, build });
+const container = (inputs: Record<string, unknown>) =>
+  declared("docker:index/container:Container", { name: "c", image: "i", ...inputs });
+
+describe("Go durations, as the docker provider reads and writes them", () => {
+  test.each([
+    ["10s", 10e9],
+    ["250ms", 250e6],
+    ["1m0s", 60e9],
+    ["1m30s", 90e9],
+    ["1h0m0s", 3600e9],
+    ["1.5s", 1.5e9],
+    ["0s", 0],
+  ])("reads %s as %d ns and writes it back unchanged", (text, ns) => {
+    expect(parseGoDuration(text)).toBe(ns);
+    expect(goDurationString(ns)).toBe(text);
+    expect(durationProblem("healthcheck.interval", text)).toBeUndefined();
+  });
+
+  test.each([
+    ["60s", "1m0s"],
+    ["90s", "1m30s"],
+    ["2m", "2m0s"],
+    ["1000ms", "1s"],
+    ["1h", "1h0m0s"],
+  ])("refuses %s, which comes back as %s and would show a diff on every up", (text, canonical) => {
+    expect(durationProblem("healthcheck.interval", text)).toBe(
+      `healthcheck.interval: '${text}' comes back from the provider as '${canonical}' (a diff on every up); write '${canonical}'`,
+    );
+  });
+
+  it("refuses text that is no duration", () => {
+    expect(durationProblem("healthcheck.timeout", "5 seconds")).toBe(
+      "healthcheck.timeout: '5 seconds' is not a Go duration",
+    );
+  });
+});
+
+describe("container uploads, as the docker provider takes them", () => {
+  it("accepts a file with content and an octal mode", () => {
+    expect(uploadProblems([{ file: "/etc/x", content: "x\n", permissions: "0600" }])).toEqual([]);
+  });
+
+  test.each(["600", "0o600", "0800", "00644", "rw-------"])("refuses the permissions %s", (permissions) => {
+    expect(uploadProblems([{ file: "/etc/x", content: "x", permissions }])).toEqual([
+      `upload /etc/x: permissions '${permissions}' do not match ^0[0-7]{3}$`,
+    ]);
+  });
+
+  it("refuses an empty file, which the provider rejects", () => {
+    expect(uploadProblems([{ file: "/etc/x", content: "" }])).toEqual([
+      "upload /etc/x: empty content (the provider refuses an upload without content)",
+    ]);
+  });
+});
+
+describe("what an up does with a changed container", () => {
+  const before = { name: "c", image: "sha256:a", healthcheck: { interval: "10s" }, init: true };
+
+  it("replaces a container whose healthcheck changed when replaceOnChanges names every input", () => {
+    const after = { ...before, healthcheck: { interval: "20s" } };
+    expect(planContainerChange(before, after, ["*"])).toEqual({
+      action: "replace",
+      changed: ["healthcheck"],
+      ignored: [],
+    });
+  });
+
+  it("without replaceOnChanges updates it in place, which leaves the healthcheck and init as they were", () => {
+    const after = { ...before, healthcheck: { interval: "20s" }, init: false };
+    expect(planContainerChange(before, after, [])).toEqual({
+      action: "update",
+      changed: ["healthcheck", "init"],
+      ignored: ["healthcheck", "init"],
+    });
+  });
+
+  it("replaces a container whose image changed even without replaceOnChanges", () => {
+    expect(planContainerChange(before, { ...before, image: "sha256:b" }, []).action).toBe("replace");
+  });
+
+  it("does nothing when no input changed", () => {
+    expect(planContainerChange(before, { ...before }, ["*"]).action).toBe("same");
+  });
+});
+
+describe("the realizer", () => {
+  it("names a declared container field it does not map", async () => {
+    await expect(realizer.create(container({ privileged: true }))).rejects.toThrow(
+      "docker:index/container:Container example declares privileged, which it does not map",
+    );
+  });
+
+  it("names a build option it does not map", async () => {
+    const build = { context: "./nginx", builderVersion: "BuilderV1", platform: "linux/amd64", target: "x" };
+    await expect(realizer.create(image(build))).rejects.toThrow(
+      "Image build declares target, which it does not map",
+    );
+  });
+
+  it("refuses an Image without a platform, which the provider would build for the deploying machine", async () => {
+    await expect(realizer.create(image({ context: "./nginx", builderVersion: "BuilderV1" }))).rejects.toThrow(
+      "Image x:y must set build.platform (linux/amd64 or linux/arm64)",
+    );
+  });
+
+  it("refuses a healthcheck duration that is not in Go's canonical form", async () => {
+    const healthcheck = {
+      tests: ["CMD", "true"],
+      interval: "60s",
+      timeout: "5s",
+      startPeriod: "5s",
+      retries: 3,
+    };
+    await expect(realizer.create(container({ healthcheck }))).rejects.toThrow(
+      "healthcheck.interval: '60s' comes back from the provider as '1m0s'",
+    );
+  });
+
+  it("refuses an upload the provider would refuse", async () => {
+    const uploads = [{ file: "/etc/x", content: "x", permissions: "644" }];
+    await expect(realizer.create(container({ uploads }))).rejects.toThrow(
+      "container c: upload /etc/x: permissions '644' do not match",
+    );
+  });
+
+  it("refuses a resource type it has no mapping for", async () => {
+    await expect(realizer.create(declared("docker:index/network:Network", { name: "n" }))).rejects.toThrow(
+      "no mapping for docker:index/network:Network",
+    );
+  });
+
+  it("reaches the local engine or an ssh:// host, nothing else", async () => {
+    await expect(
+      realizer.create(declared("pulumi:providers:docker", { host: "tcp://127.0.0.1:2375", sshOpts: [] })),
+    ).rejects.toThrow("reaches the local engine or an ssh:// host, not tcp://127.0.0.1:2375");
+  });
+
+  it("dials an ssh:// engine with the provider's ssh options, then docker system dial-stdio on the server", () => {
+    expect(
+      dialStdioArgs({ user: "deploy", host: "media.example.com", port: 2222 }, [
+        "-i",
+        "/k",
+        "-o",
+        "BatchMode=yes",
+      ]),
+    ).toEqual([
+      "-i",
+      "/k",
+      "-o",
+      "BatchMode=yes",
+      "-l",
+      "deploy",
+      "-p",
+      "2222",
+      "--",
+      "media.example.com",
+      "docker",
+      "system",
+      "dial-stdio",
+    ]);
+  });
+});
