@@ -8,6 +8,14 @@ action=${1:?usage: scripts/pulumi.sh up|down|preview}
 shift
 stack=${STACK:-dev}
 
+# The docker provider builds its native Image on the engine of `host`, but creates containers and
+# volumes on DOCKER_CONTEXT's engine when that is set: two engines in one `up`. The stack's
+# target.dockerHost is the one place that says where the server is.
+if [ -n "${DOCKER_CONTEXT:-}" ]; then
+  echo "npm run $action: ignoring DOCKER_CONTEXT=$DOCKER_CONTEXT (the stack's target.dockerHost says where to deploy)" >&2
+  unset DOCKER_CONTEXT
+fi
+
 # A local file backend inside the project folder unless one is chosen already.
 if [ -z "${PULUMI_BACKEND_URL:-}" ]; then
   mkdir -p .pulumi
