@@ -10,11 +10,12 @@ import * as path from "node:path";
 import { BASELINE_CONF, writeBaselineConf } from "./baseline";
 import type { Profile } from "./profile";
 import type { Variant } from "./report";
-import { startStack, type RunningStack, type StackConfig } from "../test/services/servers";
-import { hostDirs, hostWebLayout } from "../test/services/layout";
-import { findBinary } from "../test/services/prerequisites";
-import { startServer, waitForPorts, type Server } from "../test/services/processes";
+import { hostDirs, hostWebLayout } from "../test/support/layout";
 import { findFreePorts, HOST } from "../test/support/ports";
+import { findBinary } from "../test/support/prerequisites";
+import { startServer, waitForPorts, type Server } from "../test/support/processes";
+import type { StackConfig } from "../test/support/project";
+import { startStack, type RunningStack } from "../test/support/servers";
 
 export type HttpVariant = "generated" | "baseline";
 export const HTTP_VARIANTS: readonly HttpVariant[] = ["generated", "baseline"];

@@ -6,7 +6,8 @@ import { randomBytes } from "node:crypto";
 import { FTP_USER, HTTP_VARIANTS, httpPort, type BenchEnv } from "../env";
 import { rounds, toResults } from "../measure";
 import { W, type Result } from "../report";
-import { httpGet, upload, withFtp } from "../../test/support/clients";
+import { upload, withFtp } from "../../test/support/ftp";
+import { request as httpGet } from "../../test/support/http";
 
 const POLL_LIMIT_MS = 5_000;
 

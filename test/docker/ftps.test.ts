@@ -4,16 +4,9 @@
  * 127.0.0.1, refuses a plaintext login, and holds the key root-only.
  */
 import { TLSSocket } from "node:tls";
-import {
-  fixture,
-  ftpConnect,
-  httpGet,
-  recordDataConnections,
-  refusalCode,
-  sha256,
-  upload,
-  type Endpoint,
-} from "../support/clients";
+import { fixture, sha256 } from "../support/data";
+import { ftpConnect, recordDataConnections, refusalCode, upload, type Endpoint } from "../support/ftp";
+import { request } from "../support/http";
 import { testCertificate } from "../support/tls";
 import { exec } from "./containers";
 import { startDockerStack, type DockerStack } from "./stack";
@@ -71,7 +64,7 @@ describe("the declared FTP container with ftp.tls required", () => {
     } finally {
       client.close();
     }
-    const res = await httpGet(endpoint, "/videos/tls.mp4");
+    const res = await request(endpoint, "/videos/tls.mp4");
     expect(res.status).toBe(200);
     expect(sha256(res.body)).toBe(sha256(MP4));
   });

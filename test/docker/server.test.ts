@@ -5,7 +5,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { download, fixture, httpGet, sha256, upload, withFtp, type Endpoint } from "../support/clients";
+import { fixture, sha256 } from "../support/data";
+import { download, upload, withFtp, type Endpoint } from "../support/ftp";
+import { request } from "../support/http";
 import type { ProgramRun, StackConfig } from "../support/program";
 import { exec as execIn, killServerProcess, restartedHealthy } from "./containers";
 import { startDockerStack, type DockerStack } from "./stack";
@@ -70,12 +72,12 @@ describe("the declared containers on a real Docker engine", () => {
 
   it("serves an FTP upload over HTTP at once, byte for byte, with ranges", async () => {
     await withFtp(endpoint, "uploader", (c) => upload(c, MP4, "videos/first.mp4"));
-    const res = await httpGet(endpoint, "/videos/first.mp4");
+    const res = await request(endpoint, "/videos/first.mp4");
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toBe("video/mp4");
     expect(sha256(res.body)).toBe(sha256(MP4));
 
-    const part = await httpGet(endpoint, "/videos/first.mp4", { Range: "bytes=100-1123" });
+    const part = await request(endpoint, "/videos/first.mp4", { headers: { Range: "bytes=100-1123" } });
     expect(part.status).toBe(206);
     expect(part.headers["content-range"]).toBe(`bytes 100-1123/${MP4.length}`);
     expect(part.body.equals(MP4.subarray(100, 1124))).toBe(true);
@@ -90,14 +92,14 @@ describe("the declared containers on a real Docker engine", () => {
   });
 
   it("cuts ?start= with the mp4 module and serves a file above directio through aio threads, intact", async () => {
-    const cut = await httpGet(endpoint, "/videos/first.mp4?start=1");
+    const cut = await request(endpoint, "/videos/first.mp4?start=1");
     expect(cut.status).toBe(200);
     expect(cut.body.length).toBeGreaterThan(0);
     expect(cut.body.length).toBeLessThan(MP4.length);
     // Written on the host side of the bind mount: 6 MiB, above this stack's directio of 4m.
     const big = Buffer.alloc(6 * 1024 * 1024 + 3, "video-server ");
     fs.writeFileSync(path.join(mediaDir, "videos", "big.bin"), big, { mode: 0o644 });
-    const res = await httpGet(endpoint, "/videos/big.bin");
+    const res = await request(endpoint, "/videos/big.bin");
     expect(res.status).toBe(200);
     expect(sha256(res.body)).toBe(sha256(big));
     const logs = (await containerOf("web").logs({ stdout: true, stderr: true })).toString();
@@ -105,11 +107,11 @@ describe("the declared containers on a real Docker engine", () => {
   });
 
   it("serves the uploaded gallery page at / and its JSON listing of the upload", async () => {
-    const page = await httpGet(endpoint, "/");
+    const page = await request(endpoint, "/");
     expect(page.status).toBe(200);
     expect(page.headers["content-type"]).toBe("text/html; charset=utf-8");
     expect(page.body.toString()).toContain('<script type="application/json" id="gallery-config">');
-    const listing = await httpGet(endpoint, "/-/listing/videos/");
+    const listing = await request(endpoint, "/-/listing/videos/");
     expect(listing.status).toBe(200);
     expect(JSON.parse(listing.body.toString())).toContainEqual(
       expect.objectContaining({ name: "first.mp4", type: "file" }),
@@ -156,7 +158,7 @@ describe("the declared containers on a real Docker engine", () => {
   it("still serves earlier uploads after both containers are replaced", async () => {
     await stack.realizer.removeContainers();
     await stack.realize(config);
-    const res = await httpGet(endpoint, "/videos/first.mp4");
+    const res = await request(endpoint, "/videos/first.mp4");
     expect(res.status).toBe(200);
     expect(sha256(res.body)).toBe(sha256(MP4));
   }, 300_000);
@@ -168,7 +170,7 @@ describe("the declared containers on a real Docker engine", () => {
     expect(info.RestartCount).toBe(1);
 
     await withFtp(endpoint, "uploader", (c) => upload(c, MP4, "videos/after-crash.mp4"));
-    const res = await httpGet(endpoint, "/videos/after-crash.mp4");
+    const res = await request(endpoint, "/videos/after-crash.mp4");
     expect(res.status).toBe(200);
     expect(sha256(res.body)).toBe(sha256(MP4));
   }, 120_000);

@@ -5,10 +5,11 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { fixture, upload, withFtp } from "../support/clients";
-import { startStack, type RunningStack } from "../services/servers";
-import { FtpSession } from "./rawFtp";
-import { rawRequest } from "./rawHttp";
+import { fixture } from "../support/data";
+import { upload, withFtp } from "../support/ftp";
+import { ControlConnection } from "../support/ftpControl";
+import { rawRequest } from "../support/http";
+import { startStack, type RunningStack } from "../support/servers";
 
 const SENTINEL = `outside-the-media-${randomBytes(8).toString("hex")}`;
 
@@ -79,7 +80,7 @@ describe("path traversal over HTTP", () => {
   ];
 
   it.each(targets)("answers %s with 400 or 404, never the file", async (target) => {
-    const res = await rawRequest(stack.httpPort, target);
+    const res = await rawRequest(stack, target);
     expect({
       status: [400, 404].includes(res.status) ? "400/404" : res.head.split("\r\n")[0],
       leaked: leaked(res.body),
@@ -90,7 +91,7 @@ describe("path traversal over HTTP", () => {
   });
 
   it("still serves the upload itself through the same raw requests", async () => {
-    const res = await rawRequest(stack.httpPort, "/videos/clip.mp4");
+    const res = await rawRequest(stack, "/videos/clip.mp4");
     expect(res.status).toBe(200);
     expect(res.body.length).toBe(fixture("sample.mp4").length);
   });
@@ -98,7 +99,7 @@ describe("path traversal over HTTP", () => {
 
 describe("path traversal over FTP", () => {
   it("keeps CWD .. at the root of the user's chroot", async () => {
-    const ftp = await FtpSession.login(stack.ftpPort, "uploader", "uploader-password");
+    const ftp = await ControlConnection.login(stack.ftpPort, "uploader", "uploader-password");
     try {
       for (const dir of ["..", "../..", "/..", "../../../etc", "videos/../../.."]) {
         const cwd = await ftp.send(`CWD ${dir}`);
@@ -123,7 +124,7 @@ describe("path traversal over FTP", () => {
     "../vsftpd/passwd",
     "videos/../../outside.txt",
   ])("refuses RETR %s with 550", async (target) => {
-    const ftp = await FtpSession.login(stack.ftpPort, "uploader", "uploader-password");
+    const ftp = await ControlConnection.login(stack.ftpPort, "uploader", "uploader-password");
     try {
       const res = await ftp.retrieve(target);
       expect({ code: res.first.code, leaked: leaked(res.data) }).toEqual({ code: 550, leaked: [] });
@@ -133,7 +134,7 @@ describe("path traversal over FTP", () => {
   });
 
   it("confines a team user to its folder: the other team's files and the media root are out of reach", async () => {
-    const ftp = await FtpSession.login(stack.ftpPort, "team-a", "team-a-password");
+    const ftp = await ControlConnection.login(stack.ftpPort, "team-a", "team-a-password");
     try {
       for (const target of [
         "../team-b/videos/b.txt",
@@ -151,7 +152,7 @@ describe("path traversal over FTP", () => {
   });
 
   it("refuses to write, make folders or rename outside the media", async () => {
-    const ftp = await FtpSession.login(stack.ftpPort, "uploader", "uploader-password");
+    const ftp = await ControlConnection.login(stack.ftpPort, "uploader", "uploader-password");
     try {
       expect([550, 553]).toContain((await ftp.send("MKD ../escaped")).code);
       expect((await ftp.send("RNFR ../outside.txt")).code).toBe(550);
@@ -179,9 +180,9 @@ describe("who may log in over FTP", () => {
     ["uploader", "team-a-password"],
     ["uploader", ""],
   ])("refuses %s with password %j", async (user, password) => {
-    const { session, greeting } = await FtpSession.open(stack.ftpPort);
+    const session = await ControlConnection.open(stack.ftpPort);
     try {
-      expect(greeting.code).toBe(220);
+      expect(session.greeting.code).toBe(220);
       const userReply = await session.send(`USER ${user}`);
       const final = userReply.code === 331 ? await session.send(`PASS ${password}`) : userReply;
       expect(final.code).toBe(530);

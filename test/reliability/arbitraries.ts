@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import { isCidr, isHostName, MAX_PASSIVE_PORTS, PATTERNS, RESERVED_USER_NAMES } from "../../spec";
-import type { StackConfig } from "../support/program";
+import type { StackConfig } from "../support/project";
 
 /** The run's seed: fixed, printed by fast-check on failure; RELIABILITY_SEED replays another. */
 export const SEED = Number(process.env.RELIABILITY_SEED ?? 20_240_808);

@@ -4,7 +4,7 @@
  * passive ranges, reserved and duplicate names, paths escaping the media, characters that would
  * break out of an nginx or vsftpd directive, secrets, CIDRs, image references and SSH hosts.
  */
-import type { StackConfig } from "../support/program";
+import type { StackConfig } from "../support/project";
 import { withValue } from "../support/stacks";
 import { configFields, dottedAtFirst, messagePathAtFirst, type FieldKind } from "./configFields";
 import { everyFieldConfig } from "./everyField";

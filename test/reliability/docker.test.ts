@@ -7,15 +7,14 @@
 import * as path from "node:path";
 import { FTP_CONTAINER_LAYOUT } from "../../spec";
 import { signUrl } from "../../nginx/secureLink";
-import { ftpConnect, httpGet, type Endpoint } from "../support/clients";
-import { request } from "../support/httpRequest";
-import type { StackConfig } from "../support/program";
+import { MB, payloadSha256, payloadStream, type Payload } from "../support/data";
+import { ftpConnect, upload, type Endpoint } from "../support/ftp";
+import { ControlConnection } from "../support/ftpControl";
+import { request } from "../support/http";
+import type { StackConfig } from "../support/project";
 import { testCertificate } from "../support/tls";
 import { startDockerStack, type DockerStack } from "../docker/stack";
 import { exec, killServerProcess, restartedHealthy } from "../docker/containers";
-import { MB, payloadSha256, type Payload } from "./data";
-import { FtpSession } from "./rawFtp";
-import { downloadSha256, uploadPayload } from "./transfers";
 
 const SECRETS = {
   uploader: "uploader-Docker-Pa55-r2",
@@ -55,7 +54,7 @@ async function served(
 ): Promise<{ path: string; status: number; sha256: string }[]> {
   const out = [];
   for (const f of [...FILES, ...extra]) {
-    const got = await downloadSha256(endpoint, `/${f.path}`);
+    const got = await request(endpoint, `/${f.path}`, { keepBody: false });
     out.push({ path: f.path, status: got.status, sha256: got.sha256 });
   }
   return out;
@@ -68,7 +67,7 @@ async function uploadAll(files: readonly { path: string; payload: Payload }[]): 
   try {
     for (const f of files) {
       await client.ensureDir(`/${path.posix.dirname(f.path)}`);
-      await uploadPayload(client, f.payload, `/${f.path}`);
+      await upload(client, payloadStream(f.payload), `/${f.path}`);
       expected.set(f.payload.seed, await payloadSha256(f.payload));
     }
   } finally {
@@ -155,7 +154,7 @@ describe("the declared containers under faults", () => {
     await uploadAll([before]);
     later.push(before);
     await stack.realizer.removeContainers();
-    expect(await httpGet(endpoint, "/videos/clip-0.bin").catch((e: unknown) => String(e))).toMatch(
+    expect(await request(endpoint, "/videos/clip-0.bin").catch((e: unknown) => String(e))).toMatch(
       /ECONNREFUSED|ECONNRESET|socket hang up/,
     );
     await stack.realize(config);
@@ -186,14 +185,14 @@ describe("secrets in the real containers", () => {
     // Good logins (TLS and clear), bad ones with every secret, basic auth right and wrong, links.
     const good = await ftpConnect(endpoint, "uploader");
     await good.ensureDir("/members");
-    await uploadPayload(good, { seed: "docker-member", size: 1000 }, "/members/m.bin");
+    await upload(good, payloadStream({ seed: "docker-member", size: 1000 }), "/members/m.bin");
     await good.ensureDir("/signed");
-    await uploadPayload(good, { seed: "docker-signed", size: 1000 }, "/signed/s.bin");
+    await upload(good, payloadStream({ seed: "docker-signed", size: 1000 }), "/signed/s.bin");
     good.close();
-    (await FtpSession.login(endpoint.ftpPort, "editor", SECRETS.editor)).close();
+    (await ControlConnection.login(endpoint.ftpPort, "editor", SECRETS.editor)).close();
     for (const user of ["uploader", "mallory"]) {
       for (const password of Object.values(SECRETS).filter((p) => p !== SECRETS.uploader)) {
-        const { session } = await FtpSession.open(endpoint.ftpPort);
+        const session = await ControlConnection.open(endpoint.ftpPort);
         await session.send(`USER ${user}`);
         expect((await session.send(`PASS ${password}`)).code).toBe(530);
         session.close();
@@ -206,9 +205,9 @@ describe("secrets in the real containers", () => {
       401,
     );
     const expires = Math.floor(Date.now() / 1000) + 600;
-    expect((await httpGet(endpoint, signUrl("/signed/s.bin", SECRETS.secureLink, expires))).status).toBe(200);
+    expect((await request(endpoint, signUrl("/signed/s.bin", SECRETS.secureLink, expires))).status).toBe(200);
     expect(
-      (await httpGet(endpoint, signUrl("/signed/s.bin", `${SECRETS.secureLink}x`, expires))).status,
+      (await request(endpoint, signUrl("/signed/s.bin", `${SECRETS.secureLink}x`, expires))).status,
     ).toBe(403);
   }, 60_000);
 

@@ -2,7 +2,7 @@
  * A valid stack config that sets every field of the schema, each array with at least one entry:
  * the base the bad-config matrix changes one field of at a time.
  */
-import type { StackConfig } from "../support/program";
+import type { StackConfig } from "../support/project";
 
 /** Shaped like PEM, which is all the schema checks; the mocks never hand them to OpenSSL. */
 export const PEM_CERTIFICATE =

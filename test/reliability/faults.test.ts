@@ -5,14 +5,14 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { httpGet } from "../support/clients";
-import { prepareFolders } from "../services/folders";
-import { startStack, type RunningStack } from "../services/servers";
-import { MB, payloadSha256, payloadStream, type Payload } from "./data";
+import { MB, payloadSha256, payloadStream, type Payload } from "../support/data";
+import { prepareFolders } from "../support/folders";
+import { ftpConnect, upload } from "../support/ftp";
+import { ControlConnection } from "../support/ftpControl";
+import { request, type HttpResponse } from "../support/http";
+import { startStack, type RunningStack } from "../support/servers";
 import { startEndlessUpload } from "./endlessUpload";
-import { FtpSession } from "./rawFtp";
 import { mountTmpfs, type Mount } from "./tmpfs";
-import { downloadSha256, ftpLogin, uploadPayload } from "./transfers";
 
 const PASSWORD = "uploader-password";
 const STACK = {
@@ -23,6 +23,10 @@ const STACK = {
     locations: [{ path: "/videos/", directory: "videos", autoindex: true }],
   },
 };
+
+/** A GET whose body is hashed as it arrives, never held. */
+const download = (stack: RunningStack, urlPath: string): Promise<HttpResponse> =>
+  request(stack, urlPath, { keepBody: false });
 
 async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -54,7 +58,7 @@ describe("an uploader killed in the middle of a transfer", () => {
       try {
         await client.streaming;
         await until("2 MB on disk", () => sizeOf(onDisk) >= 2 * MB);
-        expect((await downloadSha256(stack, `/videos/${temp}`)).status).toBe(404);
+        expect((await download(stack, `/videos/${temp}`)).status).toBe(404);
       } finally {
         await client.kill();
       }
@@ -68,19 +72,19 @@ describe("an uploader killed in the middle of a transfer", () => {
       });
       expect(sizeOf(onDisk)).toBeGreaterThan(0);
       for (const url of [`/videos/${temp}`, `/videos/${final}`]) {
-        expect({ url, status: (await downloadSha256(stack, url)).status }).toEqual({ url, status: 404 });
+        expect({ url, status: (await download(stack, url)).status }).toEqual({ url, status: 404 });
       }
 
       // The server keeps working: the retry completes and is served byte for byte.
       const payload: Payload = { seed: `retry-${final}`, size: 3 * MB };
-      const ftp = await ftpLogin(stack, "uploader");
+      const ftp = await ftpConnect(stack, "uploader");
       try {
-        expect(await uploadPayload(ftp, payload, `/videos/${temp}`)).toBe(226);
+        expect(await upload(ftp, payloadStream(payload), `/videos/${temp}`)).toBe(226);
         await ftp.rename(`/videos/${temp}`, `/videos/${final}`);
       } finally {
         ftp.close();
       }
-      const served = await downloadSha256(stack, `/videos/${final}`);
+      const served = await download(stack, `/videos/${final}`);
       expect({ status: served.status, sha256: served.sha256 }).toEqual({
         status: 200,
         sha256: await payloadSha256(payload),
@@ -93,13 +97,13 @@ describe("an uploader killed in the middle of a transfer", () => {
   // (the HTML listing, and the gallery's JSON one, whose page skips names without a media
   // extension): viewers of a listing see entries that fail. autoindex itself hides dotfiles.
   it.failing("lists no partial upload in the folder listing", async () => {
-    const ftp = await ftpLogin(stack, "uploader");
+    const ftp = await ftpConnect(stack, "uploader");
     try {
-      await uploadPayload(ftp, { seed: "listed-part", size: 1024 }, "/videos/listed.mp4.part");
+      await upload(ftp, payloadStream({ seed: "listed-part", size: 1024 }), "/videos/listed.mp4.part");
     } finally {
       ftp.close();
     }
-    const listing = await httpGet(stack, "/videos/");
+    const listing = await request(stack, "/videos/");
     expect(listing.status).toBe(200);
     expect(listing.body.toString()).not.toContain("listed.mp4.part");
   });
@@ -115,9 +119,9 @@ describe("a media disk that fills up", () => {
     disk = mountTmpfs(stack.dirs.media, DISK_MB);
     // The new, empty disk needs the folders the entrypoint makes.
     prepareFolders(stack.ftpLayout);
-    const ftp = await ftpLogin(stack, "uploader");
+    const ftp = await ftpConnect(stack, "uploader");
     try {
-      for (const p of before) await uploadPayload(ftp, p, `/videos/${p.seed}.bin`);
+      for (const p of before) await upload(ftp, payloadStream(p), `/videos/${p.seed}.bin`);
     } finally {
       ftp.close();
     }
@@ -132,7 +136,7 @@ describe("a media disk that fills up", () => {
   });
 
   it("fails an upload that does not fit with an FTP error, and keeps the session usable", async () => {
-    const ftp = await FtpSession.login(stack.ftpPort, "uploader", PASSWORD);
+    const ftp = await ControlConnection.login(stack.ftpPort, "uploader", PASSWORD);
     try {
       await ftp.send("TYPE I");
       const data = await ftp.dataConnection();
@@ -151,7 +155,7 @@ describe("a media disk that fills up", () => {
 
   it("still serves everything uploaded before the disk filled, byte for byte", async () => {
     for (const p of before) {
-      const got = await downloadSha256(stack, `/videos/${p.seed}.bin`);
+      const got = await download(stack, `/videos/${p.seed}.bin`);
       expect({ seed: p.seed, status: got.status, sha256: got.sha256 }).toEqual({
         seed: p.seed,
         status: 200,
@@ -161,14 +165,14 @@ describe("a media disk that fills up", () => {
   });
 
   it("takes uploads again once space is freed", async () => {
-    const ftp = await ftpLogin(stack, "uploader");
+    const ftp = await ftpConnect(stack, "uploader");
     const payload: Payload = { seed: "after-full", size: MB };
     try {
       await ftp.remove("/videos/too-big.bin");
-      expect(await uploadPayload(ftp, payload, "/videos/after-full.bin")).toBe(226);
+      expect(await upload(ftp, payloadStream(payload), "/videos/after-full.bin")).toBe(226);
     } finally {
       ftp.close();
     }
-    expect((await downloadSha256(stack, "/videos/after-full.bin")).sha256).toBe(await payloadSha256(payload));
+    expect((await download(stack, "/videos/after-full.bin")).sha256).toBe(await payloadSha256(payload));
   });
 });

@@ -2,10 +2,31 @@
  * Load on the real servers: 20 FTP uploads of 10–100 MB at once while 200 HTTP downloads run.
  * Nothing fails, every byte arrives (sha256 of generated data), and both servers still answer.
  */
-import { httpGet } from "../support/clients";
-import { startStack, type RunningStack } from "../services/servers";
-import { MB, payloadSha256, type Payload } from "./data";
-import { downloadSha256, ftpLogin, uploadPayload, type Download } from "./transfers";
+import type { Client } from "basic-ftp";
+import { MB, payloadSha256, payloadStream, type Payload } from "../support/data";
+import { ftpConnect, upload } from "../support/ftp";
+import { request } from "../support/http";
+import { startStack, type RunningStack } from "../support/servers";
+
+/** Idle limit of one FTP or HTTP operation; generous, the test runs many at once on few CPUs. */
+const TRANSFER_TIMEOUT_MS = 60_000;
+
+interface Download {
+  readonly status: number;
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+/** A GET on a connection of its own, the body hashed as it arrives. */
+async function download(urlPath: string): Promise<Download> {
+  const { status, sha256, bytes } = await request(stack, urlPath, {
+    keepBody: false,
+    timeoutMs: TRANSFER_TIMEOUT_MS,
+  });
+  return { status, sha256, bytes };
+}
+const login = (): Promise<Client> =>
+  ftpConnect(stack, "loader", undefined, { timeoutMs: TRANSFER_TIMEOUT_MS });
 
 const UPLOADS = 20;
 const DOWNLOADS = 200;
@@ -59,19 +80,19 @@ describe("20 concurrent FTP uploads while 200 HTTP downloads run", () => {
 
   beforeAll(async () => {
     for (const p of [...uploads, ...served]) expected.set(p.seed, await payloadSha256(p));
-    const client = await ftpLogin(stack, "loader");
+    const client = await login();
     try {
-      for (const p of served) await uploadPayload(client, p, `/videos/${p.seed}.bin`);
+      for (const p of served) await upload(client, payloadStream(p), `/videos/${p.seed}.bin`);
     } finally {
       client.close();
     }
     // Log every uploader in first, then start all transfers at the same moment.
-    const clients = await Promise.all(uploads.map(() => ftpLogin(stack, "loader")));
+    const clients = await Promise.all(uploads.map(() => login()));
     try {
       started = Date.now();
-      const up = uploads.map((p, i) => timed(uploadPayload(clients[i], p, `/videos/${p.seed}.bin`)));
+      const up = uploads.map((p, i) => timed(upload(clients[i], payloadStream(p), `/videos/${p.seed}.bin`)));
       const down = Array.from({ length: DOWNLOADS }, (_, i) =>
-        timed(downloadSha256(stack, `/videos/${served[i % served.length].seed}.bin`)),
+        timed(download(`/videos/${served[i % served.length].seed}.bin`)),
       );
       [uploadResults, downloadResults] = await Promise.all([Promise.all(up), Promise.all(down)]);
     } finally {
@@ -101,8 +122,7 @@ describe("20 concurrent FTP uploads while 200 HTTP downloads run", () => {
 
   it("stores every upload intact: each sha256 over HTTP matches the generated data", async () => {
     const got = [];
-    for (const p of uploads)
-      got.push({ seed: p.seed, ...(await downloadSha256(stack, `/videos/${p.seed}.bin`)) });
+    for (const p of uploads) got.push({ seed: p.seed, ...(await download(`/videos/${p.seed}.bin`)) });
     expect(got).toEqual(
       uploads.map((p) => ({ seed: p.seed, status: 200, bytes: p.size, sha256: expected.get(p.seed) })),
     );
@@ -115,17 +135,17 @@ describe("20 concurrent FTP uploads while 200 HTTP downloads run", () => {
   });
 
   it("leaves both servers answering: a new login uploads, nginx serves it and its health check answers", async () => {
-    const client = await ftpLogin(stack, "loader");
+    const client = await login();
     try {
-      expect(await uploadPayload(client, { seed: "after-load", size: MB }, "/videos/after-load.bin")).toBe(
-        226,
-      );
+      expect(
+        await upload(client, payloadStream({ seed: "after-load", size: MB }), "/videos/after-load.bin"),
+      ).toBe(226);
     } finally {
       client.close();
     }
-    expect((await downloadSha256(stack, "/videos/after-load.bin")).sha256).toBe(
+    expect((await download("/videos/after-load.bin")).sha256).toBe(
       await payloadSha256({ seed: "after-load", size: MB }),
     );
-    expect((await httpGet({ ...stack, httpPort: stack.ports.status }, "/healthz")).status).toBe(204);
+    expect((await request({ httpPort: stack.ports.status }, "/healthz")).status).toBe(204);
   });
 });

@@ -4,10 +4,9 @@
  * where a harmless stand-in value (the canary) lands, never breaking out of its directive.
  */
 import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT, type ContainerFile } from "../../spec";
-import { containerSecrets, ftpContainerFiles, webContainerFiles } from "../../containerFiles";
 import { parseSpec, type ParsedConfig } from "../../spec";
-import { PROJECT, PROJECT_DIR, type StackConfig } from "../support/program";
-import { testPassword } from "../services/layout";
+import { serverFiles } from "../support/files";
+import { PROJECT, PROJECT_DIR, type StackConfig } from "../support/project";
 import { parseNginxConf, type Directive } from "./nginxSyntax";
 
 export const STACK = "reliability";
@@ -17,20 +16,9 @@ export function parse(config: StackConfig): ParsedConfig {
 }
 
 /** Users without a configured password get the services tier's stand-in for the generated one. */
-export function hashedSecrets({ spec, secrets }: ParsedConfig): ReturnType<typeof containerSecrets> {
-  const ftpPasswords = Object.fromEntries(
-    spec.ftp.users.map((u) => [u.name, secrets.ftpPasswords[u.name] ?? testPassword(u.name)]),
-  );
-  return containerSecrets(spec, { ...secrets, ftpPasswords });
-}
-
 export function renderFiles(parsed: ParsedConfig): ContainerFile[] {
-  const { spec } = parsed;
-  const hashed = hashedSecrets(parsed);
-  return [
-    ...ftpContainerFiles(spec, FTP_CONTAINER_LAYOUT, hashed.ftp),
-    ...webContainerFiles(spec, WEB_CONTAINER_LAYOUT, hashed.web),
-  ];
+  const { ftp, web } = serverFiles(parsed, FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT);
+  return [...ftp, ...web];
 }
 
 /** bcrypt output changes with the salt, which is derived from the user name. */

@@ -6,15 +6,16 @@
  */
 import * as fs from "node:fs";
 import { signUrl } from "../../nginx/secureLink";
-import { httpGet, upload, withFtp, fixture } from "../support/clients";
+import { fixture } from "../support/data";
+import { upload, withFtp } from "../support/ftp";
+import { ControlConnection } from "../support/ftpControl";
+import { request } from "../support/http";
 import { runProgram, type ProgramRun, type StackConfig } from "../support/program";
-import { request } from "../support/httpRequest";
-import { testCertificate } from "../support/tls";
-import { startStack, type RunningStack } from "../services/servers";
-import { everyFieldConfig, PEM_KEY } from "./everyField";
-import { FtpSession } from "./rawFtp";
-import { BCRYPT } from "./renderedFiles";
+import { startStack, type RunningStack } from "../support/servers";
 import { withValue } from "../support/stacks";
+import { testCertificate } from "../support/tls";
+import { everyFieldConfig, PEM_KEY } from "./everyField";
+import { BCRYPT } from "./renderedFiles";
 
 const SSH_KEY =
   "-----BEGIN OPENSSH PRIVATE KEY-----\nc3NoLWtleS1yZWxpYWJpbGl0eS10ZXN0\n-----END OPENSSH PRIVATE KEY-----\n";
@@ -163,7 +164,7 @@ describe("secrets in the real servers' logs", () => {
     const all = [...Object.values(ftpPasswords), httpPassword, secureLinkSecret];
     // Good logins, over TLS and in the clear, with an upload each.
     await withFtp(stack, "uploader", (c) => upload(c, fixture("sample.png"), "/members/a.png"));
-    const plain = await FtpSession.login(stack.ftpPort, "editor", ftpPasswords.editor);
+    const plain = await ControlConnection.login(stack.ftpPort, "editor", ftpPasswords.editor);
     plain.close();
     await withFtp(stack, "uploader", (c) => upload(c, fixture("sample.png"), "/signed/a.png"));
     // Bad logins: every secret tried as the password of a real and of an unknown user.
@@ -172,7 +173,7 @@ describe("secrets in the real servers' logs", () => {
       ...all.map((p) => ["mallory", p]),
     ];
     for (const [user, password] of wrong) {
-      const { session } = await FtpSession.open(stack.ftpPort);
+      const session = await ControlConnection.open(stack.ftpPort);
       await session.send(`USER ${user}`);
       expect((await session.send(`PASS ${password}`)).code).toBe(530);
       session.close();
@@ -183,9 +184,9 @@ describe("secrets in the real servers' logs", () => {
       expect((await request(stack, "/members/a.png", { auth: `viewer:${p}` })).status).toBe(401);
     expect((await request(stack, "/members/a.png", { auth: `mallory:${httpPassword}` })).status).toBe(401);
     const expires = Math.floor(Date.now() / 1000) + 600;
-    expect((await httpGet(stack, signUrl("/signed/a.png", secureLinkSecret, expires))).status).toBe(200);
+    expect((await request(stack, signUrl("/signed/a.png", secureLinkSecret, expires))).status).toBe(200);
     expect(
-      (await httpGet(stack, signUrl("/signed/a.png", `${secureLinkSecret}-wrong`, expires))).status,
+      (await request(stack, signUrl("/signed/a.png", `${secureLinkSecret}-wrong`, expires))).status,
     ).toBe(403);
     const files = [stack.ftpLayout.logFile, stack.webLayout.accessLog, stack.webLayout.errorLog];
     logs = [stack.describe(), ...files.map((f) => `--- ${f}\n${fs.readFileSync(f, "utf8")}`)].join("\n");

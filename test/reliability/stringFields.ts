@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import { PATTERNS } from "../../spec";
-import type { StackConfig } from "../support/program";
+import type { StackConfig } from "../support/project";
 import { withValue } from "../support/stacks";
 import { PEM_CERTIFICATE, PEM_KEY } from "./everyField";
 import { cidr, hostname, ipv4, password, serverName, urlPrefix, userName } from "./arbitraries";

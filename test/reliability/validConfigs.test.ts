@@ -8,16 +8,16 @@ import fc from "fast-check";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { webContainerFiles } from "../../containerFiles";
+import { FTP_CONTAINER_LAYOUT } from "../../spec";
+import { serverFiles, writeServerFiles } from "../support/files";
+import { ControlConnection } from "../support/ftpControl";
+import { hostDirs, hostWebLayout } from "../support/layout";
 import { findFreePorts } from "../support/ports";
-import type { StackConfig } from "../support/program";
+import { requirePrerequisites } from "../support/prerequisites";
+import type { StackConfig } from "../support/project";
+import { nginxTest, startStack } from "../support/servers";
 import { testCertificate } from "../support/tls";
-import { writeServerFiles } from "../services/files";
-import { hostDirs, hostWebLayout } from "../services/layout";
-import { requirePrerequisites } from "../services/prerequisites";
-import { nginxTest, startStack } from "../services/servers";
-import { FtpSession, type Reply } from "./rawFtp";
-import { hashedSecrets, parse } from "./renderedFiles";
+import { parse } from "./renderedFiles";
 import { SEED, validConfig } from "./arbitraries";
 
 const NGINX_RUNS = 100;
@@ -30,12 +30,12 @@ const TIME_LIMIT = { interruptAfterTimeLimit: 90_000, markInterruptAsFailure: tr
  * vsftpd counts it until its process ends: with ftp.maxClients 1 the next connection may get
  * 421 for a moment. Retried for at most 5 s.
  */
-async function greeting220(port: number): Promise<{ session: FtpSession; greeting: Reply }> {
+async function greeting220(port: number): Promise<ControlConnection> {
   const deadline = Date.now() + 5_000;
   for (;;) {
-    const opened = await FtpSession.open(port);
+    const opened = await ControlConnection.open(port);
     if (opened.greeting.code !== 421 || Date.now() > deadline) return opened;
-    opened.session.close();
+    opened.close();
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -67,11 +67,9 @@ describe("any valid stack config", () => {
         try {
           for (const d of [root, dirs.media, dirs.vsftpd, dirs.nginx]) fs.mkdirSync(d, { recursive: true });
           const layout = hostWebLayout(dirs, ports);
-          const parsed = parse(config);
-          writeServerFiles(webContainerFiles(parsed.spec, layout, hashedSecrets(parsed).web), {
-            dirs: [root],
-            files: [],
-          });
+          // Only nginx runs here: the FTP side is rendered for the container and not written.
+          const { web } = serverFiles(parse(config), FTP_CONTAINER_LAYOUT, layout);
+          writeServerFiles(web, { dirs: [root], files: [] });
           fs.mkdirSync(layout.tempPrefix, { recursive: true });
           const result = await nginxTest(layout.configFile);
           expect(result.output).toContain("test is successful");
@@ -93,9 +91,9 @@ describe("any valid stack config", () => {
         try {
           const ftp = stack.spec.ftp;
           const user = ftp.users[0];
-          const { session, greeting } = await greeting220(stack.ftpPort);
+          const session = await greeting220(stack.ftpPort);
           try {
-            expect(greeting.code).toBe(220);
+            expect(session.greeting.code).toBe(220);
             if (ftp.tls === "required") {
               // Offers TLS before any login (a USER in the clear would be refused, and count
               // against ftp.maxLoginFails); the handshake itself is the FTPS tests' business.

@@ -5,10 +5,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { secureLinkHash, signUrl } from "../../nginx/secureLink";
-import { fixture, sha256, upload, withFtp } from "../support/clients";
-import { request } from "../support/httpRequest";
+import { fixture, sha256 } from "../support/data";
+import { upload, withFtp } from "../support/ftp";
+import { request } from "../support/http";
+import { startStack, type RunningStack } from "../support/servers";
 import { DELIVERY, SECURE_LINK_SECRET, VIEWER } from "./deliveryStacks";
-import { startStack, type RunningStack } from "./servers";
 
 const VIDEO = fixture("sample.mp4");
 const now = () => Math.floor(Date.now() / 1000);

@@ -8,11 +8,13 @@ import * as path from "node:path";
 import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT } from "../../spec";
 import { parseSpec } from "../../spec";
 import { webContainerFiles } from "../../containerFiles";
-import { ftpConnect, httpGet, recordDataConnections, upload } from "../support/clients";
-import { ENTRYPOINT, entrypointVariables } from "./folders";
-import { withSections } from "./layout";
-import { requirePrerequisites } from "./prerequisites";
-import { nginxTest, PROJECT, startStack, type RunningStack } from "./servers";
+import { ENTRYPOINT, entrypointVariables } from "../support/folders";
+import { ftpConnect, recordDataConnections, upload } from "../support/ftp";
+import { request } from "../support/http";
+import { withSections } from "../support/layout";
+import { requirePrerequisites } from "../support/prerequisites";
+import { PROJECT } from "../support/project";
+import { nginxTest, startStack, type RunningStack } from "../support/servers";
 import { MATRIX } from "./stacks";
 
 /** For stacks that leave them out; the container nginx.conf depends on neither ports nor media path. */
@@ -116,7 +118,7 @@ describe("the generated configuration on the real servers", () => {
         client.close();
       }
       for (const location of open) {
-        const res = await httpGet(stack, `${location.path}check.txt`);
+        const res = await request(stack, `${location.path}check.txt`);
         expect({ url: location.path, status: res.status, body: res.body.toString() }).toEqual({
           url: location.path,
           status: 200,

@@ -2,7 +2,7 @@
  * Stacks for the delivery tests (issue 5, HTTP side): a location per feature, so each test sees
  * one behaviour at a time. layout.ts fills in ports and the media folder, as for stacks.ts.
  */
-import type { StackConfig } from "./servers";
+import type { StackConfig } from "../support/project";
 
 export const SECURE_LINK_SECRET = "delivery-secure-link-secret";
 export const VIEWER = { name: "viewer", password: "viewer-http-password" } as const;

@@ -2,17 +2,9 @@
 import type { Client } from "basic-ftp";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-  download,
-  fixture,
-  ftpConnect,
-  recordDataConnections,
-  refusalCode,
-  sha256,
-  upload,
-  withFtp,
-} from "../support/clients";
-import { startStack, type RunningStack } from "./servers";
+import { fixture, sha256 } from "../support/data";
+import { download, ftpConnect, recordDataConnections, refusalCode, upload, withFtp } from "../support/ftp";
+import { startStack, type RunningStack } from "../support/servers";
 import { TEAMS } from "./stacks";
 
 const names = async (c: Client, dir: string): Promise<string[]> =>

@@ -3,9 +3,10 @@
  * max_per_ip and max_clients from the stack config. Every client connects from 127.0.0.1.
  */
 import { FTPError, type Client } from "basic-ftp";
-import { ftpConnect, refusalCode } from "../support/clients";
-import { openControl, type ControlConnection } from "../support/ftpControl";
-import { startStack, type RunningStack, type StackConfig } from "./servers";
+import { ftpConnect, refusalCode } from "../support/ftp";
+import { ControlConnection } from "../support/ftpControl";
+import type { StackConfig } from "../support/project";
+import { startStack, type RunningStack } from "../support/servers";
 
 const limited = (limits: Record<string, number>): StackConfig => ({
   ftp: { bindAddress: "127.0.0.1", users: [{ name: "uploader", password: "uploader-password" }], ...limits },
@@ -58,7 +59,7 @@ describe("wrong passwords (maxLoginFails 2, delayFailedLogin 1)", () => {
   afterAll(() => stack?.stop());
 
   it("answers each wrong password after about 1 s and closes the connection at the second", async () => {
-    const control = await openControl(stack.ftpPort);
+    const control = await ControlConnection.open(stack.ftpPort);
     try {
       const first = await wrongPassword(control);
       expect(first.code).toBe(530);
@@ -93,7 +94,7 @@ describe("connections from one address (maxPerIp 3, maxClients 10)", () => {
   it("refuses a fourth connection from 127.0.0.1 with 421 while the first three keep working", async () => {
     const clients = await loggedIn(stack, 3);
     try {
-      const extra = await openControl(stack.ftpPort);
+      const extra = await ControlConnection.open(stack.ftpPort);
       try {
         expect(extra.greeting).toEqual({ code: 421, text: TOO_MANY_FROM_ADDRESS });
         await extra.closedByServer(3_000);
@@ -121,7 +122,7 @@ describe("connections in all (maxClients 2)", () => {
   it("refuses a third connection with vsftpd's max_clients 421, which it checks before max_per_ip", async () => {
     const clients = await loggedIn(stack, 2);
     try {
-      const extra = await openControl(stack.ftpPort);
+      const extra = await ControlConnection.open(stack.ftpPort);
       extra.close();
       expect(extra.greeting).toEqual({ code: 421, text: TOO_MANY_USERS });
     } finally {

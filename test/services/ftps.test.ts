@@ -7,19 +7,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Readable } from "node:stream";
 import { TLSSocket } from "node:tls";
-import {
-  download,
-  fixture,
-  ftpConnect,
-  httpGet,
-  recordDataConnections,
-  refusalCode,
-  sha256,
-  upload,
-} from "../support/clients";
-import { openControl } from "../support/ftpControl";
+import { fixture, sha256 } from "../support/data";
+import { download, ftpConnect, recordDataConnections, refusalCode, upload } from "../support/ftp";
+import { ControlConnection } from "../support/ftpControl";
+import { request } from "../support/http";
+import type { StackConfig } from "../support/project";
+import { startStack, type RunningStack } from "../support/servers";
 import { testCertificate } from "../support/tls";
-import { startStack, type RunningStack, type StackConfig } from "./servers";
 
 const tlsStack = (tls: "enabled" | "required"): StackConfig => ({
   ftp: {
@@ -77,13 +71,13 @@ describe("FTPS required (ftp.tls: required)", () => {
     } finally {
       client.close();
     }
-    const res = await httpGet(stack, "/videos/over-tls.mp4");
+    const res = await request(stack, "/videos/over-tls.mp4");
     expect(res.status).toBe(200);
     expect(sha256(res.body)).toBe(sha256(video));
   });
 
   it("refuses a plaintext login with 530 before the password and closes the connection", async () => {
-    const control = await openControl(stack.ftpPort);
+    const control = await ControlConnection.open(stack.ftpPort);
     try {
       expect(await control.send("USER uploader")).toEqual({
         code: 530,
@@ -171,7 +165,7 @@ describe("FTPS enabled (ftp.tls: enabled)", () => {
     } finally {
       client.close();
     }
-    expect(sha256((await httpGet(stack, "/videos/plain.mp4")).body)).toBe(sha256(video));
+    expect(sha256((await request(stack, "/videos/plain.mp4")).body)).toBe(sha256(video));
   });
 
   it("takes a TLS login with encrypted transfers", async () => {
@@ -183,6 +177,6 @@ describe("FTPS enabled (ftp.tls: enabled)", () => {
     } finally {
       client.close();
     }
-    expect(sha256((await httpGet(stack, "/videos/tls.mp4")).body)).toBe(sha256(video));
+    expect(sha256((await request(stack, "/videos/tls.mp4")).body)).toBe(sha256(video));
   });
 });

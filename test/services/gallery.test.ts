@@ -6,11 +6,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Page } from "playwright-core";
-import { fixture, upload, withFtp } from "../support/clients";
 import { launchChromium, type Browser } from "../support/browser";
+import { fixture } from "../support/data";
+import { upload, withFtp } from "../support/ftp";
 import { HOST } from "../support/ports";
+import { startStack, type RunningStack } from "../support/servers";
 import { GALLERY } from "./deliveryStacks";
-import { startStack, type RunningStack } from "./servers";
 
 const OUTPUT = path.resolve(__dirname, "../../test-output");
 const SCRIPTED_PAGE = "<title>inert</title><script>document.title = 'ran';</script>";

@@ -2,10 +2,10 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import { ConfigError } from "../../spec";
-import { ftpConnect } from "../support/clients";
-import { withSections } from "./layout";
-import { processesMentioning } from "./processes";
-import { PAM_PREFIX, startStack, TEMP_PREFIX } from "./servers";
+import { ftpConnect } from "../support/ftp";
+import { withSections } from "../support/layout";
+import { processesMentioning } from "../support/processes";
+import { PAM_PREFIX, startStack, TEMP_PREFIX } from "../support/servers";
 import { DEFAULTS } from "./stacks";
 
 /** This jest worker's temp dirs and PAM files; other workers' runs do not count. */

@@ -7,17 +7,18 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { signUrl } from "../../nginx/secureLink";
-import { fixture, upload, withFtp } from "../support/clients";
-import { request, type RequestOptions, type TimedResponse } from "../support/httpRequest";
+import { fixture } from "../support/data";
+import { upload, withFtp } from "../support/ftp";
+import { request, type HttpResponse, type RequestOptions } from "../support/http";
+import { startStack, type RunningStack } from "../support/servers";
 import { DELIVERY, PLAYER_ORIGIN, SECURE_LINK_SECRET, VIEWER } from "./deliveryStacks";
-import { startStack, type RunningStack } from "./servers";
 
 const VIDEO = fixture("sample.mp4");
 const FAR_FUTURE = 4_102_444_800;
 
 describe("response headers", () => {
   let stack: RunningStack;
-  const get = (url: string, options?: RequestOptions): Promise<TimedResponse> => request(stack, url, options);
+  const get = (url: string, options?: RequestOptions): Promise<HttpResponse> => request(stack, url, options);
 
   beforeAll(async () => {
     stack = await startStack("services-headers", DELIVERY);

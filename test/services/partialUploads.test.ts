@@ -7,10 +7,11 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Readable } from "node:stream";
-import { ftpConnect, sha256, upload, withFtp } from "../support/clients";
-import { request } from "../support/httpRequest";
+import { sha256 } from "../support/data";
+import { ftpConnect, upload, withFtp } from "../support/ftp";
+import { request } from "../support/http";
+import { startStack, type RunningStack } from "../support/servers";
 import { DELIVERY } from "./deliveryStacks";
-import { startStack, type RunningStack } from "./servers";
 
 const CHUNK = 256 * 1024;
 

@@ -9,11 +9,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { signUrl } from "../../nginx/secureLink";
-import { fixture, sha256, upload, withFtp } from "../support/clients";
-import { request } from "../support/httpRequest";
+import { fixture, sha256 } from "../support/data";
+import { upload, withFtp } from "../support/ftp";
+import { request } from "../support/http";
+import { findBinary } from "../support/prerequisites";
+import { startStack, type RunningStack } from "../support/servers";
 import { DELIVERY, SECURE_LINK_SECRET, VIEWER } from "./deliveryStacks";
-import { findBinary } from "./prerequisites";
-import { startStack, type RunningStack } from "./servers";
 
 const VIDEO = fixture("sample.mp4");
 const FAR_FUTURE = 4_102_444_800; // 2100-01-01

@@ -2,8 +2,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { MEDIA_OWNER } from "../../spec";
-import { fixture, httpGet, sha256, upload, withFtp } from "../support/clients";
-import { startStack, type RunningStack } from "./servers";
+import { fixture, sha256 } from "../support/data";
+import { upload, withFtp } from "../support/ftp";
+import { request } from "../support/http";
+import { startStack, type RunningStack } from "../support/servers";
 import { TEAMS } from "./stacks";
 
 describe("files uploaded over FTP, served by nginx", () => {
@@ -16,7 +18,7 @@ describe("files uploaded over FTP, served by nginx", () => {
 
   it("serves an MP4 uploaded to /videos/ at once: same sha256, video/mp4, Accept-Ranges bytes", async () => {
     await withFtp(stack, "uploader", (c) => upload(c, video, "/videos/sample.mp4"));
-    const res = await httpGet(stack, "/videos/sample.mp4");
+    const res = await request(stack, "/videos/sample.mp4");
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toBe("video/mp4");
     expect(res.headers["accept-ranges"]).toBe("bytes");
@@ -26,12 +28,12 @@ describe("files uploaded over FTP, served by nginx", () => {
 
   it("answers a Range request with 206 and exactly that slice", async () => {
     await withFtp(stack, "uploader", (c) => upload(c, video, "/videos/range.mp4"));
-    const res = await httpGet(stack, "/videos/range.mp4", { Range: "bytes=1000-4999" });
+    const res = await request(stack, "/videos/range.mp4", { headers: { Range: "bytes=1000-4999" } });
     expect(res.status).toBe(206);
     expect(res.headers["content-range"]).toBe(`bytes 1000-4999/${video.length}`);
     expect(res.body.equals(video.subarray(1000, 5000))).toBe(true);
 
-    const tail = await httpGet(stack, "/videos/range.mp4", { Range: "bytes=-500" });
+    const tail = await request(stack, "/videos/range.mp4", { headers: { Range: "bytes=-500" } });
     expect(tail.status).toBe(206);
     expect(tail.body.equals(video.subarray(video.length - 500))).toBe(true);
   });
@@ -42,7 +44,7 @@ describe("files uploaded over FTP, served by nginx", () => {
   ])("serves %s uploaded to /images/ as %s", async (file, type) => {
     const image = fixture(file);
     await withFtp(stack, "uploader", (c) => upload(c, image, `/images/${file}`));
-    const res = await httpGet(stack, `/images/${file}`);
+    const res = await request(stack, `/images/${file}`);
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toBe(type);
     expect(sha256(res.body)).toBe(sha256(image));
@@ -63,7 +65,7 @@ describe("files uploaded over FTP, served by nginx", () => {
       });
     }
     for (const [, , url] of uploads) {
-      const res = await httpGet(stack, url);
+      const res = await request(stack, url);
       expect({ url, status: res.status, sha256: sha256(res.body) }).toEqual({
         url,
         status: 200,
@@ -84,11 +86,11 @@ describe("files uploaded over FTP, served by nginx", () => {
       await c.ensureDir("/videos/listed");
       await upload(c, video, "/videos/listed/clip.mp4");
     });
-    const folder = await httpGet(stack, "/a/videos/listed/");
+    const folder = await request(stack, "/a/videos/listed/");
     expect(folder.status).toBe(200);
     expect(folder.headers["content-type"]).toMatch(/^text\/html/);
     expect(folder.body.toString()).toContain('href="clip.mp4"');
-    expect((await httpGet(stack, "/a/videos/")).body.toString()).toContain('href="listed/"');
+    expect((await request(stack, "/a/videos/")).body.toString()).toContain('href="listed/"');
   });
 
   it("does not list a folder made over FTP where autoindex is off, but serves the files in it", async () => {
@@ -100,13 +102,13 @@ describe("files uploaded over FTP, served by nginx", () => {
         await c.ensureDir("/videos/unlisted");
         await upload(c, video, "/videos/unlisted/clip.mp4");
       });
-      const folder = await httpGet(stack, url);
+      const folder = await request(stack, url);
       expect({ url, status: folder.status, listsClip: folder.body.toString().includes("clip.mp4") }).toEqual({
         url,
         status: 403,
         listsClip: false,
       });
-      expect((await httpGet(stack, `${url}clip.mp4`)).status).toBe(200);
+      expect((await request(stack, `${url}clip.mp4`)).status).toBe(200);
     }
   });
 
@@ -125,9 +127,9 @@ describe("files uploaded over FTP, served by nginx", () => {
       "/a/videos/../../outside.txt",
       "/etc/passwd",
     ];
-    const statuses = await Promise.all(urls.map(async (url) => [url, (await httpGet(stack, url)).status]));
+    const statuses = await Promise.all(urls.map(async (url) => [url, (await request(stack, url)).status]));
     expect(statuses).toEqual(urls.map((url) => [url, 404]));
-    expect((await httpGet(stack, "/a/videos/inside.mp4")).status).toBe(200);
+    expect((await request(stack, "/a/videos/inside.mp4")).status).toBe(200);
   });
 
   it("never serves dotfiles or files in dot-folders, and autoindex does not show them", async () => {
@@ -146,9 +148,9 @@ describe("files uploaded over FTP, served by nginx", () => {
       "/a/videos/.private/",
       "/a/videos/.private/clip.mp4",
     ];
-    const statuses = await Promise.all(urls.map(async (url) => [url, (await httpGet(stack, url)).status]));
+    const statuses = await Promise.all(urls.map(async (url) => [url, (await request(stack, url)).status]));
     expect(statuses).toEqual(urls.map((url) => [url, 404]));
-    const listing = (await httpGet(stack, "/a/videos/")).body.toString();
+    const listing = (await request(stack, "/a/videos/")).body.toString();
     expect(listing).not.toContain(".hidden");
     expect(listing).not.toContain(".private");
   });

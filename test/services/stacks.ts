@@ -5,7 +5,7 @@
  */
 import { stackFileConfig } from "../support/stacks";
 import { testCertificate } from "../support/tls";
-import type { StackConfig } from "./servers";
+import type { StackConfig } from "../support/project";
 
 /** The committed dev stack, Pulumi.dev.yaml, as `pulumi up` reads it. */
 export const DEV: StackConfig = stackFileConfig("dev");

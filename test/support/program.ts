@@ -3,14 +3,10 @@
  * resource it declares. The unit tier records; the docker tier passes a `create` that makes
  * the real thing.
  */
-import * as path from "node:path";
 import { hashPassword } from "../../containerFiles";
+import { PROJECT, PROJECT_DIR, type StackConfig } from "./project";
 
-export const PROJECT = "video-server";
-export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
-
-/** A config value as written in the stack YAML; objects are JSON-encoded like the CLI does. */
-export type StackConfig = Readonly<Record<string, unknown>>;
+export { PROJECT, PROJECT_DIR, type StackConfig };
 
 export interface DeclaredResource {
   readonly type: string;
@@ -140,7 +136,7 @@ export async function runProgram(config: StackConfig, options: RunOptions = {}):
   const resources: DeclaredResource[] = [];
   const optionsSeen = new Map<string, ResourceOptionsSeen>();
   jest.resetModules();
-  // Each fresh copy of the SDK adds its own process exit listeners (the reliability tier runs
+  // Each fresh copy of the SDK adds its own process exit listeners (the hostile cases run
   // hundreds of programs in one worker); they are not a leak that outlives the test run.
   process.setMaxListeners(0);
   const pulumi = await import("@pulumi/pulumi");

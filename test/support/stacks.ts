@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { PROJECT, PROJECT_DIR, type StackConfig } from "./program";
+import { PROJECT, PROJECT_DIR, type StackConfig } from "./project";
 
 /** The `video-server:` keys of Pulumi.<stack>.yaml, namespace stripped. */
 export function stackFileConfig(stack: string): StackConfig {

@@ -4,7 +4,7 @@ import { BASELINE_CONF, renderBaselineConf } from "../../bench/baseline";
 import { aggregateMBps, parseCurlWriteOut } from "../../bench/transfers";
 import { parseWrkOutput, wrkFigures } from "../../bench/wrk";
 import { WEB_CONTAINER_LAYOUT } from "../../spec";
-import { hostDirs, hostWebLayout } from "../services/layout";
+import { hostDirs, hostWebLayout } from "../support/layout";
 
 const WRK_STDOUT = [
   "Running 2s test @ http://127.0.0.1:21984/videos/stream.mp4",

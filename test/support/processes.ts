@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
-import { HOST } from "../support/ports";
+import { HOST } from "./ports";
 
 const OUTPUT_LIMIT = 64 * 1024;
 

@@ -39,7 +39,7 @@
  */
 import * as path from "node:path";
 import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT, type FtpLayout, type WebLayout } from "../../spec";
-import { HOST, type FreePorts } from "../support/ports";
+import { HOST, type FreePorts } from "./ports";
 
 /** Ports of one run, from findFreePorts (test/support/ports.ts). */
 export type HostPorts = FreePorts;

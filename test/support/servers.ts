@@ -9,35 +9,27 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { FtpLayout, WebLayout } from "../../spec";
 import { parseSpec, type Spec } from "../../spec";
-import { serverFiles, writeServerFiles } from "./files";
+import { ftpPasswords, serverFiles, writeServerFiles } from "./files";
 import { prepareFolders } from "./folders";
-import { type Endpoint } from "../support/clients";
-import { findFreePorts } from "../support/ports";
+import type { Endpoint } from "./ftp";
 import {
   hostDirs,
   hostFtpLayout,
   hostWebLayout,
-  testPassword,
   withHostValues,
   type HostDirs,
   type HostPorts,
 } from "./layout";
+import { findFreePorts } from "./ports";
 import { ensureGuestUser, findBinary, requirePrerequisites } from "./prerequisites";
 import { startServer, waitForPorts, type Server } from "./processes";
+import { PROJECT, PROJECT_DIR, type StackConfig } from "./project";
 
-export const PROJECT = "video-server";
 /** Names of a run's temp dir and PAM service start with these and the jest worker's pid. */
 export const TEMP_PREFIX = "video-server-services-";
 export const PAM_PREFIX = "video-server-test-";
-const REPO = path.resolve(__dirname, "../..");
 
-/**
- * The `video-server:` keys of a stack config, as in Pulumi.<stack>.yaml; layout.ts fills in the
- * ports and the media path.
- */
-export type StackConfig = Readonly<Record<string, unknown>>;
-
-/** A running vsftpd + nginx pair; as an Endpoint it works with the clients of test/support. */
+/** A running vsftpd + nginx pair; as an Endpoint it works with the clients of ftp.ts and http.ts. */
 export interface RunningStack extends Endpoint {
   readonly spec: Spec;
   /** Every user's password: the configured one, or a fixed test one where the program would generate it. */
@@ -87,11 +79,12 @@ export async function startStack(
     const pamService = `${PAM_PREFIX}${process.pid}-${randomBytes(4).toString("hex")}`;
     const ftpLayout = hostFtpLayout(dirs, ports, pamService);
     const webLayout = hostWebLayout(dirs, ports);
-    const ctx = { project: PROJECT, stack: stackName, projectDir: REPO };
-    const { spec, secrets: configured } = parseSpec(withHostValues(stack, ports, dirs), ctx);
-    const password = (user: string) => configured.ftpPasswords[user] ?? testPassword(user);
-    const passwords = Object.fromEntries(spec.ftp.users.map((u) => [u.name, password(u.name)]));
-    const files = serverFiles(spec, { ...configured, ftpPasswords: passwords }, ftpLayout, webLayout);
+    // layout.ts fills in the ports and the media path.
+    const ctx = { project: PROJECT, stack: stackName, projectDir: PROJECT_DIR };
+    const parsed = parseSpec(withHostValues(stack, ports, dirs), ctx);
+    const { spec, secrets: configured } = parsed;
+    const passwords = ftpPasswords(parsed);
+    const files = serverFiles(parsed, ftpLayout, webLayout);
 
     cleanup.push(() => fs.rmSync(ftpLayout.pamServiceFile, { force: true }));
     writeServerFiles([...files.ftp, ...files.web], { dirs: [root], files: [ftpLayout.pamServiceFile] });

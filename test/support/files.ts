@@ -1,21 +1,27 @@
 /**
- * The files the containers receive (containerFiles/, the very functions the components call),
- * rendered for the host layouts and written to disk with the same modes.
+ * The files the containers receive (containerFiles/, the very functions the components call)
+ * for a parsed stack config and a pair of layouts, and writing them to disk with their modes.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { FtpLayout, ContainerFile, WebLayout } from "../../spec";
 import { containerSecrets, ftpContainerFiles, webContainerFiles } from "../../containerFiles";
-import type { ConfiguredSecrets, Spec } from "../../spec";
+import type { ContainerFile, FtpLayout, ParsedConfig, WebLayout } from "../../spec";
+import { testPassword } from "./layout";
 
-/** `ftpPasswords` must hold every FTP user: the harness fills in the ones the program would generate. */
+/** Every FTP user's password: the configured one, or testPassword(name) where the program would generate one. */
+export function ftpPasswords({ spec, secrets }: ParsedConfig): Record<string, string> {
+  return Object.fromEntries(
+    spec.ftp.users.map((u) => [u.name, secrets.ftpPasswords[u.name] ?? testPassword(u.name)]),
+  );
+}
+
 export function serverFiles(
-  spec: Spec,
-  secrets: ConfiguredSecrets,
+  parsed: ParsedConfig,
   ftpLayout: FtpLayout,
   webLayout: WebLayout,
 ): { ftp: ContainerFile[]; web: ContainerFile[] } {
-  const hashed = containerSecrets(spec, secrets);
+  const { spec, secrets } = parsed;
+  const hashed = containerSecrets(spec, { ...secrets, ftpPasswords: ftpPasswords(parsed) });
   return {
     ftp: ftpContainerFiles(spec, ftpLayout, hashed.ftp),
     web: webContainerFiles(spec, webLayout, hashed.web),
@@ -30,7 +36,7 @@ export function writeServerFiles(
   for (const f of files) {
     const inside = allowed.files.includes(f.file) || allowed.dirs.some((d) => f.file.startsWith(`${d}/`));
     if (!inside)
-      throw new Error(`refusing to write ${f.file} on the host: test/services/layout.ts does not map it`);
+      throw new Error(`refusing to write ${f.file} on the host: test/support/layout.ts does not map it`);
   }
   for (const f of files) {
     const mode = parseInt(f.permissions, 8);

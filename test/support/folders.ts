@@ -19,16 +19,14 @@ export function entrypointFolderLoop(script = fs.readFileSync(ENTRYPOINT, "utf8"
   const start = script.indexOf(LOOP_START);
   const end = script.indexOf(LOOP_END, start);
   if (start < 0 || end < 0) {
-    throw new Error(
-      `${ENTRYPOINT}: no '${LOOP_START}' … '${LOOP_END}' loop; update test/services/folders.ts`,
-    );
+    throw new Error(`${ENTRYPOINT}: no '${LOOP_START}' … '${LOOP_END}' loop; update test/support/folders.ts`);
   }
   const loop = script.slice(start, end + LOOP_END.length);
   const used = new Set([...loop.matchAll(/\$\{?([A-Z_]+)/g)].map((m) => m[1]));
   const unknown = [...used].filter((v) => !(LOOP_VARIABLES as readonly string[]).includes(v));
   if (unknown.length > 0) {
     throw new Error(
-      `${ENTRYPOINT}: the folder loop now reads ${unknown.join(", ")}; update test/services/folders.ts`,
+      `${ENTRYPOINT}: the folder loop now reads ${unknown.join(", ")}; update test/support/folders.ts`,
     );
   }
   return loop;

@@ -1,17 +1,15 @@
 /**
- * FTP (basic-ftp) and HTTP (node:http) clients for the server tiers. They only ever talk to
- * 127.0.0.1, and every operation has a timeout.
+ * The FTP client of every tier (basic-ftp): log in, upload, download, and see which data
+ * connections a transfer used. Only ever to 127.0.0.1; every operation has a timeout. For what a
+ * client library hides or refuses to send, see ftpControl.ts.
  */
 import { Client, FTPError, enterPassiveModeIPv4, enterPassiveModeIPv6, type FTPContext } from "basic-ftp";
-import { createHash } from "node:crypto";
-import * as fs from "node:fs";
-import * as http from "node:http";
-import * as path from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { TLSSocket, type ConnectionOptions } from "node:tls";
 import { HOST } from "./ports";
 
-const TIMEOUT_MS = 10_000;
+/** Idle limit of one FTP operation, unless the caller sets another. */
+export const FTP_TIMEOUT_MS = 10_000;
 
 /** Where a running vsftpd and nginx answer on 127.0.0.1, and the FTP users' passwords. */
 export interface Endpoint {
@@ -30,11 +28,9 @@ export interface FtpConnectOptions {
   readonly secure?: boolean;
   /** Extra TLS client options, such as maxVersion; `ca` is the endpoint's certificate. */
   readonly tls?: Readonly<Omit<ConnectionOptions, "ca">>;
+  /** Idle limit of each operation (default FTP_TIMEOUT_MS); long for tests that load the server. */
+  readonly timeoutMs?: number;
 }
-
-export const FIXTURES = path.resolve(__dirname, "../fixtures");
-export const fixture = (name: string): Buffer => fs.readFileSync(path.join(FIXTURES, name));
-export const sha256 = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
 
 export async function ftpConnect(
   endpoint: Endpoint,
@@ -47,7 +43,7 @@ export async function ftpConnect(
     throw new Error("ftpConnect: secure: true needs the endpoint's ftpsCertificate to trust");
   }
   const secureOptions = secure ? { ...options.tls, ca: [endpoint.ftpsCertificate ?? ""] } : undefined;
-  const client = new Client(TIMEOUT_MS);
+  const client = new Client(options.timeoutMs ?? FTP_TIMEOUT_MS);
   try {
     await client.access({ host: HOST, port: endpoint.ftpPort, user, password, secure, secureOptions });
     return client;
@@ -82,8 +78,10 @@ export async function refusalCode(operation: Promise<unknown>): Promise<number> 
   throw new Error("expected the FTP server to refuse, but it accepted");
 }
 
-export function upload(client: Client, data: Buffer, remotePath: string): Promise<unknown> {
-  return client.uploadFrom(Readable.from([data]), remotePath);
+/** STOR of a buffer or a stream (such as data.ts payloadStream); resolves to the final reply's code. */
+export async function upload(client: Client, data: Buffer | Readable, remotePath: string): Promise<number> {
+  const source = Buffer.isBuffer(data) ? Readable.from([data]) : data;
+  return (await client.uploadFrom(source, remotePath)).code;
 }
 
 export async function download(client: Client, remotePath: string): Promise<Buffer> {
@@ -118,32 +116,4 @@ export function recordDataConnections(client: Client, command: "PASV" | "EPSV"):
     return res;
   };
   return seen;
-}
-
-export interface HttpResponse {
-  readonly status: number;
-  readonly headers: http.IncomingHttpHeaders;
-  readonly body: Buffer;
-}
-
-export function httpGet(
-  endpoint: Endpoint,
-  urlPath: string,
-  headers: http.OutgoingHttpHeaders = {},
-): Promise<HttpResponse> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(
-      { host: HOST, port: endpoint.httpPort, path: urlPath, headers, timeout: TIMEOUT_MS },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-        );
-        res.on("error", reject);
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error(`GET ${urlPath}: no answer within ${TIMEOUT_MS} ms`)));
-    req.on("error", reject);
-  });
 }

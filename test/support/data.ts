@@ -1,9 +1,16 @@
 /**
- * Test payloads generated on the fly: AES-256-CTR keystream from a seed, so any size streams
- * without being held in memory, and the same seed always gives the same bytes (and sha256).
+ * Test data: the committed fixtures (test/fixtures), and payloads generated on the fly from a
+ * seed (AES-256-CTR keystream), so any size streams without being held in memory and the same
+ * seed always gives the same bytes and sha256.
  */
 import { createCipheriv, createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { Readable } from "node:stream";
+
+export const FIXTURES = path.resolve(__dirname, "../fixtures");
+export const fixture = (name: string): Buffer => fs.readFileSync(path.join(FIXTURES, name));
+export const sha256 = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
 
 export const MB = 1024 * 1024;
 const CHUNK = 256 * 1024;
@@ -13,9 +20,12 @@ export interface Payload {
   readonly size: number;
 }
 
+const keystream = (seed: string) =>
+  createCipheriv("aes-256-ctr", createHash("sha256").update(seed).digest(), Buffer.alloc(16));
+
 /** The payload's bytes, as a stream. */
 export function payloadStream({ seed, size }: Payload): Readable {
-  const cipher = createCipheriv("aes-256-ctr", createHash("sha256").update(seed).digest(), Buffer.alloc(16));
+  const cipher = keystream(seed);
   const zeros = Buffer.alloc(CHUNK);
   let left = size;
   return new Readable({
@@ -30,15 +40,6 @@ export function payloadStream({ seed, size }: Payload): Readable {
       this.push(cipher.update(zeros.subarray(0, n)));
     },
   });
-}
-
-export function payloadBytes(payload: Payload): Buffer {
-  const cipher = createCipheriv(
-    "aes-256-ctr",
-    createHash("sha256").update(payload.seed).digest(),
-    Buffer.alloc(16),
-  );
-  return cipher.update(Buffer.alloc(payload.size));
 }
 
 /** sha256 of everything a stream yields. */
