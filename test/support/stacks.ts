@@ -2,7 +2,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { parseSpec, type ParsedConfig } from "../../spec";
 import { PROJECT, PROJECT_DIR, type StackConfig } from "./project";
+
+/** The spec module's reading of a stack config, as the program does it for `stack`. */
+export function parseConfig(config: StackConfig, stack = "test"): ParsedConfig {
+  return parseSpec(config, { project: PROJECT, stack, projectDir: PROJECT_DIR });
+}
 
 /** The `video-server:` keys of Pulumi.<stack>.yaml, namespace stripped. */
 export function stackFileConfig(stack: string): StackConfig {

@@ -54,3 +54,7 @@ export function testCertificate(): TestCertificate {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** A PEM's body lines: a key leaks as much through any one of them as through the whole. */
+export const pemBodyLines = (pem: string): string[] =>
+  pem.split("\n").filter((l) => l && !l.startsWith("-----"));

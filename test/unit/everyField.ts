@@ -12,7 +12,7 @@ export const PEM_KEY =
 
 export function everyFieldConfig(): StackConfig {
   return {
-    name: "vs-reliability",
+    name: "vs-hostile",
     target: { dockerHost: "unix:///var/run/docker.sock", sshOpts: ["-o", "ConnectTimeout=5"] },
     media: { hostPath: "/srv/video-server/media" },
     ftp: {
@@ -58,7 +58,7 @@ export function everyFieldConfig(): StackConfig {
         { path: "/team-a/videos/", directory: "team-a/videos" },
       ],
       users: [{ name: "viewer", password: "viewer-http-password" }],
-      secureLinkSecret: "reliability-secure-link-secret",
+      secureLinkSecret: "hostile-secure-link-secret",
       gallery: { enabled: true, path: "/gallery/" },
       directio: "4m",
     },

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { ProgramFailed, runProgram, type ProgramRun } from "../support/program";
 import { withValue } from "../support/stacks";
 import { anyStringFor, INJECTION_BASE, STRING_FIELDS } from "./stringFields";
-import { SEED } from "./arbitraries";
+import { SEED } from "../support/arbitraries";
 
 const RUNS = 12;
 const hostPathField = STRING_FIELDS.find((f) => f.path === "media.hostPath");
@@ -21,7 +21,7 @@ describe("any string as media.hostPath", () => {
         let run: ProgramRun;
         try {
           run = await runProgram(withValue(INJECTION_BASE, "media.hostPath", hostPath), {
-            stack: "reliability",
+            stack: "hostile",
           });
         } catch (e) {
           if (!(e instanceof ProgramFailed)) throw e;

@@ -4,16 +4,9 @@
  * where a harmless stand-in value (the canary) lands, never breaking out of its directive.
  */
 import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT, type ContainerFile } from "../../spec";
-import { parseSpec, type ParsedConfig } from "../../spec";
+import type { ParsedConfig } from "../../spec";
 import { serverFiles } from "../support/files";
-import { PROJECT, PROJECT_DIR, type StackConfig } from "../support/project";
 import { parseNginxConf, type Directive } from "./nginxSyntax";
-
-export const STACK = "reliability";
-
-export function parse(config: StackConfig): ParsedConfig {
-  return parseSpec(config, { project: PROJECT, stack: STACK, projectDir: PROJECT_DIR });
-}
 
 /** Users without a configured password get the services tier's stand-in for the generated one. */
 export function renderFiles(parsed: ParsedConfig): ContainerFile[] {

@@ -8,9 +8,10 @@ import fc from "fast-check";
 import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT, type ContainerFile } from "../../spec";
 import { ConfigError } from "../../spec";
 import { configFields, messagePathAtFirst } from "./configFields";
-import { compareRenderings, parse, renderFiles } from "./renderedFiles";
+import { parseConfig } from "../support/stacks";
+import { compareRenderings, renderFiles } from "./renderedFiles";
 import { anyStringFor, STRING_FIELDS, type StringField } from "./stringFields";
-import { SEED } from "./arbitraries";
+import { SEED } from "../support/arbitraries";
 
 // bcrypt is a pure function of password and salt: memoizing it changes no byte of any file and
 // keeps a hundred renderings per field fast (each FTP hash costs ~80 ms).
@@ -29,7 +30,7 @@ jest.mock("bcryptjs", () => {
 const canaryFiles = new Map<string, ContainerFile[]>();
 function renderedCanary(field: StringField, canary: string): ContainerFile[] {
   const key = `${field.path}\0${canary}`;
-  const files = canaryFiles.get(key) ?? renderFiles(parse(field.place(canary)));
+  const files = canaryFiles.get(key) ?? renderFiles(parseConfig(field.place(canary)));
   canaryFiles.set(key, files);
   return files;
 }
@@ -63,7 +64,7 @@ describe.each(STRING_FIELDS.map((f) => [f.path, f] as const))("any string in %s"
       fc.property(anyStringFor(field), (value) => {
         let files: ContainerFile[];
         try {
-          files = renderFiles(parse(field.place(value)));
+          files = renderFiles(parseConfig(field.place(value)));
         } catch (e) {
           // Anything but the spec module's own error is a crash on that input.
           if (!(e instanceof ConfigError)) throw e;

@@ -9,7 +9,7 @@ export interface Mount {
 
 export function mountTmpfs(dir: string, sizeMb: number): Mount {
   // 0755 root: what vsftpd needs of a chroot (not writable by its user), readable by nginx.
-  execFileSync("mount", ["-t", "tmpfs", "-o", `size=${sizeMb}m,mode=0755`, "video-server-reliability", dir], {
+  execFileSync("mount", ["-t", "tmpfs", "-o", `size=${sizeMb}m,mode=0755`, "video-server-hostile", dir], {
     stdio: "pipe",
   });
   let mounted = true;

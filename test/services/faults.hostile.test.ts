@@ -41,7 +41,7 @@ const sizeOf = (file: string): number => (fs.existsSync(file) ? fs.statSync(file
 describe("an uploader killed in the middle of a transfer", () => {
   let stack: RunningStack;
   beforeAll(async () => {
-    stack = await startStack("reliability-killed-client", STACK);
+    stack = await startStack("hostile-killed-client", STACK);
   });
   afterAll(() => stack?.stop());
 
@@ -115,7 +115,7 @@ describe("a media disk that fills up", () => {
   let stack: RunningStack;
   let disk: Mount | undefined;
   beforeAll(async () => {
-    stack = await startStack("reliability-disk-full", STACK);
+    stack = await startStack("hostile-disk-full", STACK);
     disk = mountTmpfs(stack.dirs.media, DISK_MB);
     // The new, empty disk needs the folders the entrypoint makes.
     prepareFolders(stack.ftpLayout);

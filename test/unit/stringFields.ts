@@ -9,7 +9,7 @@ import { PATTERNS } from "../../spec";
 import type { StackConfig } from "../support/project";
 import { withValue } from "../support/stacks";
 import { PEM_CERTIFICATE, PEM_KEY } from "./everyField";
-import { cidr, hostname, ipv4, password, serverName, urlPrefix, userName } from "./arbitraries";
+import { cidr, hostname, ipv4, password, serverName, urlPrefix, userName } from "../support/arbitraries";
 
 export interface StringField {
   /** The config path, as error messages name it. */

@@ -42,7 +42,7 @@ const leaked = (body: Buffer): string[] => LEAKS.filter((l) => body.includes(l))
 
 let stack: RunningStack;
 beforeAll(async () => {
-  stack = await startStack("reliability-access", STACK);
+  stack = await startStack("hostile-access", STACK);
   // Next to the media folder, where a climb out of it would land; readable by anyone.
   fs.writeFileSync(path.join(stack.dirs.root, "outside.txt"), `${SENTINEL}\n`, { mode: 0o644 });
   await withFtp(stack, "uploader", async (c) => {

@@ -1,12 +1,12 @@
 /**
  * fast-check arbitraries of VALID stack configs, built from the schema's own patterns
- * (components/schema.ts PATTERNS) and shaped to satisfy the rules between fields: distinct
+ * (spec/schema.ts PATTERNS) and shaped to satisfy the rules between fields: distinct
  * location paths, non-overlapping location folders, user roots that hold a location folder,
  * ports outside the passive range. Sizes are bounded: at most 5 locations, 3 FTP users.
  */
 import fc from "fast-check";
 import { isCidr, isHostName, MAX_PASSIVE_PORTS, PATTERNS, RESERVED_USER_NAMES } from "../../spec";
-import type { StackConfig } from "../support/project";
+import type { StackConfig } from "./project";
 
 /** The run's seed: fixed, printed by fast-check on failure; RELIABILITY_SEED replays another. */
 export const SEED = Number(process.env.RELIABILITY_SEED ?? 20_240_808);

@@ -41,7 +41,7 @@ function kindOf(schema: z.ZodTypeAny): FieldKind {
     if (kinds.every((k) => k === "string")) return "string";
   }
   throw new Error(
-    `configFields: no kind for ${schema.constructor.name}; teach test/reliability/configFields.ts about it`,
+    `configFields: no kind for ${schema.constructor.name}; teach test/unit/configFields.ts about it`,
   );
 }
 

@@ -1,15 +1,14 @@
 /**
- * Bugs this tier found in the config's validation, now fixed: each test states what users need,
- * so a regression turns it red.
+ * Bugs the hostile cases found in the config's validation, now fixed: each test states what
+ * users need, so a regression turns it red.
  */
 import { ProgramFailed, runProgram, type StackConfig } from "../support/program";
-import { withValue } from "../support/stacks";
-import { parse as parseConfig } from "./renderedFiles";
+import { parseConfig, withValue } from "../support/stacks";
 import { INJECTION_BASE } from "./stringFields";
 
 const parse = (config: StackConfig) => () => parseConfig(config);
 
-describe("bugs this tier found, fixed", () => {
+describe("bugs the hostile cases found, fixed", () => {
   // vsftpd reads pasv_address with inet_aton when pasv_addr_resolve=NO, which the renderer sets
   // for anything made of digits and dots. Seen on vsftpd 3.0.3: PASV announces 0 as 0.0.0.0,
   // 1.2.3 as 1.2.0.3, 10.0.0.010 as 10.0.0.8 (octal), and 999.1.1.1 ends the session with
@@ -46,7 +45,7 @@ describe("bugs this tier found, fixed", () => {
   // components/config.ts reads only the keys it knows; `pulumi config set ftp.port 2121`
   // without --path makes the key `video-server:ftp.port`, which is silently ignored.
   it("refuses a config key the program does not read, such as ftp.port set without --path", async () => {
-    const outcome = await runProgram({ ...INJECTION_BASE, "ftp.port": 2121 }, { stack: "reliability" }).then(
+    const outcome = await runProgram({ ...INJECTION_BASE, "ftp.port": 2121 }, { stack: "hostile" }).then(
       () => "ran",
       (e: unknown) => (e instanceof ProgramFailed ? e.message : String(e)),
     );

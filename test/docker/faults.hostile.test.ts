@@ -12,15 +12,15 @@ import { ftpConnect, upload, type Endpoint } from "../support/ftp";
 import { ControlConnection } from "../support/ftpControl";
 import { request } from "../support/http";
 import type { StackConfig } from "../support/project";
-import { testCertificate } from "../support/tls";
-import { startDockerStack, type DockerStack } from "../docker/stack";
-import { exec, killServerProcess, restartedHealthy } from "../docker/containers";
+import { pemBodyLines, testCertificate } from "../support/tls";
+import { startDockerStack, type DockerStack } from "./stack";
+import { exec, killServerProcess, restartedHealthy } from "./containers";
 
 const SECRETS = {
   uploader: "uploader-Docker-Pa55-r2",
   editor: "editor-Docker-Pa55-t8",
   viewer: "viewer-Docker-Pa55-w5",
-  secureLink: "reliability-Docker-Secure-Link-z1",
+  secureLink: "hostile-Docker-Secure-Link-z1",
 };
 
 /** Uploaded before any fault, nested folders included; their sha256 must survive everything. */
@@ -76,7 +76,7 @@ async function uploadAll(files: readonly { path: string; payload: Payload }[]): 
 }
 
 beforeAll(async () => {
-  stack = await startDockerStack("reliability", 5);
+  stack = await startDockerStack("hostile", 5);
   const { ports } = stack;
   const tls = testCertificate();
   endpoint = {
@@ -174,12 +174,7 @@ describe("the declared containers under faults", () => {
 });
 
 describe("secrets in the real containers", () => {
-  const secrets = [
-    ...Object.values(SECRETS),
-    ...testCertificate()
-      .key.split("\n")
-      .filter((l) => l && !l.startsWith("-----")),
-  ];
+  const secrets = [...Object.values(SECRETS), ...pemBodyLines(testCertificate().key)];
 
   beforeAll(async () => {
     // Good logins (TLS and clear), bad ones with every secret, basic auth right and wrong, links.

@@ -66,7 +66,7 @@ const timed = <T>(work: Promise<T>): Promise<Timed<T>> =>
 let stack: RunningStack;
 beforeAll(async () => {
   // One passive port per concurrent transfer, and some to spare.
-  stack = await startStack("reliability-load", STACK, { passivePorts: 30 });
+  stack = await startStack("hostile-load", STACK, { passivePorts: 30 });
 }, 60_000);
 afterAll(() => stack?.stop());
 

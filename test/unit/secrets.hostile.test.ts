@@ -1,0 +1,121 @@
+/**
+ * Secrets audit under mocks: no plaintext secret (FTP and HTTP passwords, the generated one, the
+ * secure-link secret, the TLS and SSH keys) nor anything derived from one (bcrypt hashes) in any
+ * input the state keeps in clear, any public stack output, any container env, label or command.
+ * The services and docker tiers audit the servers' and containers' logs.
+ */
+import { runProgram, type ProgramRun, type StackConfig } from "../support/program";
+import { withValue } from "../support/stacks";
+import { pemBodyLines } from "../support/tls";
+import { everyFieldConfig, PEM_KEY } from "./everyField";
+import { BCRYPT } from "./renderedFiles";
+
+const SSH_KEY =
+  "-----BEGIN OPENSSH PRIVATE KEY-----\nc3NoLWtleS1yZWxpYWJpbGl0eS10ZXN0\n-----END OPENSSH PRIVATE KEY-----\n";
+
+/** The base sets every secret; one FTP user has none, so the program generates it. */
+function configWithSecrets(): StackConfig {
+  return withValue(everyFieldConfig(), "ftp.users.2.password", undefined);
+}
+
+function plainSecrets(config: StackConfig, run: ProgramRun): string[] {
+  const ftp = config.ftp as { users: { password?: string }[]; tlsKey: string };
+  const http = config.http as { users: { password: string }[]; secureLinkSecret: string };
+  return [
+    ...ftp.users.flatMap((u) => (u.password === undefined ? [] : [u.password])),
+    ...Object.values(run.outputs.ftpPasswords as Record<string, string>),
+    ...http.users.map((u) => u.password),
+    http.secureLinkSecret,
+    ...pemBodyLines(ftp.tlsKey),
+  ];
+}
+
+/** Every bcrypt hash the program put anywhere: derived from a password, so as secret as it. */
+const hashesIn = (run: ProgramRun): string[] =>
+  [...JSON.stringify(run.resources.map((r) => r.inputs)).matchAll(BCRYPT)].map((m) => m[0]);
+
+const found = (haystack: unknown, needles: readonly string[]): string[] => {
+  const text = JSON.stringify(haystack);
+  return needles.filter((n) => text.includes(JSON.stringify(n).slice(1, -1)));
+};
+
+describe("secrets under Pulumi mocks", () => {
+  let run: ProgramRun;
+  let secrets: string[];
+  beforeAll(async () => {
+    const config = configWithSecrets();
+    run = await runProgram(config, { stack: "hostile", secretKeys: ["ftp", "http"] });
+    secrets = plainSecrets(config, run);
+  });
+
+  it("audits real values: three FTP passwords (one generated), an HTTP one, the secure-link secret, the TLS key", () => {
+    expect(secrets.length).toBeGreaterThanOrEqual(6);
+    expect(Object.keys(run.outputs.ftpPasswords as object)).toEqual(["reader"]);
+    // Each secret did reach some resource (as itself or hashed), so its absence below means something.
+    expect(hashesIn(run).length).toBeGreaterThanOrEqual(4);
+    const stored = [
+      (configWithSecrets().http as { secureLinkSecret: string }).secureLinkSecret,
+      ...pemBodyLines(PEM_KEY),
+    ];
+    expect(
+      found(
+        run.resources.map((r) => r.inputs),
+        stored,
+      ),
+    ).toEqual(stored);
+  });
+
+  it("keeps every secret and every password hash out of the inputs state shows in clear", () => {
+    expect(
+      found(
+        run.resources.map((r) => ({ name: r.name, inputs: r.publicInputs })),
+        [...secrets, ...hashesIn(run)],
+      ),
+    ).toEqual([]);
+  });
+
+  it("exports no secret in a public stack output; the generated passwords only as a secret one", () => {
+    const publicOutputs = Object.fromEntries(
+      Object.entries(run.outputs).filter(([k]) => !run.secretOutputs.includes(k)),
+    );
+    expect(found(publicOutputs, secrets)).toEqual([]);
+    expect(run.secretOutputs).toContain("ftpPasswords");
+  });
+
+  it("puts no secret in any container's env, labels or command, even as a secret", () => {
+    const containers = run.resources.filter((r) => r.type === "docker:index/container:Container");
+    expect(containers).toHaveLength(2);
+    for (const c of containers) {
+      const exposed = {
+        envs: c.inputs.envs,
+        labels: c.inputs.labels,
+        command: c.inputs.command,
+        entrypoints: c.inputs.entrypoints,
+      };
+      expect({ name: c.name, found: found(exposed, [...secrets, ...hashesIn(run)]) }).toEqual({
+        name: c.name,
+        found: [],
+      });
+    }
+  });
+
+  it("marks the SSH key of a remote target secret wherever it goes", async () => {
+    let remote = withValue(configWithSecrets(), "target.dockerHost", "ssh://deploy@media.example.com");
+    remote = { ...remote, sshPrivateKey: SSH_KEY };
+    const remoteRun = await runProgram(remote, {
+      stack: "hostile",
+      secretKeys: ["ftp", "http", "sshPrivateKey"],
+    });
+    const everywhere = found(
+      remoteRun.resources.map((r) => r.inputs),
+      pemBodyLines(SSH_KEY),
+    );
+    expect(everywhere).toEqual(pemBodyLines(SSH_KEY));
+    expect(
+      found(
+        remoteRun.resources.map((r) => r.publicInputs),
+        pemBodyLines(SSH_KEY),
+      ),
+    ).toEqual([]);
+  });
+});
