@@ -1,15 +1,18 @@
 /**
  * Bad config, field by field: the program stops before declaring any resource, with a message
- * naming the config path. The messages are kept under snapshot, so a change in wording is seen.
+ * naming the config path and, for the hand-written cases, saying what the spec module says about
+ * it. A wrong-type value is zod's to word; there only the path is checked.
  */
-import { parseSpec } from "../../spec";
-import { PROJECT, PROJECT_DIR, ProgramFailed, runProgram, type StackConfig } from "../support/program";
-import { badCases, typeCases, valueCases } from "./badConfigCases";
+import { ProgramFailed, runProgram, type StackConfig } from "../support/program";
+import { parseConfig } from "../support/stacks";
+import { badCases, typeCases, valueCases, type BadCase } from "./badConfigCases";
 import { configFields, dottedAtFirst } from "./configFields";
 import { everyFieldConfig } from "./everyField";
 
+const STACK = "hostile";
+
 async function failure(config: StackConfig): Promise<ProgramFailed> {
-  const outcome = await runProgram(config, { stack: "reliability" }).then(
+  const outcome = await runProgram(config, { stack: STACK }).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -31,9 +34,7 @@ describe("the bad-config matrix", () => {
     const base = everyFieldConfig();
     const unset = configFields().filter((f) => valueAt(base, dottedAtFirst(f.path)) === undefined);
     expect(unset.map((f) => f.path)).toEqual([]);
-    expect(() =>
-      parseSpec(base, { project: PROJECT, stack: "reliability", projectDir: PROJECT_DIR }),
-    ).not.toThrow();
+    expect(() => parseConfig(base, STACK)).not.toThrow();
   });
 
   it("has a wrong-type case for every field, and a refused value for every string and number field", () => {
@@ -45,7 +46,6 @@ describe("the bad-config matrix", () => {
       (f) => (f.kind === "string" || f.kind === "number") && !valued.has(f.path),
     );
     expect(needValue.map((f) => f.path)).toEqual([]);
-    expect(badCases().length).toBeGreaterThanOrEqual(40);
   });
 
   it("gives every case its own name", () => {
@@ -54,23 +54,27 @@ describe("the bad-config matrix", () => {
   });
 });
 
+/** The message's lines about `at`, without the "  - at: " in front. */
+function linesAbout(message: string, at: string): string[] {
+  const prefix = `  - ${at}: `;
+  return message
+    .split("\n")
+    .filter((l) => l.startsWith(prefix))
+    .map((l) => l.slice(prefix.length));
+}
+
 describe("a bad stack config", () => {
   test.each(badCases().map((c) => [c.title, c] as const))(
     "is refused before any resource is declared: %s",
-    async (_title, c) => {
+    async (_title, c: BadCase) => {
       const failed = await failure(c.config);
       expect(failed.resources).toHaveLength(0);
       // The spec module's own error, not a crash on the way.
       expect(failed.cause instanceof Error ? failed.cause.name : typeof failed.cause).toBe("ConfigError");
-      expect(failed.message).toMatch(/^Invalid stack config for video-server \(stack reliability\):\n/);
-      expect(failed.message.split("\n")).toContainEqual(
-        expect.stringMatching(new RegExp(`^  - ${escapeRegExp(c.at)}: `)),
-      );
-      expect(failed.message).toMatchSnapshot();
+      expect(failed.message).toMatch(/^Invalid stack config for video-server \(stack hostile\):\n/);
+      const about = linesAbout(failed.message, c.at);
+      expect({ at: c.at, named: about.length > 0 }).toEqual({ at: c.at, named: true });
+      if (typeof c.message === "string") expect(about).toContainEqual(expect.stringContaining(c.message));
     },
   );
 });
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}

