@@ -98,8 +98,11 @@ describe("path traversal over HTTP", () => {
 });
 
 describe("path traversal over FTP", () => {
-  it("keeps CWD .. at the root of the user's chroot", async () => {
-    const ftp = await ControlConnection.login(stack.ftpPort, "uploader", "uploader-password");
+  it.each([
+    ["uploader", "uploader-password", ""],
+    ["team-a", "team-a-password", "team-a"],
+  ])("keeps %s at the root of its chroot however CWD climbs", async (user, password, root) => {
+    const ftp = await ControlConnection.login(stack.ftpPort, user, password);
     try {
       for (const dir of ["..", "../..", "/..", "../../../etc", "videos/../../.."]) {
         const cwd = await ftp.send(`CWD ${dir}`);
@@ -107,10 +110,12 @@ describe("path traversal over FTP", () => {
         const where = { dir, cwd: cwd.code === 250 || cwd.code === 550, pwd: pwd.text };
         expect(where).toEqual({ dir, cwd: true, pwd: '257 "/" is the current directory' });
       }
-      // The root it stays in is the media: the location folders, not the host's /.
-      const list = await ftp.send("STAT /");
-      expect(list.text).toContain("videos");
-      expect(list.text).not.toContain("outside.txt");
+      // The root it stays in is its folder of the media, not the host's / nor the temp dir.
+      const listing = (await ftp.send("STAT /")).text.split("\n").slice(1, -1);
+      const names = listing
+        .map((line) => line.trim().split(/\s+/).pop())
+        .filter((n) => n !== "." && n !== "..");
+      expect(names.sort()).toEqual(fs.readdirSync(path.join(stack.dirs.media, root)).sort());
     } finally {
       ftp.close();
     }
@@ -128,24 +133,6 @@ describe("path traversal over FTP", () => {
     try {
       const res = await ftp.retrieve(target);
       expect({ code: res.first.code, leaked: leaked(res.data) }).toEqual({ code: 550, leaked: [] });
-    } finally {
-      ftp.close();
-    }
-  });
-
-  it("confines a team user to its folder: the other team's files and the media root are out of reach", async () => {
-    const ftp = await ControlConnection.login(stack.ftpPort, "team-a", "team-a-password");
-    try {
-      for (const target of [
-        "../team-b/videos/b.txt",
-        "/../team-b/videos/b.txt",
-        "../videos/clip.mp4",
-        "/../../outside.txt",
-      ]) {
-        const res = await ftp.retrieve(target);
-        expect({ target, code: res.first.code }).toEqual({ target, code: 550 });
-      }
-      expect((await ftp.send("CWD /../team-b")).code).toBe(550);
     } finally {
       ftp.close();
     }

@@ -1,10 +1,10 @@
 /** What each container receives: the file lists, their modes, and where the secrets land. */
 import { containerSecrets, ftpContainerFiles, saltFor, webContainerFiles } from "../../containerFiles";
 import { FTP_CONTAINER_LAYOUT, parseSpec, WEB_CONTAINER_LAYOUT, type Spec } from "../../spec";
-import type { StackConfig } from "../support/program";
+import { PROJECT, type StackConfig } from "../support/project";
 import { threeUserConfig, withValue } from "../support/stacks";
 
-const ctx = { project: "video-server", stack: "prod", projectDir: "/p" };
+const ctx = { project: PROJECT, stack: "prod", projectDir: "/p" };
 const SECRET = "a-secure-link-secret-0123";
 // Pattern-valid stand-ins: the files copy PEM text, they do not parse it.
 const CERT = "-----BEGIN CERTIFICATE-----\nQ0VSVA==\n-----END CERTIFICATE-----";

@@ -1,42 +1,15 @@
+/**
+ * nginx.conf as a whole, pinned once as exact text for one location; the location options' own
+ * lines are pinned in nginxLocation.test.ts, the gallery's in nginxGallery.test.ts.
+ */
 import { WEB_CONTAINER_LAYOUT, type WebLayout } from "../../spec";
-import { parseSpec, type LocationSpec } from "../../spec";
-import { renderLocation, renderNginxConf } from "../../nginx/conf";
+import { parseSpec } from "../../spec";
+import { renderNginxConf } from "../../nginx/conf";
+import { PROJECT } from "../support/project";
 import { threeUserConfig, withValue } from "../support/stacks";
 
-const ctx = { project: "video-server", stack: "prod", projectDir: "/p" };
+const ctx = { project: PROJECT, stack: "prod", projectDir: "/p" };
 const httpOf = (config = threeUserConfig()) => parseSpec(config, ctx).spec.http;
-
-describe("renderLocation", () => {
-  test.each([
-    [true, "on"],
-    [false, "off"],
-  ])("aliases the location to its media folder with autoindex %s", (autoindex, word) => {
-    const location: LocationSpec = {
-      path: "/videos/",
-      directory: "videos",
-      autoindex,
-      mp4: false,
-      secureLink: false,
-      allow: [],
-      deny: [],
-      basicAuth: false,
-      corsOrigins: [],
-      cacheSeconds: 3600,
-    };
-    const context = { mediaRoot: "/srv/media", htpasswdFile: "/etc/nginx/video-server/htpasswd" };
-    expect(renderLocation(location, 0, context)).toEqual([
-      "location /videos/ {",
-      "    alias /srv/media/videos/;",
-      `    autoindex ${word};`,
-      "    add_header Cache-Control $vs_cache_0;",
-      "    add_header X-Content-Type-Options nosniff always;",
-      "    add_header Referrer-Policy no-referrer always;",
-      "    add_header X-Frame-Options SAMEORIGIN always;",
-      "    add_header Content-Security-Policy $vs_sandbox always;",
-      "}",
-    ]);
-  });
-});
 
 describe("renderNginxConf", () => {
   it("renders the whole file for one location", () => {

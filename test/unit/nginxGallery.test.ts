@@ -4,9 +4,10 @@ import { WEB_CONTAINER_LAYOUT } from "../../spec";
 import { parseSpec } from "../../spec";
 import { galleryCsp, galleryEntries, galleryLocations, renderGalleryPage } from "../../nginx/gallery";
 import { GALLERY_SCRIPT, GALLERY_STYLE } from "../../nginx/galleryPage";
+import { PROJECT } from "../support/project";
 import { threeUserConfig, withValue } from "../support/stacks";
 
-const ctx = { project: "video-server", stack: "prod", projectDir: "/p" };
+const ctx = { project: PROJECT, stack: "prod", projectDir: "/p" };
 const SECRET = "a-secure-link-secret-0123";
 
 /** threeUserConfig with these locations (its FTP users need team-a/videos to exist). */

@@ -1,7 +1,8 @@
 import * as bcrypt from "bcryptjs";
 import { hashPassword, renderPasswordFile, saltFor } from "../../containerFiles/passwords";
+import { PROJECT } from "../support/project";
 
-const DEV = { project: "video-server", stack: "dev" };
+const DEV = { project: PROJECT, stack: "dev" };
 
 describe("saltFor", () => {
   it("is a bcrypt $2b$ salt of cost 10 for FTP and 5 for HTTP", () => {
@@ -15,7 +16,7 @@ describe("saltFor", () => {
 
   test.each([
     [DEV, "ftp", "bob"],
-    [{ project: "video-server", stack: "prod" }, "ftp", "alice"],
+    [{ project: PROJECT, stack: "prod" }, "ftp", "alice"],
     [DEV, "http", "alice"],
   ] as const)("differs for %j %s %s", (stack, service, user) => {
     expect(saltFor(stack, service, user).slice(7)).not.toBe(saltFor(DEV, "ftp", "alice").slice(7));
@@ -32,17 +33,10 @@ describe("hashPassword", () => {
   const salt = saltFor(DEV, "ftp", "alice");
   const hash = hashPassword("correct horse battery", salt);
 
+  // The one check of bcryptjs itself: the hash made with our salt verifies with the library.
   it("verifies the password and rejects another", () => {
     expect(bcrypt.compareSync("correct horse battery", hash)).toBe(true);
     expect(bcrypt.compareSync("correct horse batterz", hash)).toBe(false);
-  });
-
-  it("gives the same hash for the same password and salt", () => {
-    expect(hashPassword("correct horse battery", salt)).toBe(hash);
-  });
-
-  it("does not contain the password", () => {
-    expect(hash).not.toContain("correct");
   });
 });
 

@@ -4,6 +4,7 @@
  * input the state keeps in clear, any public stack output, any container env, label or command.
  * The services and docker tiers audit the servers' and containers' logs.
  */
+import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT } from "../../spec";
 import { runProgram, type ProgramRun, type StackConfig } from "../support/program";
 import { withValue } from "../support/stacks";
 import { pemBodyLines } from "../support/tls";
@@ -97,6 +98,33 @@ describe("secrets under Pulumi mocks", () => {
         found: [],
       });
     }
+  });
+
+  it("hands the containers bcrypt hashes of the passwords, never a password, even in their secret uploads", () => {
+    const config = configWithSecrets();
+    const passwords = [
+      ...(config.ftp as { users: { password?: string }[] }).users.flatMap((u) => u.password ?? []),
+      ...Object.values(run.outputs.ftpPasswords as Record<string, string>),
+      ...(config.http as { users: { password: string }[] }).users.map((u) => u.password),
+    ];
+    const containers = run.resources.filter((r) => r.type === "docker:index/container:Container");
+    expect(
+      found(
+        containers.map((c) => c.inputs),
+        passwords,
+      ),
+    ).toEqual([]);
+    const file = (name: string) =>
+      containers
+        .flatMap((c) => c.inputs.uploads as { file: string; content: string }[])
+        .find((u) => u.file === name)?.content;
+    expect(file(FTP_CONTAINER_LAYOUT.passwordFile)).toMatch(
+      /^editor:\$2b\$10\$[./A-Za-z0-9]{53}\nreader:\$2b\$10\$[./A-Za-z0-9]{53}\nteam-a:\$2b\$10\$[./A-Za-z0-9]{53}\n$/,
+    );
+    expect(file(WEB_CONTAINER_LAYOUT.htpasswdFile)).toMatch(/^viewer:\$2b\$05\$[./A-Za-z0-9]{53}\n$/);
+    // The secure-link secret must reach nginx.conf itself: only inside the containers' secret uploads.
+    for (const c of containers)
+      expect({ name: c.name, secret: c.secretPaths }).toEqual({ name: c.name, secret: ["uploads"] });
   });
 
   it("marks the SSH key of a remote target secret wherever it goes", async () => {
