@@ -1,7 +1,7 @@
 /**
- * Runs index.ts under pulumi.runtime.setMocks with a given stack config and records every
- * resource it declares. The unit tier records; the docker tier passes a `create` that makes
- * the real thing.
+ * Runs index.ts (or one component) under pulumi.runtime.setMocks with a given stack config and
+ * records every resource it declares. The unit tier records; the docker tier passes a `create`
+ * that makes the real thing.
  */
 import { hashPassword } from "../../containerFiles";
 import { PROJECT, PROJECT_DIR, type StackConfig } from "./project";
@@ -131,7 +131,22 @@ export class ProgramFailed extends Error {
   }
 }
 
-export async function runProgram(config: StackConfig, options: RunOptions = {}): Promise<ProgramRun> {
+/** Runs index.ts with `config` as the stack config. */
+export function runProgram(config: StackConfig, options: RunOptions = {}): Promise<ProgramRun> {
+  return runMocked(() => import("../../index") as Promise<Record<string, unknown>>, config, options);
+}
+
+/**
+ * Runs `declare` under fresh Pulumi mocks with `config` as the stack config, and records every
+ * resource it declares; the Outputs among its result become the run's outputs. `declare` imports
+ * what it declares itself (`await import(...)`): each run has a fresh copy of the SDK, and a
+ * component imported before would register through another one.
+ */
+export async function runMocked(
+  declare: () => Promise<Record<string, unknown>>,
+  config: StackConfig = {},
+  options: RunOptions = {},
+): Promise<ProgramRun> {
   const stack = options.stack ?? "test";
   const resources: DeclaredResource[] = [];
   const optionsSeen = new Map<string, ResourceOptionsSeen>();
@@ -202,7 +217,7 @@ export async function runProgram(config: StackConfig, options: RunOptions = {}):
   process.chdir(PROJECT_DIR);
   let program: Record<string, unknown>;
   try {
-    program = (await import("../../index")) as Record<string, unknown>;
+    program = await declare();
   } catch (error) {
     await settings.disconnect();
     throw new ProgramFailed(error, resources);
@@ -222,4 +237,12 @@ export async function runProgram(config: StackConfig, options: RunOptions = {}):
   }
   await settings.disconnect();
   return { resources, outputs, secretOutputs };
+}
+
+/** The declared resource of that name; fails naming the ones there are. */
+export function resourceNamed(run: ProgramRun, name: string): DeclaredResource {
+  const found = run.resources.find((r) => r.name === name);
+  if (!found)
+    throw new Error(`no resource named ${name}; have ${run.resources.map((r) => r.name).join(", ")}`);
+  return found;
 }
