@@ -1,41 +1,49 @@
 /**
  * media.hostPath is the one config value that reaches a shell: MediaStore's `mkdir` command.
- * For any string, the program refuses it before declaring a resource, or the command holds it
- * (normalised) as one single-quoted word, and the volume binds exactly that folder.
+ * For any string, the spec module refuses it naming the field, or MediaStore's command holds it
+ * (normalised) as one single-quoted word, and its volume binds exactly that folder. That a
+ * refused config declares no resource at all is the bad-config matrix's claim.
  */
 import fc from "fast-check";
-import { ProgramFailed, runProgram, type ProgramRun } from "../support/program";
-import { withValue } from "../support/stacks";
-import { anyStringFor, INJECTION_BASE, STRING_FIELDS } from "./stringFields";
+import { ConfigError, type Spec } from "../../spec";
 import { SEED } from "../support/arbitraries";
+import { runMocked, type DeclaredResource } from "../support/program";
+import { parseConfig, withValue } from "../support/stacks";
+import { anyStringFor, INJECTION_BASE, STRING_FIELDS } from "./stringFields";
 
 const RUNS = 12;
 const hostPathField = STRING_FIELDS.find((f) => f.path === "media.hostPath");
 
+/** MediaStore alone under mocks: what it declares, and the folder it settled on. */
+async function declareStore(spec: Spec): Promise<{ resources: readonly DeclaredResource[]; folder: string }> {
+  let folder = "";
+  const { resources } = await runMocked(async () => {
+    const { MediaStore } = await import("../../components/mediaStore");
+    folder = new MediaStore("store", { spec }).hostPath;
+    return {};
+  });
+  return { resources, folder };
+}
+
 describe("any string as media.hostPath", () => {
-  it(`is refused before any resource, or is one single-quoted word of the mkdir command (${RUNS} programs)`, async () => {
+  it(`is refused naming the field, or is one single-quoted word of the mkdir command (${RUNS} strings)`, async () => {
     if (!hostPathField) throw new Error("stringFields.ts lost media.hostPath");
     const seen = { accepted: 0, refused: 0 };
     await fc.assert(
       fc.asyncProperty(anyStringFor(hostPathField), async (hostPath) => {
-        let run: ProgramRun;
+        let spec: Spec;
         try {
-          run = await runProgram(withValue(INJECTION_BASE, "media.hostPath", hostPath), {
-            stack: "hostile",
-          });
+          spec = parseConfig(withValue(INJECTION_BASE, "media.hostPath", hostPath), "hostile").spec;
         } catch (e) {
-          if (!(e instanceof ProgramFailed)) throw e;
+          if (!(e instanceof ConfigError)) throw e;
           seen.refused++;
-          expect(e.resources).toHaveLength(0);
-          expect(e.message).toMatch(/\n {2}- media\.hostPath: /);
+          expect(e.problems.some((p) => p.startsWith("media.hostPath: "))).toBe(true);
           return;
         }
         seen.accepted++;
-        const folder = String(run.outputs.mediaHostPath);
-        const mkdir = run.resources
-          .filter((r) => r.type === "command:local:Command" && String(r.inputs.create).startsWith("mkdir"))
-          .map((r) => r.inputs.create);
-        const volume = run.resources.find((r) => r.type === "docker:index/volume:Volume")?.inputs.driverOpts;
+        const { resources, folder } = await declareStore(spec);
+        const mkdir = resources.filter((r) => r.type === "command:local:Command").map((r) => r.inputs.create);
+        const volume = resources.find((r) => r.type === "docker:index/volume:Volume")?.inputs.driverOpts;
         expect(folder).not.toMatch(/['\\\s]/);
         expect(mkdir).toEqual([`mkdir -p -- '${folder}'`]);
         expect(volume).toEqual({ type: "none", o: "bind", device: folder });
@@ -44,5 +52,5 @@ describe("any string as media.hostPath", () => {
     );
     expect(seen.accepted).toBeGreaterThan(0);
     expect(seen.refused).toBeGreaterThan(0);
-  }, 120_000);
+  });
 });

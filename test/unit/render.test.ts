@@ -403,11 +403,11 @@ describe("the render command line", () => {
       execFile(
         bin,
         ["--transpile-only", "scripts/render.ts", "--stack", "dev", "--out", out],
-        { cwd: PROJECT_DIR },
+        { cwd: PROJECT_DIR, timeout: 4_500 },
         (error, so, se) => (error ? reject(new Error(`${error.message}\n${se}`)) : resolve(so)),
       );
     });
     expect(stdout).toContain(`Rendered stack dev`);
     expect(fs.existsSync(path.join(out, "web/etc/nginx/nginx.conf"))).toBe(true);
-  }, 60_000);
+  });
 });
