@@ -11,6 +11,7 @@ import { ftpConnect, upload } from "../support/ftp";
 import { ControlConnection } from "../support/ftpControl";
 import { request, type HttpResponse } from "../support/http";
 import { startStack, type RunningStack } from "../support/servers";
+import { waitFor } from "../support/wait";
 import { startEndlessUpload } from "./endlessUpload";
 import { mountTmpfs, type Mount } from "./tmpfs";
 
@@ -27,14 +28,6 @@ const STACK = {
 /** A GET whose body is hashed as it arrives, never held. */
 const download = (stack: RunningStack, urlPath: string): Promise<HttpResponse> =>
   request(stack, urlPath, { keepBody: false });
-
-async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const sizeOf = (file: string): number => (fs.existsSync(file) ? fs.statSync(file).size : -1);
 
@@ -57,19 +50,24 @@ describe("an uploader killed in the middle of a transfer", () => {
       const client = startEndlessUpload(stack.ftpPort, "uploader", PASSWORD, `/videos/${temp}`);
       try {
         await client.streaming;
-        await until("2 MB on disk", () => sizeOf(onDisk) >= 2 * MB);
+        await waitFor("2 MB on disk", () => sizeOf(onDisk) >= 2 * MB, 15_000, 50);
         expect((await download(stack, `/videos/${temp}`)).status).toBe(404);
       } finally {
         await client.kill();
       }
       // vsftpd notices the closed data connection; the partial file stays under its temporary name.
       let last = -2;
-      await until("the partial file to stop growing", () => {
-        const now = sizeOf(onDisk);
-        const settled = now === last;
-        last = now;
-        return settled;
-      });
+      await waitFor(
+        "the partial file to stop growing",
+        () => {
+          const now = sizeOf(onDisk);
+          const settled = now === last;
+          last = now;
+          return settled;
+        },
+        15_000,
+        50,
+      );
       expect(sizeOf(onDisk)).toBeGreaterThan(0);
       for (const url of [`/videos/${temp}`, `/videos/${final}`]) {
         expect({ url, status: (await download(stack, url)).status }).toEqual({ url, status: 404 });

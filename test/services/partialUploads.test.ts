@@ -11,17 +11,10 @@ import { sha256 } from "../support/data";
 import { ftpConnect, upload, withFtp } from "../support/ftp";
 import { request } from "../support/http";
 import { startStack, type RunningStack } from "../support/servers";
+import { waitFor } from "../support/wait";
 import { DELIVERY } from "./deliveryStacks";
 
 const CHUNK = 256 * 1024;
-
-async function waitFor(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe("partial uploads", () => {
   let stack: RunningStack;

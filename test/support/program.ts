@@ -246,3 +246,14 @@ export function resourceNamed(run: ProgramRun, name: string): DeclaredResource {
     throw new Error(`no resource named ${name}; have ${run.resources.map((r) => r.name).join(", ")}`);
   return found;
 }
+
+/** How the program refuses `config`; fails the test when the program runs. */
+export async function programFailure(config: StackConfig, options: RunOptions = {}): Promise<ProgramFailed> {
+  const outcome = await runProgram(config, options).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(outcome instanceof ProgramFailed))
+    throw new Error("expected the program to reject the config, but it ran");
+  return outcome;
+}

@@ -3,23 +3,13 @@
  * naming the config path and, for the hand-written cases, saying what the spec module says about
  * it. A wrong-type value is zod's to word; there only the path is checked.
  */
-import { ProgramFailed, runProgram, type StackConfig } from "../support/program";
+import { programFailure, type StackConfig } from "../support/program";
 import { parseConfig } from "../support/stacks";
 import { badCases, typeCases, valueCases, type BadCase } from "./badConfigCases";
 import { configFields, dottedAtFirst } from "./configFields";
 import { everyFieldConfig } from "./everyField";
 
 const STACK = "hostile";
-
-async function failure(config: StackConfig): Promise<ProgramFailed> {
-  const outcome = await runProgram(config, { stack: STACK }).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(outcome instanceof ProgramFailed))
-    throw new Error("expected the program to reject the config, but it ran");
-  return outcome;
-}
 
 const valueAt = (config: StackConfig, dotted: string): unknown =>
   dotted
@@ -67,7 +57,7 @@ describe("a bad stack config", () => {
   test.each(badCases().map((c) => [c.title, c] as const))(
     "is refused before any resource is declared: %s",
     async (_title, c: BadCase) => {
-      const failed = await failure(c.config);
+      const failed = await programFailure(c.config, { stack: STACK });
       expect(failed.resources).toHaveLength(0);
       // The spec module's own error, not a crash on the way.
       expect(failed.cause instanceof Error ? failed.cause.name : typeof failed.cause).toBe("ConfigError");

@@ -3,17 +3,8 @@
  * the command that fixes a key set the wrong way. Which values each field refuses is the
  * bad-config matrix (badConfig.hostile.test.ts).
  */
-import { ProgramFailed, runProgram, type StackConfig } from "../support/program";
+import { programFailure, type ProgramFailed } from "../support/program";
 import { threeUserConfig, withValue } from "../support/stacks";
-
-async function failure(config: StackConfig): Promise<ProgramFailed> {
-  const outcome = await runProgram(config).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(outcome instanceof ProgramFailed)) throw new Error("expected the program to reject the config");
-  return outcome;
-}
 
 const problems = (failed: ProgramFailed): string[] =>
   failed.message.split("\n").filter((l) => l.startsWith("  - "));
@@ -25,7 +16,7 @@ describe("stack config validation", () => {
     let config = withValue(base, "ftp.users.1.name", "root");
     config = withValue(config, "http.port", 21);
     config = withValue(config, "http.locations.0.path", "/a b/");
-    const failed = await failure(config);
+    const failed = await programFailure(config);
     expect(failed.message).toMatch(/^Invalid stack config for video-server \(stack test\):\n/);
     expect(problems(failed)).toEqual([
       "  - http.locations[0].path: must be a URL prefix like /videos/ (letters, digits, '.', '_', '-'; starts and ends with '/') (match ^(\\/[A-Za-z0-9_][A-Za-z0-9._-]{0,63})+\\/$)",
@@ -36,7 +27,7 @@ describe("stack config validation", () => {
   });
 
   it("says how to set an object key that holds a plain string", async () => {
-    const failed = await failure({ ...base, ftp: "port=21" });
+    const failed = await programFailure({ ...base, ftp: "port=21" });
     expect(problems(failed)).toContain(
       "  - ftp: must be an object (set fields with `pulumi config set --path ftp.<field> <value>`)",
     );
