@@ -20,7 +20,8 @@ export async function exec(
 }
 
 /**
- * SIGKILL for the server process: the child of PID 1 (docker-init) whose command is `comm`.
+ * SIGKILL for the server process: the process named `comm` whose parent is not (nginx's master
+ * under docker-init, vsftpd's listener under its entrypoint; not their workers or sessions).
  * Its death ends the container, so what brings the service back is the restart policy.
  */
 export async function killServerProcess(
@@ -32,7 +33,8 @@ export async function killServerProcess(
   // reports (its output or status lost): callers judge by the restart that follows.
   const script =
     'k=3; for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = "$1" ] && ' +
-    '[ "$(awk \'{print $4}\' $p/stat 2>/dev/null)" = 1 ] && kill -9 "${p#/proc/}" && k=0; done; exit $k';
+    'pp=$(awk \'{print $4}\' $p/stat 2>/dev/null) && [ "$(cat /proc/$pp/comm 2>/dev/null)" != "$1" ] && ' +
+    'kill -9 "${p#/proc/}" && k=0; done; exit $k';
   const result = await exec(docker, container, ["sh", "-c", script, "kill-server", comm]);
   if (result.code !== 3) return;
   const ps = await exec(docker, container, [
@@ -42,7 +44,7 @@ export async function killServerProcess(
   ]);
   const state = (await container.inspect()).State;
   throw new Error(
-    `no ${comm} process under PID 1 to kill (exit ${result.code}: ${result.output})\n${ps.output}\n${JSON.stringify(state)}`,
+    `no top-level ${comm} process to kill (exit ${result.code}: ${result.output})\n${ps.output}\n${JSON.stringify(state)}`,
   );
 }
 

@@ -75,6 +75,10 @@ interface SshConnection {
   port?: number;
   privateKey?: string;
   hostKey?: string;
+  /** Seconds one dial attempt may take (the provider's default: 15). */
+  perDialTimeout?: number;
+  /** Dial attempts before giving up (the provider's default: 10). */
+  dialErrorLimit?: number;
 }
 
 export const ARCHITECTURES: Record<string, string> = { "linux/amd64": "amd64", "linux/arm64": "arm64" };
@@ -161,12 +165,28 @@ export class Realizer {
     };
   }
 
+  /** Engine API connections made through `ssh … docker system dial-stdio` so far. */
+  sshDials(): number {
+    return this.dialed?.dials() ?? 0;
+  }
+
   /** Runs the program with this realizer making its resources. */
   realize(config: StackConfig, stack: string): Promise<ProgramRun> {
     return runProgram(config, { stack, create: (r) => this.create(r) });
   }
 
   async create(resource: Omit<DeclaredResource, "id">): Promise<Created> {
+    fs.appendFileSync("/tmp/rz.log", `create ${resource.type} ${resource.name}\n`);
+    try {
+      const r = await this.create2(resource);
+      fs.appendFileSync("/tmp/rz.log", `done ${resource.name}\n`);
+      return r;
+    } catch (e) {
+      fs.appendFileSync("/tmp/rz.log", `fail ${resource.name} ${String(e)}\n`);
+      throw e;
+    }
+  }
+  async create2(resource: Omit<DeclaredResource, "id">): Promise<Created> {
     // Components only group their children; there is nothing to make for them.
     if (resource.type.startsWith("video-server:index:")) return { id: "" };
     const kind = this.kinds[resource.type];
@@ -182,6 +202,7 @@ export class Realizer {
 
   /** Removes every container and volume made here, newest first; never the media folder's files. */
   async teardown(): Promise<void> {
+    fs.appendFileSync("/tmp/rz.log", `teardown\n`);
     for (const id of [...this.containers].reverse()) await this.removeContainer(id).catch(() => undefined);
     this.containers.length = 0;
     for (const name of [...this.volumes].reverse()) {
@@ -218,7 +239,11 @@ export class Realizer {
     if (host === "unix:///var/run/docker.sock") return { id: "local-engine" };
     const ssh = /^ssh:\/\/([^@]+)@([^:/]+)(?::(\d+))?$/.exec(host);
     if (!ssh) throw new Error(`realizer: reaches the local engine or an ssh:// host, not ${host}`);
-    const sshOpts = (i.sshOpts as string[] | undefined) ?? [];
+    // The engine hands a provider its inputs JSON-encoded: sshOpts arrives as '["-i", …]'.
+    const sshOpts: unknown = typeof i.sshOpts === "string" ? JSON.parse(i.sshOpts) : (i.sshOpts ?? []);
+    if (!Array.isArray(sshOpts) || !sshOpts.every((o) => typeof o === "string")) {
+      throw new Error(`realizer: the provider's sshOpts must be a list of strings, not ${String(i.sshOpts)}`);
+    }
     this.dialed = await dialStdio({ user: ssh[1], host: ssh[2], port: Number(ssh[3] ?? 22) }, sshOpts);
     this.engine = new Dockerode({ socketPath: this.dialed.socketPath });
     // Fails here, with ssh's own words, when the server cannot be reached or has no docker CLI.
@@ -403,7 +428,7 @@ export class Realizer {
    */
   private async remoteCommand(i: Inputs, resource: Omit<DeclaredResource, "id">): Promise<Created> {
     const connection = i.connection as SshConnection;
-    const known = ["host", "user", "port", "privateKey", "hostKey"];
+    const known = ["host", "user", "port", "privateKey", "hostKey", "perDialTimeout", "dialErrorLimit"];
     const extra = Object.keys(connection).filter((k) => !known.includes(k));
     if (extra.length > 0) {
       throw new Error(
@@ -440,7 +465,7 @@ export class Realizer {
           port: connection.port ?? 22,
           username: connection.user,
           privateKey: connection.privateKey,
-          readyTimeout: 15_000,
+          readyTimeout: (connection.perDialTimeout ?? 15) * 1000,
           hostVerifier: (key: Buffer) => expected === undefined || key.equals(expected),
         });
     }).finally(() => client.end());

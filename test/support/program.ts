@@ -183,7 +183,12 @@ export async function runMocked(
           provider: args.provider,
           options: seen,
         };
-        const made = options.create ? await options.create(declared) : { id: `${args.name}-id` };
+        const made = options.create
+          ? await options.create(declared).catch((e: unknown) => {
+              createFailed(e);
+              throw e;
+            })
+          : { id: `${args.name}-id` };
         resources.push({ ...declared, id: made.id });
         const state = {
           ...inputs,
@@ -198,6 +203,12 @@ export async function runMocked(
     stack,
     false,
   );
+
+  // A resource that cannot be made leaves the stack's outputs unresolved for ever; the run
+  // fails with that resource's error instead, as `pulumi up` does.
+  let createFailed: (error: unknown) => void = () => undefined;
+  const failure = new Promise<never>((_, reject) => (createFailed = reject));
+  failure.catch(() => undefined);
 
   const monitor = settings.getMonitor() as unknown as Monitor;
   const register = monitor.registerResource.bind(monitor);
@@ -227,15 +238,23 @@ export async function runMocked(
 
   const outputs: Record<string, unknown> = {};
   const secretOutputs: string[] = [];
-  for (const [key, value] of Object.entries(program)) {
-    if (pulumi.Output.isInstance(value)) {
-      if (await pulumi.isSecret(value)) secretOutputs.push(key);
-      outputs[key] = await new Promise((resolve) => value.apply(resolve));
-    } else {
-      outputs[key] = value;
+  try {
+    for (const [key, value] of Object.entries(program)) {
+      if (pulumi.Output.isInstance(value)) {
+        if (await Promise.race([pulumi.isSecret(value), failure])) secretOutputs.push(key);
+        outputs[key] = await Promise.race([new Promise((resolve) => value.apply(resolve)), failure]);
+      } else {
+        outputs[key] = value;
+      }
     }
+    // Disconnecting waits for every registration: the run is done when all resources are made.
+    await Promise.race([settings.disconnect(), failure]);
+  } catch (error) {
+    // Resources that wait on the failed one never register, and disconnect would wait for them.
+    const detach = settings.disconnect().catch(() => undefined);
+    await Promise.race([detach, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+    throw new ProgramFailed(error, resources);
   }
-  await settings.disconnect();
   return { resources, outputs, secretOutputs };
 }
 

@@ -47,34 +47,6 @@ describe.each([
     run = await runProgram(config(), { stack });
   });
 
-  it("replaces either container on any change, old one first", () => {
-    for (const c of containers(run)) {
-      expect(c.options).toMatchObject({ replaceOnChanges: ["*"], deleteBeforeReplace: true });
-    }
-    expect(containers(run)).toHaveLength(2);
-  });
-
-  it("builds both images for linux/amd64 unless target.platform says otherwise", () => {
-    const images = ofType(run, "docker:index/image:Image");
-    expect(images.map((i) => (i.inputs.build as { platform: string }).platform)).toEqual([
-      "linux/amd64",
-      "linux/amd64",
-    ]);
-  });
-
-  it("gives the FTP server 30 s and nginx 10 s to stop, nginx with SIGQUIT so responses finish", () => {
-    expect(byRole(run, "ftp").inputs).toMatchObject({
-      stopSignal: "SIGTERM",
-      stopTimeout: 30,
-      destroyGraceSeconds: 30,
-    });
-    expect(byRole(run, "web").inputs).toMatchObject({
-      stopSignal: "SIGQUIT",
-      stopTimeout: 10,
-      destroyGraceSeconds: 10,
-    });
-  });
-
   it("writes healthcheck durations in the form the provider writes back", () => {
     for (const c of containers(run)) {
       const health = c.inputs.healthcheck as Record<string, string>;

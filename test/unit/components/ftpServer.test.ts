@@ -120,7 +120,19 @@ describe("FtpServer", () => {
     expect(tests[3]).toContain('[[ "$line" == 220* ]]');
   });
 
-  it("replaces its container delete-first: the name and the host ports are fixed", () => {
-    expect(container().options.deleteBeforeReplace).toBe(true);
+  it("replaces its container on any change, delete-first: the name and the host ports are fixed", () => {
+    expect(container().options).toMatchObject({ deleteBeforeReplace: true, replaceOnChanges: ["*"] });
+  });
+
+  it("stops with SIGTERM and 30 s of grace, so the uploads in progress can finish", () => {
+    expect(container().inputs).toMatchObject({
+      stopSignal: "SIGTERM",
+      stopTimeout: 30,
+      destroyGraceSeconds: 30,
+    });
+  });
+
+  it("builds its image for the target's platform", () => {
+    expect(resourceNamed(run, "ftp-image").inputs.build).toMatchObject({ platform: "linux/amd64" });
   });
 });

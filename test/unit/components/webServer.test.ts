@@ -92,8 +92,20 @@ describe("WebServer with basic auth and signed links", () => {
     expect(tests[3]).toContain('[[ "$line" == "HTTP/1.1 204"* ]]');
   });
 
-  it("replaces its container delete-first: the name and the host port are fixed", () => {
-    expect(container().options.deleteBeforeReplace).toBe(true);
+  it("replaces its container on any change, delete-first: the name and the host port are fixed", () => {
+    expect(container().options).toMatchObject({ deleteBeforeReplace: true, replaceOnChanges: ["*"] });
+  });
+
+  it("stops with SIGQUIT and 10 s of grace, so nginx finishes the responses in progress", () => {
+    expect(container().inputs).toMatchObject({
+      stopSignal: "SIGQUIT",
+      stopTimeout: 10,
+      destroyGraceSeconds: 10,
+    });
+  });
+
+  it("builds its image for the target's platform", () => {
+    expect(resourceNamed(run, "web-image").inputs.build).toMatchObject({ platform: "linux/amd64" });
   });
 });
 
