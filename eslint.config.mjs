@@ -12,7 +12,7 @@ const above = {
   containerFiles: ["components", "scripts", "bench", "test"],
   components: ["scripts", "bench", "test"],
   scripts: ["components", "bench", "test"],
-  bench: ["components"],
+  bench: ["components", "test/services", "test/docker", "test/unit"],
 };
 
 const direction = Object.entries(above).map(([folder, forbidden]) => ({

@@ -1,6 +1,6 @@
 /**
  * The baseline: bench/baseline-nginx.conf with the services tier's substitutions, made with the
- * host layout of test/services/layout.ts, so it differs from its container form exactly as the
+ * host layout of test/support/layout.ts, so it differs from its container form exactly as the
  * generated config does: listen 127.0.0.1:<port>, the media root in the temp dir, and pid, logs and
  * temp paths in a folder of its own. Lines the original left to compiled-in defaults (pid, logs,
  * temp paths) are written out with the host paths; nothing else changes.

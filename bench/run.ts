@@ -50,7 +50,7 @@ async function main(): Promise<void> {
 
   const notes = [
     "MB/s is 10^6 bytes per second. Each figure is the median of n runs; variants alternate run by run.",
-    "generated: the program's renderers with the services tier's substitutions (test/services/layout.ts); baseline: bench/baseline-nginx.conf with the same substitutions; loopback: iperf3 moving the same bytes.",
+    "generated: the program's renderers with the services tier's substitutions (test/support/layout.ts); baseline: bench/baseline-nginx.conf with the same substitutions; loopback: iperf3 moving the same bytes.",
     "The bench stack is the program's defaults; its passive range gets 20 free ports, the default range's size (see bench/env.ts).",
     "stream_vs_seed is the geometric mean of the per-concurrency ratios (stream_vs_seed_c*).",
   ];
