@@ -69,7 +69,7 @@ export type Summary = z.infer<typeof summarySchema>;
 export const resultsFileSchema = z.object({
   generated_at: z.string(),
   profile: z.object({ name: z.enum(["full", "quick"]) }).passthrough(),
-  machine: z.record(z.unknown()),
+  machine: z.record(z.string(), z.unknown()),
   results: z.array(resultSchema).min(1),
   summary: summarySchema,
   notes: z.array(z.string()),

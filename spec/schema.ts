@@ -195,7 +195,7 @@ export const rawConfigSchema = z
         platform: z.enum(PLATFORMS).default("linux/amd64"),
       })
       .strict()
-      .default({}),
+      .prefault({}),
     media: z
       .object({
         hostPath: z.string().refine((p) => PATTERNS.absolutePath.test(p) || PATTERNS.relativePath.test(p), {
@@ -238,7 +238,7 @@ export const rawConfigSchema = z
         locations: z
           .array(locationSchema)
           .min(1, "at least one location is required")
-          .default(DEFAULT_LOCATIONS),
+          .prefault(DEFAULT_LOCATIONS),
         users: z.array(httpUserSchema).max(1000).default([]),
         /** Written inside a quoted nginx string, so only characters that cannot end or expand it. */
         secureLinkSecret: match(
@@ -253,7 +253,7 @@ export const rawConfigSchema = z
               .default("/"),
           })
           .strict()
-          .default({}),
+          .prefault({}),
         /**
          * off: every file goes out with sendfile from the page cache (what a video server whose
          * popular files fit in RAM wants; see bench/README.md). A size: files at least that
@@ -268,7 +268,7 @@ export const rawConfigSchema = z
           .default("off"),
       })
       .strict()
-      .default({}),
+      .prefault({}),
     images: z
       .object({
         ftp: match(
@@ -278,7 +278,7 @@ export const rawConfigSchema = z
         web: match(PATTERNS.imageRef, "an image reference such as nginx:1.27").optional(),
       })
       .strict()
-      .default({}),
+      .prefault({}),
   })
   .strict();
 

@@ -6,7 +6,6 @@
  * import: the renderers and tests use it directly.
  */
 import * as path from "node:path";
-import { z } from "zod";
 import { crossCheck } from "./rules";
 import { PATTERNS, PLATFORMS, rawConfigSchema, type RawConfig } from "./schema";
 
@@ -162,7 +161,7 @@ export function parseSpec(raw: unknown, ctx: SpecContext): ParsedConfig {
       parsed.error.issues.map((i) =>
         i.code === "custom" && i.params?.related
           ? i.message
-          : `${configPath(i.path) || "config"}: ${i.message}`,
+          : `${configPath(i.path.map((p) => (typeof p === "symbol" ? String(p) : p))) || "config"}: ${i.message}`,
       ),
       where,
     );
@@ -186,7 +185,7 @@ export function parseSpec(raw: unknown, ctx: SpecContext): ParsedConfig {
  */
 const checkedSchema = rawConfigSchema.superRefine((c, ctx) => {
   for (const message of crossCheck(c))
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message, params: { related: true } });
+    ctx.addIssue({ code: "custom", message, params: { related: true } });
 });
 
 function buildTarget(c: RawConfig["target"]): Target {

@@ -13,11 +13,12 @@ export interface ConfigField {
   readonly kind: FieldKind;
 }
 
-/** The schema inside defaults, optionals and refinements. */
+/** The schema inside defaults and optionals (zod 4 keeps refinements on the schema itself). */
 function unwrap(schema: z.ZodTypeAny): z.ZodTypeAny {
-  if (schema instanceof z.ZodDefault) return unwrap(schema._def.innerType as z.ZodTypeAny);
+  if (schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault) {
+    return unwrap(schema.def.innerType as z.ZodTypeAny);
+  }
   if (schema instanceof z.ZodOptional) return unwrap(schema.unwrap() as z.ZodTypeAny);
-  if (schema instanceof z.ZodEffects) return unwrap(schema.innerType() as z.ZodTypeAny);
   return schema;
 }
 
