@@ -184,8 +184,7 @@ export function parseSpec(raw: unknown, ctx: SpecContext): ParsedConfig {
  * every field has the right type, even if some failed their patterns, so one message lists both.
  */
 const checkedSchema = rawConfigSchema.superRefine((c, ctx) => {
-  for (const message of crossCheck(c))
-    ctx.addIssue({ code: "custom", message, params: { related: true } });
+  for (const message of crossCheck(c)) ctx.addIssue({ code: "custom", message, params: { related: true } });
 });
 
 function buildTarget(c: RawConfig["target"]): Target {
