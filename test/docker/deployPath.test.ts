@@ -12,7 +12,7 @@ import * as path from "node:path";
 import type { StackConfig } from "../support/program";
 import { ed25519KeyPair } from "../support/sshKeys";
 import { startSshServer, type SshServer } from "./sshServer";
-import { startDockerStack, type DockerStack } from "./stack";
+import { loopbackConfig, startDockerStack, type DockerStack } from "./stack";
 
 const PASSWORD = "uploader-password-1";
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
@@ -31,26 +31,12 @@ function curl(args: string[], timeoutMs = 60_000): Promise<Curl> {
   });
 }
 
-function configFor(stack: DockerStack, target: Record<string, unknown> = {}): StackConfig {
-  const { ports } = stack;
-  return {
-    name: stack.name,
+const configFor = (stack: DockerStack, target: Record<string, unknown> = {}): StackConfig =>
+  loopbackConfig(stack, {
     target,
-    media: { hostPath: stack.mediaDir },
-    ftp: {
-      port: ports.ftp,
-      bindAddress: "127.0.0.1",
-      passiveAddress: "127.0.0.1",
-      passivePorts: { min: ports.passiveMin, max: ports.passiveMax },
-      users: [{ name: "uploader", password: PASSWORD }],
-    },
-    http: {
-      port: ports.http,
-      bindAddress: "127.0.0.1",
-      locations: [{ path: "/videos/", directory: "videos", autoindex: true }],
-    },
-  };
-}
+    ftp: { users: [{ name: "uploader", password: PASSWORD }] },
+    http: { locations: [{ path: "/videos/", directory: "videos", autoindex: true }] },
+  });
 
 const ftpUrl = (stack: DockerStack, file: string) => `ftp://127.0.0.1:${stack.ports.ftp}/videos/${file}`;
 const httpUrl = (stack: DockerStack, file: string) => `http://127.0.0.1:${stack.ports.http}/videos/${file}`;

@@ -15,7 +15,7 @@ import { ControlConnection } from "../support/ftpControl";
 import { request } from "../support/http";
 import type { StackConfig } from "../support/project";
 import { pemBodyLines, testCertificate } from "../support/tls";
-import { startDockerStack, type DockerStack } from "./stack";
+import { loopbackConfig, startDockerStack, type DockerStack } from "./stack";
 import { exec, killServerProcess, restartedHealthy } from "./containers";
 
 const SECRETS = {
@@ -87,14 +87,8 @@ beforeAll(async () => {
     passwords: { uploader: SECRETS.uploader, editor: SECRETS.editor },
     ftpsCertificate: tls.certificate,
   };
-  config = {
-    name: stack.name,
-    media: { hostPath: stack.mediaDir },
+  config = loopbackConfig(stack, {
     ftp: {
-      port: ports.ftp,
-      bindAddress: "127.0.0.1",
-      passiveAddress: "127.0.0.1",
-      passivePorts: { min: ports.passiveMin, max: ports.passiveMax },
       // Bad logins are part of the audit: answer them at once.
       delayFailedLogin: 0,
       tls: "enabled",
@@ -106,8 +100,6 @@ beforeAll(async () => {
       ],
     },
     http: {
-      port: ports.http,
-      bindAddress: "127.0.0.1",
       users: [{ name: "viewer", password: SECRETS.viewer }],
       secureLinkSecret: SECRETS.secureLink,
       locations: [
@@ -117,7 +109,7 @@ beforeAll(async () => {
         { path: "/signed/", directory: "signed", secureLink: true },
       ],
     },
-  };
+  });
   await stack.realize(config);
   await uploadAll(FILES);
 }, 900_000);

@@ -9,7 +9,7 @@ import { fixture, sha256 } from "../support/data";
 import { ftpConnect, recordDataConnections, refusalCode, upload, type Endpoint } from "../support/ftp";
 import { request } from "../support/http";
 import { testCertificate } from "../support/tls";
-import { startDockerStack, type DockerStack } from "./stack";
+import { loopbackConfig, startDockerStack, type DockerStack } from "./stack";
 
 const PASSWORD = "uploader-password-1";
 const MP4 = fixture("sample.mp4");
@@ -27,26 +27,20 @@ beforeAll(async () => {
     passwords: { uploader: PASSWORD },
     ftpsCertificate: certificate,
   };
-  await stack.realize({
-    name: stack.name,
-    media: { hostPath: stack.mediaDir },
-    ftp: {
-      port: ports.ftp,
-      bindAddress: "127.0.0.1",
-      passiveAddress: "127.0.0.1",
-      passivePorts: { min: ports.passiveMin, max: ports.passiveMax },
-      users: [{ name: "uploader", password: PASSWORD }],
-      tls: "required",
-      tlsCertificate: certificate,
-      tlsKey: key,
-    },
-    http: {
-      port: ports.http,
-      bindAddress: "127.0.0.1",
-      gallery: { enabled: false },
-      locations: [{ path: "/videos/", directory: "videos" }],
-    },
-  });
+  await stack.realize(
+    loopbackConfig(stack, {
+      ftp: {
+        users: [{ name: "uploader", password: PASSWORD }],
+        tls: "required",
+        tlsCertificate: certificate,
+        tlsKey: key,
+      },
+      http: {
+        gallery: { enabled: false },
+        locations: [{ path: "/videos/", directory: "videos" }],
+      },
+    }),
+  );
 }, 900_000);
 
 afterAll(async () => {

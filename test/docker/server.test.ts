@@ -11,7 +11,7 @@ import { download, upload, withFtp, type Endpoint } from "../support/ftp";
 import { request } from "../support/http";
 import type { ProgramRun, StackConfig } from "../support/program";
 import { exec as execIn } from "./containers";
-import { startDockerStack, type DockerStack } from "./stack";
+import { loopbackConfig, startDockerStack, type DockerStack } from "./stack";
 
 const PASSWORD = "uploader-password-1";
 const MP4 = fixture("sample.mp4");
@@ -31,19 +31,9 @@ beforeAll(async () => {
   mediaDir = stack.mediaDir;
   const { ports } = stack;
   endpoint = { ftpPort: ports.ftp, httpPort: ports.http, passwords: { uploader: PASSWORD } };
-  config = {
-    name: stack.name,
-    media: { hostPath: mediaDir },
-    ftp: {
-      port: ports.ftp,
-      bindAddress: "127.0.0.1",
-      passiveAddress: "127.0.0.1",
-      passivePorts: { min: ports.passiveMin, max: ports.passiveMax },
-      users: [{ name: "uploader", password: PASSWORD }],
-    },
+  config = loopbackConfig(stack, {
+    ftp: { users: [{ name: "uploader", password: PASSWORD }] },
     http: {
-      port: ports.http,
-      bindAddress: "127.0.0.1",
       // Off by default; on here so the image's thread pool and O_DIRECT reads are exercised.
       directio: "4m",
       locations: [
@@ -51,7 +41,7 @@ beforeAll(async () => {
         { path: "/images/", directory: "images" },
       ],
     },
-  };
+  });
   first = await stack.realize(config);
 }, 900_000);
 

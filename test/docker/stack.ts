@@ -52,3 +52,29 @@ export async function startDockerStack(stack: string, passivePorts: number): Pro
     },
   };
 }
+
+type Section = Readonly<Record<string, unknown>>;
+
+/**
+ * The stack config a docker-tier suite starts from: the stack's name, media folder and ports,
+ * every port published on 127.0.0.1. `ftp` and `http` add to (or override) their sections.
+ */
+export function loopbackConfig(
+  stack: DockerStack,
+  { ftp = {}, http = {}, ...rest }: { ftp?: Section; http?: Section } & Section = {},
+): StackConfig {
+  const { ports } = stack;
+  return {
+    name: stack.name,
+    media: { hostPath: stack.mediaDir },
+    ...rest,
+    ftp: {
+      port: ports.ftp,
+      bindAddress: "127.0.0.1",
+      passiveAddress: "127.0.0.1",
+      passivePorts: { min: ports.passiveMin, max: ports.passiveMax },
+      ...ftp,
+    },
+    http: { port: ports.http, bindAddress: "127.0.0.1", ...http },
+  };
+}
