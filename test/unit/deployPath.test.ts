@@ -39,12 +39,20 @@ const byRole = (run: ProgramRun, role: string): DeclaredResource => {
 };
 
 describe.each([
-  ["dev", () => stackFileConfig("dev")],
-  ["prod", () => prod({ "target.sshHostKey": HOST_KEY })],
-])("the %s stack as the providers take it", (stack, config) => {
+  ["dev", "linux/amd64", () => stackFileConfig("dev")],
+  ["prod", "linux/arm64", () => prod({ "target.sshHostKey": HOST_KEY, "target.platform": "linux/arm64" })],
+])("the %s stack (%s) as the providers take it", (stack, platform, config) => {
   let run: ProgramRun;
   beforeAll(async () => {
     run = await runProgram(config(), { stack });
+  });
+
+  it("builds every image for target.platform, not for the machine running pulumi", () => {
+    const images = ofType(run, "docker:index/image:Image");
+    expect(images.map((i) => (i.inputs.build as { platform: string }).platform)).toEqual([
+      platform,
+      platform,
+    ]);
   });
 
   it("writes healthcheck durations in the form the provider writes back", () => {
@@ -76,38 +84,6 @@ describe.each([
     const changed = { ...web.inputs, healthcheck: { ...health, interval: "20s" } };
     expect(planContainerChange(web.inputs, changed, web.options.replaceOnChanges).action).toBe("replace");
     expect(planContainerChange(web.inputs, changed, []).ignored).toEqual(["healthcheck"]);
-  });
-});
-
-describe("target.platform", () => {
-  it("builds both images and pulls referenced ones for the server's architecture", async () => {
-    const run = await runProgram(
-      withValue(
-        withValue(stackFileConfig("dev"), "target.platform", "linux/arm64"),
-        "images.web",
-        "nginx:1.27",
-      ),
-      { stack: "dev" },
-    );
-    const built = ofType(run, "docker:index/image:Image");
-    expect(built.map((i) => (i.inputs.build as { platform: string }).platform)).toEqual(["linux/arm64"]);
-    expect(ofType(run, "docker:index/remoteImage:RemoteImage").map((i) => i.inputs.platform)).toEqual([
-      "linux/arm64",
-    ]);
-  });
-});
-
-describe("target.sshHostKey", () => {
-  it("makes the remote command check the server's host key", async () => {
-    const run = await runProgram(prod({ "target.sshHostKey": HOST_KEY }), { stack: "prod" });
-    const [dir] = ofType(run, "command:remote:Command");
-    expect((dir.inputs.connection as Record<string, unknown>).hostKey).toBe(HOST_KEY);
-  });
-
-  it("leaves the check out when unset, as the command provider then accepts any key", async () => {
-    const run = await runProgram(prod(), { stack: "prod" });
-    const [dir] = ofType(run, "command:remote:Command");
-    expect(dir.inputs.connection).not.toHaveProperty("hostKey");
   });
 });
 

@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import type { Spec } from "../../../spec";
 import { resourceNamed, runMocked, type ProgramRun } from "../../support/program";
+import { ed25519KeyPair } from "../../support/sshKeys";
 import { parseConfig, threeUserConfig, withValue } from "../../support/stacks";
 
 const SSH_KEY =
@@ -79,5 +80,21 @@ describe("MediaStore on an ssh:// Docker host", () => {
     const connection = resourceNamed(run, "store-dir").inputs.connection;
     expect(connection).toMatchObject({ host: "media.example.com", user: "deploy", port: 22 });
     expect(connection).not.toHaveProperty("privateKey");
+    // Without target.sshHostKey the command provider accepts any host key.
+    expect(connection).not.toHaveProperty("hostKey");
+  });
+
+  it("checks the server's host key when target.sshHostKey is set", async () => {
+    const { publicKey } = ed25519KeyPair("media.example.com");
+    const spec = parseConfig(
+      withValue(
+        withValue(threeUserConfig(), "target.dockerHost", "ssh://deploy@media.example.com"),
+        "target.sshHostKey",
+        publicKey,
+      ),
+      "prod",
+    ).spec;
+    const connection = resourceNamed(await declare(spec), "store-dir").inputs.connection;
+    expect(connection).toMatchObject({ hostKey: publicKey });
   });
 });

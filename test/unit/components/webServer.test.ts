@@ -109,9 +109,12 @@ describe("WebServer with basic auth and signed links", () => {
   });
 });
 
-describe("WebServer without HTTP users or signed links, on a configured image", () => {
+describe("WebServer without HTTP users or signed links, on a configured image for arm64", () => {
   const image = "registry.example.com/media/nginx:1.27";
-  const spec = parseConfig(withValue(threeUserConfig(), "images.web", image), "prod").spec;
+  const spec = parseConfig(
+    withValue(withValue(threeUserConfig(), "images.web", image), "target.platform", "linux/arm64"),
+    "prod",
+  ).spec;
   let run: ProgramRun;
   beforeAll(async () => {
     run = await declare(spec, {});
@@ -126,11 +129,11 @@ describe("WebServer without HTTP users or signed links, on a configured image", 
     expect(run.resources.filter((r) => r.type === "command:local:Command")).toEqual([]);
   });
 
-  it("pulls the configured image instead of building one, and keeps it on the host", () => {
+  it("pulls the configured image for the target's platform instead of building one, and keeps it on the host", () => {
     expect(run.resources.filter((r) => r.type === "docker:index/image:Image")).toEqual([]);
     expect(resourceNamed(run, "web-image")).toMatchObject({
       type: "docker:index/remoteImage:RemoteImage",
-      inputs: { name: image, keepLocally: true },
+      inputs: { name: image, keepLocally: true, platform: "linux/arm64" },
     });
     expect(resourceNamed(run, "web-container").inputs.image).toBe(run.outputs.imageId);
   });
