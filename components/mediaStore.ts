@@ -30,6 +30,12 @@ export class MediaStore extends pulumi.ComponentResource {
     // The folders inside are made by the FTP container, which knows its user's ids.
     const create = `mkdir -p -- '${this.hostPath}'`;
     const keep = { parent: this, retainOnDelete: true };
+    if (target.kind === "ssh" && target.hostKey === undefined) {
+      pulumi.log.warn(
+        "target.sshHostKey is not set: the command that makes the media folder accepts any SSH host key (docs/deploy.md)",
+        this,
+      );
+    }
     this.directory =
       target.kind === "ssh"
         ? new command.remote.Command(
