@@ -3,7 +3,7 @@
  *
  * Renderers take a layout instead of hard-coding paths so that the services test tier can run
  * the very same configuration on the host with other paths and ports (see
- * test/services/layout.ts, the one place those substitutions are made).
+ * test/support/layout.ts, the one place those substitutions are made).
  */
 export interface FtpLayout {
   /** The media volume's mount point. */
