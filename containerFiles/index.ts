@@ -1,9 +1,5 @@
-/**
- * What each container receives: the exact file list, from the Spec, a layout and the container's
- * secrets in hashed form. Pure. The program hashes with PasswordHashes (once per password, kept
- * in state); the test tiers, the benchmark and `npm run render` hash with `containerSecrets` (or
- * pass placeholders) and call these same two functions, so all get the same bytes.
- */
+// The program, the test tiers, the benchmark and `npm run render` all call these same functions, so
+// all get the same bytes; only how they hash the secrets differs.
 import { renderNginxConf } from "../nginx/conf";
 import { galleryEntries, renderGalleryPage } from "../nginx/gallery";
 import type { ConfiguredSecrets, ContainerFile, FtpLayout, Spec, WebLayout } from "../spec";
@@ -12,24 +8,17 @@ import { hashesFor, renderPasswordFile } from "./passwords";
 
 export { PASSWORD_COST, hashPassword, hashesFor, saltFor, type PasswordService } from "./passwords";
 
-/** What the vsftpd container's files hold of the secrets. */
 export interface FtpContainerSecrets {
-  /** Every FTP user's bcrypt hash, generated passwords included. */
   readonly ftpHashes: Readonly<Record<string, string>>;
-  /** PEM text; present when ftp.tls is not "off". */
   readonly tlsCertificate?: string;
   readonly tlsKey?: string;
 }
 
-/** What the nginx container's files hold of the secrets. */
 export interface WebContainerSecrets {
-  /** Every basic-auth user's bcrypt hash. */
   readonly httpHashes: Readonly<Record<string, string>>;
-  /** Present when a location uses secure links. */
   readonly secureLinkSecret?: string;
 }
 
-/** `name:hash` lines for `names`; every name needs a hash. */
 function passwordFile(
   service: string,
   names: readonly string[],
@@ -44,10 +33,10 @@ function passwordFile(
   );
 }
 
-/** PEM read by OpenSSL line by line: end the last line, as `$(cat cert.pem)` strips it. */
+/** OpenSSL reads PEM line by line: end the last line, which `$(cat cert.pem)` strips. */
 const pemFile = (pem: string): string => (pem.endsWith("\n") ? pem : `${pem}\n`);
 
-/** The certificate (world-readable, it is public) and the key (root only); none when TLS is off. */
+/** The certificate is public, so world-readable; the key is root's only. */
 function tlsFiles(spec: Spec, layout: FtpLayout, secrets: FtpContainerSecrets): ContainerFile[] {
   const { tls } = spec.ftp;
   if (tls === "off") return [];
@@ -63,7 +52,6 @@ function tlsFiles(spec: Spec, layout: FtpLayout, secrets: FtpContainerSecrets): 
   ];
 }
 
-/** Every file the vsftpd container receives, in a stable order. */
 export function ftpContainerFiles(
   spec: Spec,
   layout: FtpLayout,
@@ -76,7 +64,6 @@ export function ftpContainerFiles(
     { file: layout.pamServiceFile, content: renderPamService(layout), permissions: "0644" },
     { file: layout.folderListFile, content: renderFolderList(ftp), permissions: "0644" },
     ...renderUserConfigs(ftp, layout).map((u) => ({ ...u, permissions: "0644" })),
-    // Only root reads the password hashes.
     {
       file: layout.passwordFile,
       content: passwordFile("ftp", names, secrets.ftpHashes),
@@ -86,11 +73,8 @@ export function ftpContainerFiles(
   ];
 }
 
-/**
- * Every file the nginx container receives. All are 0644: nginx's workers run as `nobody` and read
- * the password file on each request, and docker uploads are owned by root:root, so a 0640 file
- * would be unreadable to them. Nothing else runs in the container.
- */
+// All 0644: nginx's workers run as `nobody` and read the password file on each request, and docker
+// uploads are owned by root:root. Nothing else runs in the container.
 export function webContainerFiles(
   spec: Spec,
   layout: WebLayout,
@@ -111,10 +95,8 @@ export function webContainerFiles(
   ];
 }
 
-/**
- * Both containers' secrets from plain config secrets, hashed here with the program's salts.
- * `ftpPasswords` must hold every FTP user (generated passwords too). Costs ~0.1 s per FTP user.
- */
+// Hashes in this process (bench/README.md has the time per FTP user); `ftpPasswords` must hold
+// every FTP user, generated passwords too.
 export function containerSecrets(
   spec: Spec,
   secrets: ConfiguredSecrets,

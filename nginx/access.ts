@@ -1,13 +1,10 @@
-/**
- * Who may fetch a location: IP lists and basic auth. Both are checked (nginx's default
- * `satisfy all`): an allowed address still needs a password where basic auth is on.
- */
+// nginx's default `satisfy all`: an allowed address still needs a password where basic auth is on.
 import type { LocationSpec } from "../spec";
 
 /** One realm for every location, so a browser asks once and reuses the credentials. */
 export const BASIC_AUTH_REALM = "video-server";
 
-/** Deny entries first (first match wins, so they carve holes in the allow list), then allows. */
+/** Denies first: the first match wins, so they carve holes in the allow list. */
 export function accessLines(l: LocationSpec, htpasswdFile: string): string[] {
   const lines = [...l.deny.map((c) => `deny ${c};`), ...l.allow.map((c) => `allow ${c};`)];
   if (l.allow.length > 0) lines.push("deny all;");

@@ -1,9 +1,5 @@
-/**
- * nginx.conf renderer: a pure function of the HTTP part of the Spec, a layout and the secure-link
- * secret. Location paths, directories, CIDRs, origins and the secret are allow-listed by the spec
- * module, so they are written as is. The pieces live next door: location.ts, access.ts,
- * headers.ts, secureLink.ts, gallery.ts.
- */
+// Paths, directories, CIDRs, origins and the secret are allow-listed by the spec module, so they are
+// written as is.
 import type { HttpSpec, WebLayout } from "../spec";
 import { block } from "./block";
 import { galleryLocations } from "./gallery";
@@ -16,38 +12,28 @@ export { renderLocation } from "./location";
 /** Names FTP clients and browsers give a file while it is still being written. */
 export const PARTIAL_UPLOAD_SUFFIXES = ["part", "filepart", "tmp", "crdownload"] as const;
 
-/**
- * Regex locations win over every prefix location (none uses `^~`), in this order, so these hold
- * inside every media location. (A listing twin checks its nested regex first; it refuses too.)
- */
+/** Regex locations win over every prefix location (none uses `^~`): these hold in every media location. */
 function refusals(): string[] {
   return [
     // Dotfiles and dot-folders, among them hidden temporary uploads such as `.upload-x.mp4`.
     ...block("location ~ /\\.", ["return 404;"]),
     "",
-    // Uploads in progress under a temporary name: never served, any case.
     ...block(`location ~* \\.(${PARTIAL_UPLOAD_SUFFIXES.join("|")})$`, ["return 404;"]),
   ];
 }
 
-/**
- * With http.directio set, files of that size and up are read with O_DIRECT in nginx's thread
- * pool: a library far larger than RAM then neither blocks workers on the disk nor churns the
- * page cache. Off (the default), everything goes out with sendfile from the page cache, which
- * the benchmark shows is up to twice as fast for files that fit (bench/README.md).
- */
+// O_DIRECT keeps a library far larger than RAM from churning the page cache. Off by default:
+// sendfile from the page cache is faster for files that fit (bench/README.md).
 function directIo(size: string): string[] {
   if (size === "off") return [];
   return [
     "aio threads;",
     `directio ${size};`,
-    // O_DIRECT reads fill these buffers: 2 × 32k (the default) gave ~270 MiB/s on loopback,
-    // 2 × 256k ~900 (sendfile ~1200), for 512 KiB per large download in flight.
+    // O_DIRECT reads fill these buffers; the default 2 × 32k is far slower (bench/README.md).
     "output_buffers 2 256k;",
   ];
 }
 
-/** `secureLinkSecret` is required when a location has secureLink on; it is written into nginx.conf. */
 export function renderNginxConf(http: HttpSpec, layout: WebLayout, secureLinkSecret?: string): string {
   const temp = layout.tempPrefix
     ? ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map(
@@ -61,7 +47,6 @@ export function renderNginxConf(http: HttpSpec, layout: WebLayout, secureLinkSec
     `server_name ${http.serverName};`,
     ...securityHeaders(),
     "",
-    // Anything outside the configured locations does not exist.
     ...block("location /", ["return 404;"]),
     "",
     ...refusals(),
@@ -80,8 +65,8 @@ export function renderNginxConf(http: HttpSpec, layout: WebLayout, secureLinkSec
     ...http.locations.flatMap((l, i) => [...limitZone(l, i), ...locationMaps(l, i)]),
   ];
   const httpBody = [
-    // Debian's map already types mp4, webm, mov, m4v, m3u8, ts, jpg, png, webp and gif as players
-    // expect (the services tier checks each); a `types` block here would replace it, not extend it.
+    // Debian's map already types the media as players expect (the services tier checks each); a
+    // `types` block here would replace it, not extend it.
     `include ${layout.mimeTypesFile};`,
     "default_type application/octet-stream;",
     `access_log ${layout.accessLog};`,
@@ -90,8 +75,7 @@ export function renderNginxConf(http: HttpSpec, layout: WebLayout, secureLinkSec
     ...directIo(http.directio),
     "keepalive_timeout 65;",
     "server_tokens off;",
-    // Redirects (a folder without its slash) keep the host and port the client used: the
-    // container listens on 80 whatever port is published.
+    // Redirects keep the client's host and port: the container listens on 80 whatever is published.
     "absolute_redirect off;",
     "limit_conn_status 429;",
     ...temp,
@@ -100,7 +84,7 @@ export function renderNginxConf(http: HttpSpec, layout: WebLayout, secureLinkSec
     "",
     ...block("server", server),
     "",
-    // Answers the container healthcheck only; it listens on loopback and is never published.
+    // For the container healthcheck only: on loopback, never published.
     ...block("server", status),
   ];
   return [

@@ -1,12 +1,6 @@
-/**
- * The gallery: one static page at http.gallery.path that reads JSON folder listings and shows
- * videos with a player and images as thumbnails.
- *
- * The media locations keep their HTML autoindex for people; the page reads a JSON twin of each
- * listed location under LISTING_PREFIX, which no configured path can produce (a segment cannot
- * start with '-'). A twin lists folders only and carries its location's allow/deny and basic auth.
- * Secure-link locations are not listed: the page cannot sign their URLs.
- */
+// The page reads a JSON twin of each listed location under LISTING_PREFIX, which no configured path
+// can produce (a segment cannot start with '-'), with the location's allow/deny and basic auth.
+// Secure-link locations are not listed: the page cannot sign their URLs.
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import type { HttpSpec, LocationSpec, WebLayout } from "../spec";
@@ -18,9 +12,7 @@ import { GALLERY_SCRIPT, GALLERY_STYLE } from "./galleryPage";
 export const LISTING_PREFIX = "/-/listing";
 
 export interface GalleryEntry {
-  /** The location's URL prefix: where its files are fetched. */
   readonly path: string;
-  /** Its JSON listing. */
   readonly listing: string;
 }
 
@@ -34,7 +26,6 @@ export function galleryEntries(http: HttpSpec): GalleryEntry[] {
 
 const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
 
-/** Only the page's own script and style run; it talks to this server only. */
 export function galleryCsp(): string {
   return [
     "default-src 'none'",
@@ -86,7 +77,6 @@ function listingLocation(l: LocationSpec, mediaRoot: string, htpasswdFile: strin
   ]);
 }
 
-/** The page, a redirect from the path without its slash, and the JSON listings. */
 export function galleryLocations(http: HttpSpec, layout: WebLayout): string[] {
   if (!http.gallery.enabled) return [];
   const { path: at } = http.gallery;

@@ -1,8 +1,4 @@
-/**
- * The gallery page's inline style and script, as they go into the HTML byte for byte (the page's
- * Content-Security-Policy allows exactly these by their sha256). Plain browser JavaScript, no
- * build step; it reads its locations from the JSON block the renderer writes into the page.
- */
+// Inlined byte for byte: the page's Content-Security-Policy allows exactly these by their sha256.
 
 export const GALLERY_STYLE = `
 :root { color-scheme: dark; --bg: #111418; --card: #1b2027; --text: #e8eaed; --muted: #9aa3ad; --accent: #6cb4ff; }

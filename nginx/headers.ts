@@ -1,14 +1,8 @@
-/**
- * Response headers: security headers, Cache-Control and CORS, per location.
- *
- * nginx drops every inherited `add_header` in a block that has one of its own, so each block that
- * adds a header repeats securityHeaders(). Per-location values that depend on the request (the
- * Origin, whether the URI is a folder) come from `map`s in the http block, named by location index.
- */
+// nginx drops every inherited `add_header` in a block that has one of its own, so each block that
+// adds a header repeats securityHeaders().
 import type { LocationSpec } from "../spec";
 import { block } from "./block";
 
-/** On every response, errors included. */
 export function securityHeaders(): string[] {
   return [
     "add_header X-Content-Type-Options nosniff always;",
@@ -17,12 +11,8 @@ export function securityHeaders(): string[] {
   ];
 }
 
-/**
- * http-block map for the media locations: a document that could run script (HTML, SVG, XML) is
- * sandboxed, so an uploaded page cannot act as this origin (whose gallery reads the listings).
- * By Content-Type, not extension, so any name mapped to HTML counts. Videos and images get no
- * CSP at all: Chromium cannot play a video it opens directly under `sandbox`.
- */
+// Sandboxed by Content-Type, so an uploaded page cannot act as this origin whatever its name. No CSP
+// for videos or images: Chromium cannot play a video it opens directly under `sandbox`.
 export function sandboxMap(): string[] {
   return block("map $sent_http_content_type $vs_sandbox", [
     '"~*^(text/html|application/xhtml\\+xml|image/svg\\+xml|text/xml|application/xml)" "sandbox";',
@@ -30,7 +20,6 @@ export function sandboxMap(): string[] {
   ]);
 }
 
-/** securityHeaders() and the sandbox for active documents; an empty value sends no header. */
 export function mediaSecurityHeaders(): string[] {
   return [...securityHeaders(), "add_header Content-Security-Policy $vs_sandbox always;"];
 }
@@ -43,13 +32,12 @@ function isRestricted(l: LocationSpec): boolean {
   return l.basicAuth || l.secureLink || l.allow.length > 0 || l.deny.length > 0;
 }
 
-/** Cache-Control of the location's files; folder listings always revalidate (new uploads show). */
 export function fileCacheControl(l: LocationSpec): string {
   if (l.cacheSeconds === 0) return "no-cache";
   return `${isRestricted(l) ? "private" : "public"}, max-age=${l.cacheSeconds}`;
 }
 
-/** http-block maps of one location: its Cache-Control by URI, its allowed Origin. */
+/** Folder listings always revalidate, so new uploads show. */
 export function locationMaps(l: LocationSpec, index: number): string[] {
   const maps: string[] = [];
   if (l.cacheSeconds > 0) {
@@ -75,7 +63,6 @@ export function cacheHeader(l: LocationSpec, index: number): string {
   return `add_header Cache-Control ${l.cacheSeconds > 0 ? cacheVar(index) : '"no-cache"'};`;
 }
 
-/** For web players on other origins: Range allowed, Content-Range and friends readable. */
 export function corsHeaders(l: LocationSpec, index: number): string[] {
   if (l.corsOrigins.length === 0) return [];
   const any = l.corsOrigins.includes("*");

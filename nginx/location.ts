@@ -1,4 +1,3 @@
-/** One media location: the files of a folder of the media volume under a URL prefix. */
 import type { LocationSpec } from "../spec";
 import { accessLines } from "./access";
 import { block } from "./block";
@@ -9,11 +8,9 @@ import { secureLinkLines } from "./secureLink";
 export interface LocationContext {
   readonly mediaRoot: string;
   readonly htpasswdFile: string;
-  /** Required when the location has secureLink on. */
   readonly secureLinkSecret?: string;
 }
 
-/** The http-block zone a location's limitConnPerIp counts in: one per location. */
 export const connZone = (index: number) => `vs_conn_${index}`;
 
 export function limitZone(l: LocationSpec, index: number): string[] {

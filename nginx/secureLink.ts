@@ -1,16 +1,9 @@
-/**
- * Signed, expiring links (ngx_http_secure_link_module): the nginx directives of a location with
- * `secureLink: true`, and the signing function applications use to make such links.
- *
- * nginx computes `md5("<expires><$uri> <secret>")`, base64url without padding, and compares it
- * with `?md5=`. `$uri` is the request path after percent-decoding and normalisation, so the hash
- * here is taken over the decoded path and the URL carries it percent-encoded.
- */
+// nginx hashes `$uri`, the path after percent-decoding and normalisation, so the hash here is taken
+// over the decoded path and the URL carries it percent-encoded.
 import { createHash } from "node:crypto";
 import { PATTERNS } from "../spec";
 import { block } from "./block";
 
-/** The first lines of a secure-link location: no or a wrong signature 403, past its expiry 410. */
 export function secureLinkLines(secret: string): string[] {
   return [
     "secure_link $arg_md5,$arg_expires;",
@@ -28,11 +21,6 @@ export class SignUrlError extends Error {
   }
 }
 
-/**
- * The path nginx sees as `$uri` for a URL path such as `/videos/my%20clip.mp4` (percent-encoding
- * is decoded, as nginx does; raw spaces and non-ASCII are taken as they are). Throws for a path
- * nginx would rewrite before checking (`//`, `.` or `..` segments), which could never match.
- */
 export function uriOf(urlPath: string): string {
   if (!urlPath.startsWith("/"))
     throw new SignUrlError(`path '${urlPath}' must start with '/', such as /videos/clip.mp4`);
@@ -55,16 +43,11 @@ export function uriOf(urlPath: string): string {
   return uri;
 }
 
-/** `md5` query value: base64url of the binary MD5, no padding. */
 export function secureLinkHash(uri: string, secret: string, expiresUnix: number): string {
   return createHash("md5").update(`${expiresUnix}${uri} ${secret}`, "utf8").digest("base64url");
 }
 
-/**
- * A signed link to `path`, valid until `expiresUnix` (seconds since the epoch), for a location
- * with `secureLink: true` and this `http.secureLinkSecret`:
- * `signUrl("/videos/a.mp4", secret, 1767225600)` → `/videos/a.mp4?md5=…&expires=1767225600`.
- */
+/** `expiresUnix` is in seconds since the epoch; docs/delivery.md shows the call. */
 export function signUrl(path: string, secret: string, expiresUnix: number): string {
   const uri = uriOf(path);
   if (!PATTERNS.secret.test(secret)) {
