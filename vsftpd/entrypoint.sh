@@ -7,6 +7,8 @@ MEDIA_ROOT=/srv/media
 FOLDERS=/etc/vsftpd/folders
 LOG=/var/log/vsftpd/vsftpd.log
 GUEST=vsftpd-media
+# The log lives in the container's writable layer: past this size it is emptied in place.
+LOG_MAX_BYTES=8388608
 
 while read -r kind dir; do
   path="$MEDIA_ROOT/$dir"
@@ -30,9 +32,14 @@ done < "$FOLDERS"
 # vsftpd cannot open /dev/stdout as its log file inside a container: log to a file, follow it.
 # The follower runs in a subshell that exits at once, so it belongs to the init process (PID 1),
 # not to vsftpd: vsftpd crashes (SIGSEGV) when it reaps a child it did not fork.
+# Health probes connect from 127.0.0.1 inside the container, an address no client has, so their
+# CONNECT lines stay out of the container's output. The size check empties the file in place:
+# vsftpd appends (O_APPEND) and tail -F follows the truncation; the container's output keeps all
+# but what was written in the moment before it.
 mkdir -p "$(dirname "$LOG")"
 touch "$LOG"
-( tail -n 0 -F "$LOG" & )
+( tail -n 0 -F "$LOG" | grep --line-buffered -v ' CONNECT: Client "127\.0\.0\.1"$' & )
+( while sleep 10; do [ "$(stat -c %s "$LOG")" -le "$LOG_MAX_BYTES" ] || : >"$LOG"; done & )
 
 # On SIGTERM (docker stop, a replacement) the listener goes first, so no new session starts, and
 # the sessions in progress get the container's stop grace to finish their transfers. This shell

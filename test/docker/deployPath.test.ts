@@ -152,9 +152,12 @@ describe("replacing a container while clients transfer", () => {
     await stack.realize(configFor(stack));
     // nginx finished writing on SIGQUIT, but what was still in flight when the container went
     // (socket buffers, docker-proxy) is lost: curl says so (18), and resumes where it stopped.
+    // When the buffers held the rest, the download was whole already (exit 0).
     expect([0, 18]).toContain(cut.code);
-    const resumed = await curl(["-f", "-C", "-", "-o", out, httpUrl(stack, "big.mp4")]);
-    expect(resumed.code).toBe(0);
+    if (cut.code === 18) {
+      const resumed = await curl(["-f", "-C", "-", "-o", out, httpUrl(stack, "big.mp4")]);
+      expect(resumed.code).toBe(0);
+    }
     expect(sha256(fs.readFileSync(out))).toBe(sha256(big));
   }, 600_000);
 
