@@ -176,17 +176,6 @@ export class Realizer {
   }
 
   async create(resource: Omit<DeclaredResource, "id">): Promise<Created> {
-    fs.appendFileSync("/tmp/rz.log", `create ${resource.type} ${resource.name}\n`);
-    try {
-      const r = await this.create2(resource);
-      fs.appendFileSync("/tmp/rz.log", `done ${resource.name}\n`);
-      return r;
-    } catch (e) {
-      fs.appendFileSync("/tmp/rz.log", `fail ${resource.name} ${String(e)}\n`);
-      throw e;
-    }
-  }
-  async create2(resource: Omit<DeclaredResource, "id">): Promise<Created> {
     // Components only group their children; there is nothing to make for them.
     if (resource.type.startsWith("video-server:index:")) return { id: "" };
     const kind = this.kinds[resource.type];
@@ -202,7 +191,6 @@ export class Realizer {
 
   /** Removes every container and volume made here, newest first; never the media folder's files. */
   async teardown(): Promise<void> {
-    fs.appendFileSync("/tmp/rz.log", `teardown\n`);
     for (const id of [...this.containers].reverse()) await this.removeContainer(id).catch(() => undefined);
     this.containers.length = 0;
     for (const name of [...this.volumes].reverse()) {
