@@ -147,6 +147,8 @@ export class Realizer {
           "stopSignal",
           "stopTimeout",
           "destroyGraceSeconds",
+          "capabilities",
+          "securityOpts",
         ],
         create: (i) => this.container(i),
       },
@@ -347,6 +349,9 @@ export class Realizer {
       },
       HostConfig: {
         Init: i.init === true,
+        CapDrop: (i.capabilities as { drops?: string[] } | undefined)?.drops,
+        CapAdd: (i.capabilities as { adds?: string[] } | undefined)?.adds,
+        SecurityOpt: i.securityOpts as string[] | undefined,
         RestartPolicy: { Name: String(i.restart ?? "no") },
         LogConfig: {
           Type: String(i.logDriver ?? "json-file"),

@@ -61,6 +61,23 @@ describe("the declared containers on a real Docker engine", () => {
     expect(first.outputs.httpUrl).toBe(`http://127.0.0.1:${endpoint.httpPort}/`);
   });
 
+  it("runs each server with only its own capabilities and no way to gain more", async () => {
+    // Bits of CAP_CHOWN 0, CAP_FOWNER 3, CAP_SETGID 6, CAP_SETUID 7, CAP_SYS_CHROOT 18.
+    const expected = {
+      ftp: (1n << 0n) | (1n << 3n) | (1n << 6n) | (1n << 7n) | (1n << 18n),
+      web: (1n << 0n) | (1n << 6n) | (1n << 7n),
+    };
+    for (const role of ["ftp", "web"] as const) {
+      const status = (await exec(containerOf(role), ["cat", "/proc/1/status"])).output;
+      const field = (name: string) => new RegExp(`^${name}:\\s*(\\S+)$`, "m").exec(status)?.[1];
+      expect({ role, capEff: BigInt(`0x${field("CapEff")}`), noNewPrivs: field("NoNewPrivs") }).toEqual({
+        role,
+        capEff: expected[role],
+        noNewPrivs: "1",
+      });
+    }
+  });
+
   it("serves an FTP upload over HTTP at once, byte for byte, with ranges", async () => {
     await withFtp(endpoint, "uploader", (c) => upload(c, MP4, "videos/first.mp4"));
     const res = await request(endpoint, "/videos/first.mp4");

@@ -132,6 +132,13 @@ describe("FtpServer", () => {
     });
   });
 
+  it("keeps only the capabilities vsftpd needs, and no process may gain more", () => {
+    expect(container().inputs).toMatchObject({
+      capabilities: { drops: ["ALL"], adds: ["CHOWN", "FOWNER", "SETGID", "SETUID", "SYS_CHROOT"] },
+      securityOpts: ["no-new-privileges"],
+    });
+  });
+
   it("builds its image for the target's platform", () => {
     expect(resourceNamed(run, "ftp-image").inputs.build).toMatchObject({ platform: "linux/amd64" });
   });

@@ -104,6 +104,13 @@ describe("WebServer with basic auth and signed links", () => {
     });
   });
 
+  it("keeps only the capabilities nginx needs, and no process may gain more", () => {
+    expect(container().inputs).toMatchObject({
+      capabilities: { drops: ["ALL"], adds: ["CHOWN", "SETGID", "SETUID"] },
+      securityOpts: ["no-new-privileges"],
+    });
+  });
+
   it("builds its image for the target's platform", () => {
     expect(resourceNamed(run, "web-image").inputs.build).toMatchObject({ platform: "linux/amd64" });
   });
