@@ -10,6 +10,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { disconnect } from "@pulumi/pulumi/runtime/settings";
+import { PROJECT } from "../test/support/project";
 
 export interface Task {
   readonly users: number;
@@ -23,7 +24,6 @@ export interface Measurement {
   readonly resources: number;
 }
 
-const PROJECT = "video-server";
 /** A bcrypt hash as scripts/bcrypt.js prints it; the state holds one like it per password. */
 export const STATE_HASH = `$2b$10$${"./".repeat(26)}a`;
 export const HASH_COMMAND = /^node scripts\/bcrypt\.js '(.+)'$/;
