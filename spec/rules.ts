@@ -1,6 +1,12 @@
 /** Rules that relate several config fields; each message starts with the field to change. */
 import * as path from "node:path";
-import { MAX_PASSIVE_PORTS, PATTERNS, RESERVED_USER_NAMES, type RawConfig } from "./schema";
+import {
+  MAX_PASSIVE_PORTS,
+  PATTERNS,
+  RESERVED_USER_NAMES,
+  passiveClientLimit,
+  type RawConfig,
+} from "./schema";
 
 export function isInside(child: string, parent: string): boolean {
   return parent === "" || child === parent || child.startsWith(`${parent}/`);
@@ -44,6 +50,10 @@ function portRules({ ftp, http }: RawConfig): string[] {
     problems.push(
       `ftp.passivePorts: ${max - min + 1} ports; at most ${MAX_PASSIVE_PORTS} (each is published separately)`,
     );
+  } else if (max === min) {
+    problems.push(
+      `ftp.passivePorts: one port (${min}); at least 2 (FTP sessions may use half the range at once)`,
+    );
   }
   if (passive(ftp.port)) problems.push(`ftp.port: ${ftp.port} lies inside ftp.passivePorts ${min}–${max}`);
   if (http.port === ftp.port) problems.push(`http.port: ${http.port} is also ftp.port`);
@@ -67,8 +77,19 @@ function ftpRules({ ftp, http }: RawConfig): string[] {
     if (ftp.tlsKey === undefined)
       problems.push(`ftp.tlsKey: required when ftp.tls is ${ftp.tls}; ${hint.replace("%s", "tlsKey")}`);
   }
-  if (ftp.maxPerIp > ftp.maxClients) {
-    problems.push(`ftp.maxPerIp: ${ftp.maxPerIp} exceeds ftp.maxClients (${ftp.maxClients})`);
+  const limit = passiveClientLimit(ftp.passivePorts);
+  if (ftp.maxClients !== undefined && limit >= 1 && ftp.maxClients > limit) {
+    const ports = ftp.passivePorts.max - ftp.passivePorts.min + 1;
+    problems.push(
+      `ftp.maxClients: ${ftp.maxClients} exceeds half of ftp.passivePorts (${ports} ports, so at most ${limit}): ` +
+        "vsftpd picks passive ports at random and breaks a session with 500 OOPS when it misses a free one; " +
+        "widen ftp.passivePorts or lower ftp.maxClients",
+    );
+  }
+  const maxClients = ftp.maxClients ?? limit;
+  if (ftp.maxPerIp !== undefined && ftp.maxPerIp > maxClients) {
+    const why = ftp.maxClients === undefined ? ", half of ftp.passivePorts" : "";
+    problems.push(`ftp.maxPerIp: ${ftp.maxPerIp} exceeds ftp.maxClients (${maxClients}${why})`);
   }
   ftp.users.forEach((u, i) => {
     if (RESERVED_USER_NAMES.includes(u.name)) {

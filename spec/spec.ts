@@ -7,7 +7,14 @@
  */
 import * as path from "node:path";
 import { crossCheck } from "./rules";
-import { PATTERNS, PLATFORMS, rawConfigSchema, type RawConfig } from "./schema";
+import {
+  DEFAULT_MAX_PER_IP,
+  PATTERNS,
+  PLATFORMS,
+  passiveClientLimit,
+  rawConfigSchema,
+  type RawConfig,
+} from "./schema";
 
 export type Platform = (typeof PLATFORMS)[number];
 
@@ -219,6 +226,7 @@ function build(c: RawConfig, ctx: SpecContext): ParsedConfig {
       : { kind: "ref", ref };
 
   const { ftp, http } = c;
+  const maxClients = ftp.maxClients ?? passiveClientLimit(ftp.passivePorts);
   const spec: Spec = {
     project: ctx.project,
     stack: ctx.stack,
@@ -240,8 +248,8 @@ function build(c: RawConfig, ctx: SpecContext): ParsedConfig {
       tls: ftp.tls,
       maxLoginFails: ftp.maxLoginFails,
       delayFailedLogin: ftp.delayFailedLogin,
-      maxPerIp: ftp.maxPerIp,
-      maxClients: ftp.maxClients,
+      maxPerIp: ftp.maxPerIp ?? Math.min(DEFAULT_MAX_PER_IP, maxClients),
+      maxClients,
     },
     http: {
       port: http.port,

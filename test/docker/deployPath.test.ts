@@ -49,7 +49,7 @@ describe("a stack whose docker host is ssh:// to a real sshd", () => {
 
   beforeAll(async () => {
     sshd = await startSshServer();
-    stack = await startDockerStack("ssh", 3);
+    stack = await startDockerStack("ssh", 4);
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), "video-server-ssh-files-"));
   }, 300_000);
 
@@ -123,7 +123,7 @@ describe("replacing a container while clients transfer", () => {
   const big = randomBytes(24 * 1024 * 1024);
 
   beforeAll(async () => {
-    stack = await startDockerStack("grace", 3);
+    stack = await startDockerStack("grace", 4);
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), "video-server-grace-"));
     fs.writeFileSync(path.join(scratch, "big.mp4"), big);
     await stack.realize(configFor(stack));

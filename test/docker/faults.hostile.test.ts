@@ -78,7 +78,7 @@ async function uploadAll(files: readonly { path: string; payload: Payload }[]): 
 }
 
 beforeAll(async () => {
-  stack = await startDockerStack("hostile", 5);
+  stack = await startDockerStack("hostile", 10);
   const { ports } = stack;
   const tls = testCertificate();
   endpoint = {

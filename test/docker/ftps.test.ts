@@ -18,7 +18,7 @@ let stack: DockerStack;
 let endpoint: Endpoint;
 
 beforeAll(async () => {
-  stack = await startDockerStack("dockerftps", 3);
+  stack = await startDockerStack("dockerftps", 4);
   const { ports } = stack;
   const { certificate, key } = testCertificate();
   endpoint = {

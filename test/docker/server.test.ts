@@ -27,7 +27,7 @@ const exec = (container: ReturnType<typeof containerOf>, cmd: string[]) =>
   execIn(stack.engine.docker, container, cmd);
 
 beforeAll(async () => {
-  stack = await startDockerStack("dockertest", 5);
+  stack = await startDockerStack("dockertest", 10);
   mediaDir = stack.mediaDir;
   const { ports } = stack;
   endpoint = { ftpPort: ports.ftp, httpPort: ports.http, passwords: { uploader: PASSWORD } };

@@ -84,10 +84,10 @@ describe("wrong passwords (maxLoginFails 2, delayFailedLogin 1)", () => {
   });
 });
 
-describe("connections from one address (maxPerIp 3, maxClients 10)", () => {
+describe("connections from one address (maxPerIp 3, maxClients 5)", () => {
   let stack: RunningStack;
   beforeAll(async () => {
-    stack = await startStack("services-per-ip-limit", limited({ maxPerIp: 3, maxClients: 10 }));
+    stack = await startStack("services-per-ip-limit", limited({ maxPerIp: 3, maxClients: 5 }));
   });
   afterAll(() => stack?.stop());
 

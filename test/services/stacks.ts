@@ -108,8 +108,8 @@ export const EVERY_OPTION: StackConfig = {
     tlsKey: testCertificate().key,
     maxLoginFails: 5,
     delayFailedLogin: 1,
-    maxPerIp: 8,
-    maxClients: 50,
+    maxPerIp: 4,
+    maxClients: 5,
   },
   http: {
     bindAddress: "0.0.0.0",

@@ -5,7 +5,14 @@
  * ports outside the passive range. Sizes are bounded: at most 5 locations, 3 FTP users.
  */
 import fc from "fast-check";
-import { isCidr, isHostName, MAX_PASSIVE_PORTS, PATTERNS, RESERVED_USER_NAMES } from "../../spec";
+import {
+  isCidr,
+  isHostName,
+  MAX_PASSIVE_PORTS,
+  passiveClientLimit,
+  PATTERNS,
+  RESERVED_USER_NAMES,
+} from "../../spec";
 import type { StackConfig } from "./project";
 
 /** The run's seed: fixed, printed by fast-check on failure; RELIABILITY_SEED replays another. */
@@ -84,14 +91,25 @@ const folders: fc.Arbitrary<Folders> = fc.uniqueArray(segment, { minLength: 2, m
 const ports = fc
   .record({
     min: fc.integer({ min: 1024, max: 65535 }),
-    count: fc.integer({ min: 1, max: MAX_PASSIVE_PORTS }),
+    count: fc.integer({ min: 2, max: MAX_PASSIVE_PORTS }),
     ftp: fc.integer({ min: 1, max: 65535 }),
     http: fc.integer({ min: 1, max: 65535 }),
   })
+  .map(({ min, count, ftp, http }) => ({ min: Math.min(min, 65534), count, ftp, http }))
   .map(({ min, count, ftp, http }) => ({ min, max: Math.min(65535, min + count - 1), ftp, http }))
   .filter(
     ({ min, max, ftp, http }) => ftp !== http && (ftp < min || ftp > max) && (http < min || http > max),
   );
+
+/** ftp.maxClients within half the passive range and ftp.maxPerIp within that, from two picks. */
+function clientLimits(
+  range: { readonly min: number; readonly max: number },
+  picks: readonly [number, number] | undefined,
+): { maxClients?: number; maxPerIp?: number } {
+  if (picks === undefined) return {};
+  const maxClients = 1 + (picks[0] % passiveClientLimit(range));
+  return { maxClients, maxPerIp: 1 + (picks[1] % maxClients) };
+}
 
 /** The per-location switches and limits; path and directory come from the folder plan. */
 const locationOptions = fc
@@ -141,9 +159,8 @@ export function validConfig(options: ValidConfigOptions = {}): fc.Arbitrary<Stac
         tls,
         maxLoginFails: fc.integer({ min: 1, max: 20 }),
         delayFailedLogin: fc.integer({ min: 0, max: 60 }),
-        clients: fc
-          .integer({ min: 1, max: 10_000 })
-          .chain((max) => fc.tuple(fc.integer({ min: 1, max: Math.min(max, 1000) }), fc.constant(max))),
+        /** Picks within the limits (see the map below), or unset for the defaults. */
+        clients: fc.option(fc.tuple(fc.nat(), fc.nat()), { nil: undefined }),
         httpBind: fc.oneof(fc.constant("0.0.0.0"), ipv4),
         serverName,
         paths: fc.uniqueArray(urlPrefix, {
@@ -196,8 +213,7 @@ export function validConfig(options: ValidConfigOptions = {}): fc.Arbitrary<Stac
                   : { tlsCertificate: options.pem.certificate, tlsKey: options.pem.key }),
                 maxLoginFails: d.maxLoginFails,
                 delayFailedLogin: d.delayFailedLogin,
-                maxPerIp: d.clients[0],
-                maxClients: d.clients[1],
+                ...clientLimits(d.ports, d.clients),
               },
               http: {
                 port: d.ports.http,

@@ -206,7 +206,19 @@ const ROWS: readonly Row[] = [
   row("ftp.maxLoginFails", 0, "no login attempt allowed", "must be 1–20"),
   row("ftp.delayFailedLogin", -1, "negative delay", "must be 0–60"),
   row("ftp.delayFailedLogin", 61, "delay above a minute", "must be 0–60"),
-  row("ftp.maxPerIp", 101, "more sessions per address than in all", "101 exceeds ftp.maxClients (100)"),
+  row("ftp.maxPerIp", 6, "more sessions per address than in all", "6 exceeds ftp.maxClients (5)"),
+  row(
+    "ftp.maxClients",
+    6,
+    "more sessions than half the passive range",
+    "6 exceeds half of ftp.passivePorts (10 ports, so at most 5)",
+  ),
+  row(
+    "ftp.passivePorts",
+    { min: 30000, max: 30000 },
+    "a single passive port",
+    "one port (30000); at least 2",
+  ),
   row("ftp.maxClients", 0, "no session allowed", "must be 1–10000"),
   row("ftp.maxClients", 10001, "above 10000 sessions", "must be 1–10000"),
   // HTTP: server name, locations.

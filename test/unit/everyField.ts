@@ -40,8 +40,8 @@ export function everyFieldConfig(): StackConfig {
       tlsKey: PEM_KEY,
       maxLoginFails: 3,
       delayFailedLogin: 1,
-      maxPerIp: 10,
-      maxClients: 100,
+      maxPerIp: 4,
+      maxClients: 5,
     },
     http: {
       port: 8080,

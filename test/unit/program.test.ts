@@ -107,7 +107,7 @@ describe("the dev stack on the local Docker socket", () => {
       ftpEndpoint: {
         host: "127.0.0.1",
         port: 2121,
-        passivePorts: "30000-30009",
+        passivePorts: "30000-30019",
         url: "ftp://127.0.0.1:2121/",
       },
       ftpUsers: ["uploader"],

@@ -140,18 +140,34 @@ describe("FTPS in vsftpd.conf", () => {
 });
 
 describe("login and connection limits in vsftpd.conf", () => {
-  it("renders the safe defaults: 3 wrong passwords, 3 s delay, 10 connections per address, 100 in all", () => {
-    const limits = confLines(threeUserConfig()).filter((l) =>
-      /^(max_login_fails|delay_failed_login|max_per_ip|max_clients)=/.test(l),
-    );
-    expect(limits).toEqual(["max_login_fails=3", "delay_failed_login=3", "max_per_ip=10", "max_clients=100"]);
+  const limits = (config: StackConfig) =>
+    confLines(config).filter((l) => /^(max_login_fails|delay_failed_login|max_per_ip|max_clients)=/.test(l));
+
+  it("renders the safe defaults: 3 wrong passwords, 3 s delay, half the passive range in all", () => {
+    // threeUserConfig has 5 passive ports: 2 sessions, which also caps the default 10 per address.
+    expect(limits(threeUserConfig())).toEqual([
+      "max_login_fails=3",
+      "delay_failed_login=3",
+      "max_per_ip=2",
+      "max_clients=2",
+    ]);
+  });
+
+  it("allows 10 connections per address by default when the passive range carries more", () => {
+    const wide = withValue(threeUserConfig(), "ftp.passivePorts", { min: 40000, max: 40099 });
+    expect(limits(wide)).toEqual([
+      "max_login_fails=3",
+      "delay_failed_login=3",
+      "max_per_ip=10",
+      "max_clients=50",
+    ]);
   });
 
   test.each([
     ["maxLoginFails", 7, "max_login_fails=7"],
     ["delayFailedLogin", 0, "delay_failed_login=0"],
-    ["maxPerIp", 4, "max_per_ip=4"],
-    ["maxClients", 250, "max_clients=250"],
+    ["maxPerIp", 1, "max_per_ip=1"],
+    ["maxClients", 1, "max_clients=1"],
   ])("renders ftp.%s %p as %s", (field, value, line) => {
     expect(confLines(withValue(threeUserConfig(), `ftp.${field}`, value))).toContain(line);
   });
