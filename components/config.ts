@@ -73,8 +73,10 @@ export function readConfig(projectDir: string = process.cwd()): ProgramConfig {
       ftpPasswords: secretRecord(secrets.ftpPasswords),
       httpPasswords: secretRecord(secrets.httpPasswords),
       secureLinkSecret: secretOrUndefined(secrets.secureLinkSecret),
-      tlsCertificate: secretOrUndefined(secrets.tlsCertificate),
-      tlsKey: secretOrUndefined(secrets.tlsKey),
+      ftpTlsCertificate: secretOrUndefined(secrets.ftpTlsCertificate),
+      ftpTlsKey: secretOrUndefined(secrets.ftpTlsKey),
+      httpTlsCertificate: secretOrUndefined(secrets.httpTlsCertificate),
+      httpTlsKey: secretOrUndefined(secrets.httpTlsKey),
       sshPrivateKey: config.getSecret("sshPrivateKey"),
     },
   };

@@ -55,14 +55,21 @@ export class VideoServer extends pulumi.ComponentResource {
         spec,
         volumeName,
         passwords: { ...secrets.ftpPasswords, ...generated },
-        tlsCertificate: secrets.tlsCertificate,
-        tlsKey: secrets.tlsKey,
+        tlsCertificate: secrets.ftpTlsCertificate,
+        tlsKey: secrets.ftpTlsKey,
       },
       onHost,
     );
     this.web = new WebServer(
       `${name}-web`,
-      { spec, volumeName, passwords: secrets.httpPasswords, secureLinkSecret: secrets.secureLinkSecret },
+      {
+        spec,
+        volumeName,
+        passwords: secrets.httpPasswords,
+        secureLinkSecret: secrets.secureLinkSecret,
+        tlsCertificate: secrets.httpTlsCertificate,
+        tlsKey: secrets.httpTlsKey,
+      },
       onHost,
     );
 

@@ -1,7 +1,13 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { webContainerFiles } from "../containerFiles";
-import { WEB_CONTAINER_LAYOUT as LAYOUT, WEB_CONTAINER_PORT, WEB_STATUS_PORT, type Spec } from "../spec";
+import {
+  WEB_CONTAINER_HTTPS_PORT,
+  WEB_CONTAINER_LAYOUT as LAYOUT,
+  WEB_CONTAINER_PORT,
+  WEB_STATUS_PORT,
+  type Spec,
+} from "../spec";
 import { bashHealthcheck, containerOptions, runSettings, serverImage } from "./containers";
 import { PasswordHashes } from "./passwordHashes";
 
@@ -12,6 +18,9 @@ export interface WebServerArgs {
   /** Basic-auth passwords by user name; secret. */
   readonly passwords: Readonly<Record<string, pulumi.Input<string>>>;
   readonly secureLinkSecret?: pulumi.Input<string>;
+  /** HTTPS certificate chain and key (PEM); secret. Needed when http.tls is not "off". */
+  readonly tlsCertificate?: pulumi.Input<string>;
+  readonly tlsKey?: pulumi.Input<string>;
 }
 
 /** nginx serving the media volume read-only through the configured locations. */
@@ -30,22 +39,25 @@ export class WebServer extends pulumi.ComponentResource {
       { parent: this },
     );
     const files = pulumi
-      .all([hashes, args.secureLinkSecret])
-      .apply(([httpHashes, secureLinkSecret]) =>
-        webContainerFiles(spec, LAYOUT, { httpHashes, secureLinkSecret }),
+      .all([hashes, args.secureLinkSecret, args.tlsCertificate, args.tlsKey])
+      .apply(([httpHashes, secureLinkSecret, tlsCertificate, tlsKey]) =>
+        webContainerFiles(spec, LAYOUT, { httpHashes, secureLinkSecret, tlsCertificate, tlsKey }),
       );
+    const { http } = spec;
+    const published = (internal: number, external: number) => ({
+      internal,
+      external,
+      ip: http.bindAddress,
+      protocol: "tcp",
+    });
     this.container = new docker.Container(
       `${name}-container`,
       {
         ...runSettings(spec, "web"),
         image: this.imageId,
         ports: [
-          {
-            internal: WEB_CONTAINER_PORT,
-            external: spec.http.port,
-            ip: spec.http.bindAddress,
-            protocol: "tcp",
-          },
+          published(WEB_CONTAINER_PORT, http.port),
+          ...(http.tls.mode === "off" ? [] : [published(WEB_CONTAINER_HTTPS_PORT, http.tls.httpsPort)]),
         ],
         volumes: [{ volumeName: args.volumeName, containerPath: LAYOUT.mediaRoot, readOnly: true }],
         uploads: files,

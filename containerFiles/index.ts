@@ -17,6 +17,8 @@ export interface FtpContainerSecrets {
 export interface WebContainerSecrets {
   readonly httpHashes: Readonly<Record<string, string>>;
   readonly secureLinkSecret?: string;
+  readonly tlsCertificate?: string;
+  readonly tlsKey?: string;
 }
 
 function passwordFile(
@@ -36,14 +38,21 @@ function passwordFile(
 /** OpenSSL reads PEM line by line: end the last line, which `$(cat cert.pem)` strips. */
 const pemFile = (pem: string): string => (pem.endsWith("\n") ? pem : `${pem}\n`);
 
-/** The certificate is public, so world-readable; the key is root's only. */
-function tlsFiles(spec: Spec, layout: FtpLayout, secrets: FtpContainerSecrets): ContainerFile[] {
-  const { tls } = spec.ftp;
+/**
+ * The certificate is public, so world-readable; the key is root's only (vsftpd and nginx's
+ * master read it as root).
+ */
+function tlsFiles(
+  section: "ftp" | "http",
+  tls: string,
+  layout: { readonly tlsCertificateFile: string; readonly tlsKeyFile: string },
+  secrets: { readonly tlsCertificate?: string; readonly tlsKey?: string },
+): ContainerFile[] {
   if (tls === "off") return [];
   const { tlsCertificate, tlsKey } = secrets;
   if (tlsCertificate === undefined || tlsKey === undefined) {
     throw new Error(
-      `ftp.tls is ${tls} but no ftp.tlsCertificate and ftp.tlsKey were given (the config rules require both)`,
+      `${section}.tls is ${tls} but no ${section}.tlsCertificate and ${section}.tlsKey were given (the config rules require both)`,
     );
   }
   return [
@@ -69,12 +78,12 @@ export function ftpContainerFiles(
       content: passwordFile("ftp", names, secrets.ftpHashes),
       permissions: "0600",
     },
-    ...tlsFiles(spec, layout, secrets),
+    ...tlsFiles("ftp", ftp.tls, layout, secrets),
   ];
 }
 
-// All 0644: nginx's workers run as `nobody` and read the password file on each request, and docker
-// uploads are owned by root:root. Nothing else runs in the container.
+// 0644 but the TLS key: nginx's workers run as `nobody` and read the password file on each request,
+// and docker uploads are owned by root:root. Nothing else runs in the container.
 export function webContainerFiles(
   spec: Spec,
   layout: WebLayout,
@@ -92,6 +101,7 @@ export function webContainerFiles(
     ...(http.gallery.enabled
       ? [{ file: layout.galleryFile, content: renderGalleryPage(galleryEntries(http)), permissions: "0644" }]
       : []),
+    ...tlsFiles("http", http.tls.mode, layout, secrets),
   ];
 }
 
@@ -109,12 +119,14 @@ export function containerSecrets(
         spec.ftp.users.map((u) => u.name),
         secrets.ftpPasswords,
       ),
-      tlsCertificate: secrets.tlsCertificate,
-      tlsKey: secrets.tlsKey,
+      tlsCertificate: secrets.ftpTlsCertificate,
+      tlsKey: secrets.ftpTlsKey,
     },
     web: {
       httpHashes: hashesFor(spec, "http", spec.http.users, secrets.httpPasswords),
       secureLinkSecret: secrets.secureLinkSecret,
+      tlsCertificate: secrets.httpTlsCertificate,
+      tlsKey: secrets.httpTlsKey,
     },
   };
 }

@@ -6,6 +6,7 @@ import { galleryLocations } from "./gallery";
 import { locationMaps, sandboxMap, securityHeaders } from "./headers";
 import { limitZone, renderLocation } from "./location";
 import { mp4SeekMap } from "./mp4";
+import { listenLines, redirectServer, tlsLines } from "./tls";
 
 export { renderLocation } from "./location";
 
@@ -40,12 +41,19 @@ export function renderNginxConf(http: HttpSpec, layout: WebLayout, secureLinkSec
         (t) => `${t}_temp_path ${layout.tempPrefix}/${t};`,
       )
     : [];
-  const context = { mediaRoot: layout.mediaRoot, htpasswdFile: layout.htpasswdFile, secureLinkSecret };
+  const context = {
+    mediaRoot: layout.mediaRoot,
+    htpasswdFile: layout.htpasswdFile,
+    secureLinkSecret,
+    tls: http.tls,
+  };
   const gallery = galleryLocations(http, layout);
+  const redirect = redirectServer(http, layout);
   const server = [
-    `listen ${layout.listen};`,
+    ...listenLines(http, layout),
     `server_name ${http.serverName};`,
-    ...securityHeaders(),
+    ...tlsLines(http, layout),
+    ...securityHeaders(http.tls),
     "",
     ...block("location /", ["return 404;"]),
     "",
@@ -84,6 +92,7 @@ export function renderNginxConf(http: HttpSpec, layout: WebLayout, secureLinkSec
     "",
     ...block("server", server),
     "",
+    ...(redirect.length > 0 ? [...redirect, ""] : []),
     // For the container healthcheck only: on loopback, never published.
     ...block("server", status),
   ];

@@ -64,14 +64,15 @@ export function renderGalleryPage(entries: readonly GalleryEntry[]): string {
   ].join("\n");
 }
 
-function listingLocation(l: LocationSpec, mediaRoot: string, htpasswdFile: string): string[] {
+function listingLocation(l: LocationSpec, http: HttpSpec, layout: WebLayout): string[] {
+  const { mediaRoot, htpasswdFile } = layout;
   return block(`location ${LISTING_PREFIX}${l.path}`, [
     `alias ${mediaRoot}/${l.directory}/;`,
     "autoindex on;",
     "autoindex_format json;",
     ...accessLines(l, htpasswdFile),
     'add_header Cache-Control "no-cache";',
-    ...securityHeaders(),
+    ...securityHeaders(http.tls),
     // Folders only: files are served by the location itself, with its limits and headers.
     ...block("location ~ [^/]$", ["return 404;"]),
   ]);
@@ -86,12 +87,9 @@ export function galleryLocations(http: HttpSpec, layout: WebLayout): string[] {
     "charset utf-8;",
     'add_header Cache-Control "no-cache";',
     `add_header Content-Security-Policy "${galleryCsp()}" always;`,
-    ...securityHeaders(),
+    ...securityHeaders(http.tls),
   ]);
   const redirect = at === "/" ? [] : ["", ...block(`location = ${at.slice(0, -1)}`, [`return 301 ${at};`])];
-  const listings = galleryLocationsOf(http).flatMap((l) => [
-    "",
-    ...listingLocation(l, layout.mediaRoot, layout.htpasswdFile),
-  ]);
+  const listings = galleryLocationsOf(http).flatMap((l) => ["", ...listingLocation(l, http, layout)]);
   return [...page, ...redirect, ...listings];
 }

@@ -1,13 +1,21 @@
 // nginx drops every inherited `add_header` in a block that has one of its own, so each block that
 // adds a header repeats securityHeaders().
-import type { LocationSpec } from "../spec";
+import type { HttpTlsSpec, LocationSpec } from "../spec";
 import { block } from "./block";
 
-export function securityHeaders(): string[] {
+/** HSTS only where plain HTTP is refused: with tls enabled a user may still need http://. */
+function hsts(tls: HttpTlsSpec): string[] {
+  return tls.mode === "required" && tls.hstsMaxAge > 0
+    ? [`add_header Strict-Transport-Security "max-age=${tls.hstsMaxAge}" always;`]
+    : [];
+}
+
+export function securityHeaders(tls: HttpTlsSpec): string[] {
   return [
     "add_header X-Content-Type-Options nosniff always;",
     "add_header Referrer-Policy no-referrer always;",
     "add_header X-Frame-Options SAMEORIGIN always;",
+    ...hsts(tls),
   ];
 }
 
@@ -20,8 +28,8 @@ export function sandboxMap(): string[] {
   ]);
 }
 
-export function mediaSecurityHeaders(): string[] {
-  return [...securityHeaders(), "add_header Content-Security-Policy $vs_sandbox always;"];
+export function mediaSecurityHeaders(tls: HttpTlsSpec): string[] {
+  return [...securityHeaders(tls), "add_header Content-Security-Policy $vs_sandbox always;"];
 }
 
 const cacheVar = (index: number) => `$vs_cache_${index}`;

@@ -1,4 +1,4 @@
-import type { LocationSpec } from "../spec";
+import type { HttpTlsSpec, LocationSpec } from "../spec";
 import { accessLines } from "./access";
 import { block } from "./block";
 import { cacheHeader, corsHeaders, mediaSecurityHeaders, preflightLines } from "./headers";
@@ -9,6 +9,7 @@ export interface LocationContext {
   readonly mediaRoot: string;
   readonly htpasswdFile: string;
   readonly secureLinkSecret?: string;
+  readonly tls: HttpTlsSpec;
 }
 
 export const connZone = (index: number) => `vs_conn_${index}`;
@@ -47,7 +48,7 @@ export function renderLocation(l: LocationSpec, index: number, ctx: LocationCont
     ...mp4SeekGuard(l),
     ...limitLines(l, index),
     cacheHeader(l, index),
-    ...mediaSecurityHeaders(),
+    ...mediaSecurityHeaders(ctx.tls),
     ...corsHeaders(l, index),
   ]);
 }

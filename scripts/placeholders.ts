@@ -46,8 +46,8 @@ export function placeholderFor(path: readonly Segment[]): string {
     return CONFIG_PLACEHOLDERS.password;
   }
   const at = configPath(path);
-  if (at === "ftp.tlsCertificate") return CONFIG_PLACEHOLDERS.tlsCertificate;
-  if (at === "ftp.tlsKey") return CONFIG_PLACEHOLDERS.tlsKey;
+  if (at === "ftp.tlsCertificate" || at === "http.tlsCertificate") return CONFIG_PLACEHOLDERS.tlsCertificate;
+  if (at === "ftp.tlsKey" || at === "http.tlsKey") return CONFIG_PLACEHOLDERS.tlsKey;
   if (at === "http.secureLinkSecret") return CONFIG_PLACEHOLDERS.secureLinkSecret;
   return CONFIG_PLACEHOLDERS.other;
 }
@@ -100,6 +100,10 @@ export function fillRequiredSecrets(
   if (isRecord(ftp) && (ftp.tls === "enabled" || ftp.tls === "required")) {
     fill(ftp, "tlsCertificate", ["ftp", "tlsCertificate"]);
     fill(ftp, "tlsKey", ["ftp", "tlsKey"]);
+  }
+  if (isRecord(http) && (http.tls === "enabled" || http.tls === "required")) {
+    fill(http, "tlsCertificate", ["http", "tlsCertificate"]);
+    fill(http, "tlsKey", ["http", "tlsKey"]);
   }
   if (isRecord(http)) {
     const locations = Array.isArray(http.locations) ? http.locations : [];

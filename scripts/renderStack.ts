@@ -40,8 +40,10 @@ function secretValues(secrets: ConfiguredSecrets, extra: readonly string[]): str
     ...Object.values(secrets.ftpPasswords),
     ...Object.values(secrets.httpPasswords),
     secrets.secureLinkSecret,
-    secrets.tlsCertificate,
-    secrets.tlsKey,
+    secrets.ftpTlsCertificate,
+    secrets.ftpTlsKey,
+    secrets.httpTlsCertificate,
+    secrets.httpTlsKey,
     ...extra,
   ].filter((s): s is string => s !== undefined);
 }
@@ -73,12 +75,14 @@ export function renderStack(projectDir: string, stackName: string): Rendered {
   // present exactly when the program would pass the real one.
   const ftp = ftpContainerFiles(spec, FTP_CONTAINER_LAYOUT, {
     ftpHashes: placeholderHashes(spec.ftp.users.map((u) => u.name)),
-    tlsCertificate: secrets.tlsCertificate === undefined ? undefined : placeholderFile("ftp.tlsCertificate"),
-    tlsKey: secrets.tlsKey === undefined ? undefined : placeholderFile("ftp.tlsKey"),
+    tlsCertificate: secrets.ftpTlsCertificate && placeholderFile("ftp.tlsCertificate"),
+    tlsKey: secrets.ftpTlsKey && placeholderFile("ftp.tlsKey"),
   });
   const web = webContainerFiles(spec, WEB_CONTAINER_LAYOUT, {
     httpHashes: placeholderHashes(spec.http.users),
     secureLinkSecret: secrets.secureLinkSecret === undefined ? undefined : SECRET_PLACEHOLDER,
+    tlsCertificate: secrets.httpTlsCertificate && placeholderFile("http.tlsCertificate"),
+    tlsKey: secrets.httpTlsKey && placeholderFile("http.tlsKey"),
   });
   const all: RenderedFile[] = [
     ...ftp.map((f: ContainerFile) => ({

@@ -9,9 +9,13 @@ export function publicHost(spec: Spec): string {
   return spec.target.kind === "ssh" ? spec.target.host : "localhost";
 }
 
+/** The URL viewers should use: HTTPS whenever it is on. */
 export function httpBaseUrl(spec: Spec): string {
-  const port = spec.http.port === 80 ? "" : `:${spec.http.port}`;
-  return `http://${publicHost(spec)}${port}/`;
+  const { port, tls } = spec.http;
+  if (tls.mode !== "off") {
+    return `https://${publicHost(spec)}${tls.httpsPort === 443 ? "" : `:${tls.httpsPort}`}/`;
+  }
+  return `http://${publicHost(spec)}${port === 80 ? "" : `:${port}`}/`;
 }
 
 /** One URL per location, keyed by its path. */

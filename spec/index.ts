@@ -7,3 +7,4 @@ export * from "./layout";
 export * from "./rules";
 export * from "./schema";
 export * from "./spec";
+export * from "./tls";

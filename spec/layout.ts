@@ -34,6 +34,17 @@ export interface WebLayout {
   readonly configFile: string;
   /** `listen` value of the public server. */
   readonly listen: string;
+  /** `listen` value of the HTTPS server (without `ssl`); used when http.tls is not "off". */
+  readonly httpsListen: string;
+  /**
+   * How nginx is told to speak HTTP/2: the `http2` directive (nginx 1.25.1 and later, the
+   * image's 1.26), or the older `listen … http2` parameter (the services tier's Debian 12 host
+   * has nginx 1.22, which knows only that).
+   */
+  readonly http2: "directive" | "listen-parameter";
+  /** HTTPS certificate chain and private key (PEM); written only when http.tls is not "off". */
+  readonly tlsCertificateFile: string;
+  readonly tlsKeyFile: string;
   /** `listen` value of the status server the container healthcheck asks; never published. */
   readonly statusListen: string;
   readonly pidFile: string;
@@ -75,6 +86,11 @@ export const WEB_CONTAINER_LAYOUT: WebLayout = {
   mediaRoot: CONTAINER_MEDIA_ROOT,
   configFile: "/etc/nginx/nginx.conf",
   listen: "80",
+  httpsListen: "443",
+  http2: "directive",
+  // Read by nginx's master (root) at start; the workers never need them.
+  tlsCertificateFile: "/etc/nginx/video-server/tls-certificate.pem",
+  tlsKeyFile: "/etc/nginx/video-server/tls-key.pem",
   statusListen: "127.0.0.1:8081",
   pidFile: "/run/nginx.pid",
   mimeTypesFile: "/etc/nginx/mime.types",
@@ -88,6 +104,8 @@ export const WEB_CONTAINER_LAYOUT: WebLayout = {
 
 /** Port the nginx container listens on (the published port comes from `http.port`). */
 export const WEB_CONTAINER_PORT = 80;
+/** Port the nginx container serves HTTPS on (published as `http.httpsPort`). */
+export const WEB_CONTAINER_HTTPS_PORT = 443;
 export const WEB_STATUS_PORT = 8081;
 
 /** A file the program puts into a container (the test tiers write the same list to disk). */

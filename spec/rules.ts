@@ -58,7 +58,28 @@ function portRules({ ftp, http }: RawConfig): string[] {
   if (passive(ftp.port)) problems.push(`ftp.port: ${ftp.port} lies inside ftp.passivePorts ${min}–${max}`);
   if (http.port === ftp.port) problems.push(`http.port: ${http.port} is also ftp.port`);
   if (passive(http.port)) problems.push(`http.port: ${http.port} lies inside ftp.passivePorts ${min}–${max}`);
+  if (http.tls !== "off") {
+    const at = `http.httpsPort: ${http.httpsPort}`;
+    if (http.httpsPort === http.port) problems.push(`${at} is also http.port`);
+    if (http.httpsPort === ftp.port) problems.push(`${at} is also ftp.port`);
+    if (passive(http.httpsPort)) problems.push(`${at} lies inside ftp.passivePorts ${min}–${max}`);
+  }
   return problems;
+}
+
+/** A certificate and a key wherever TLS is on, each with the command that sets it. */
+function tlsPair(
+  section: "ftp" | "http",
+  c: { readonly tls: string; readonly tlsCertificate?: string; readonly tlsKey?: string },
+): string[] {
+  if (c.tls === "off") return [];
+  const missing = (field: string) =>
+    `${section}.${field}: required when ${section}.tls is ${c.tls}; ` +
+    `set it with \`pulumi config set --secret --path ${section}.${field} -- "$(cat FILE.pem)"\``;
+  return [
+    ...(c.tlsCertificate === undefined ? [missing("tlsCertificate")] : []),
+    ...(c.tlsKey === undefined ? [missing("tlsKey")] : []),
+  ];
 }
 
 function ftpRules({ ftp, http }: RawConfig): string[] {
@@ -68,15 +89,7 @@ function ftpRules({ ftp, http }: RawConfig): string[] {
       "ftp.passiveAddress: required when ftp.bindAddress is 0.0.0.0 (the address FTP clients reach this host at)",
     );
   }
-  if (ftp.tls !== "off") {
-    const hint = 'set it with `pulumi config set --secret --path ftp.%s -- "$(cat FILE.pem)"`';
-    if (ftp.tlsCertificate === undefined)
-      problems.push(
-        `ftp.tlsCertificate: required when ftp.tls is ${ftp.tls}; ${hint.replace("%s", "tlsCertificate")}`,
-      );
-    if (ftp.tlsKey === undefined)
-      problems.push(`ftp.tlsKey: required when ftp.tls is ${ftp.tls}; ${hint.replace("%s", "tlsKey")}`);
-  }
+  problems.push(...tlsPair("ftp", ftp));
   const limit = passiveClientLimit(ftp.passivePorts);
   if (ftp.maxClients !== undefined && limit >= 1 && ftp.maxClients > limit) {
     const ports = ftp.passivePorts.max - ftp.passivePorts.min + 1;
@@ -120,7 +133,12 @@ function ftpRules({ ftp, http }: RawConfig): string[] {
 }
 
 function httpRules({ http }: RawConfig): string[] {
-  const problems: string[] = [];
+  const problems: string[] = [...tlsPair("http", http)];
+  if (http.hstsMaxAge !== undefined && http.tls !== "required") {
+    problems.push(
+      `http.hstsMaxAge: has no effect unless http.tls is required (it is ${http.tls}); HSTS is sent only then`,
+    );
+  }
   const locations = http.locations;
   problems.push(
     ...duplicates(

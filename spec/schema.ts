@@ -45,6 +45,9 @@ export const RESERVED_USER_NAMES = ["root", "ftp", "nginx", "www-data", "nobody"
 /** Each published passive port is one docker-proxy process and one port entry. */
 export const MAX_PASSIVE_PORTS = 100;
 export const DEFAULT_MAX_PER_IP = 10;
+/** One year: long enough for browsers' preload lists, short enough to undo. */
+export const DEFAULT_HSTS_SECONDS = 31_536_000;
+const MAX_HSTS_SECONDS = 2 * DEFAULT_HSTS_SECONDS;
 
 /**
  * The most FTP sessions a passive range carries with a clean refusal for the rest. vsftpd
@@ -272,6 +275,16 @@ export const rawConfigSchema = z
          * popular files fit in RAM wants; see bench/README.md). A size: files at least that
          * large are read with O_DIRECT in nginx's thread pool, for libraries far larger than RAM.
          */
+        /**
+         * off: HTTP only; enabled: HTTPS on http.httpsPort beside HTTP; required: HTTPS only, with
+         * http.port answering every request with a redirect and HSTS on every HTTPS reply.
+         */
+        tls: z.enum(["off", "enabled", "required"]).default("off"),
+        httpsPort: port.default(443),
+        tlsCertificate: match(PATTERNS.certificate, "a PEM certificate (chain)").optional(),
+        tlsKey: match(PATTERNS.privateKey, "a PEM private key").optional(),
+        /** Seconds browsers keep to HTTPS after a reply; with http.tls required only. */
+        hstsMaxAge: count(0, MAX_HSTS_SECONDS).optional(),
         directio: z
           .string()
           .refine(

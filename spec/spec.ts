@@ -8,6 +8,7 @@
 import * as path from "node:path";
 import { crossCheck } from "./rules";
 import {
+  DEFAULT_HSTS_SECONDS,
   DEFAULT_MAX_PER_IP,
   PATTERNS,
   PLATFORMS,
@@ -82,6 +83,14 @@ export interface LocationSpec {
   readonly limitConnPerIp?: number;
 }
 
+export interface HttpTlsSpec {
+  readonly mode: TlsMode;
+  /** The published HTTPS port (the container listens on 443). */
+  readonly httpsPort: number;
+  /** Seconds of `Strict-Transport-Security`; sent only when mode is required, never when 0. */
+  readonly hstsMaxAge: number;
+}
+
 export interface HttpSpec {
   readonly port: number;
   readonly bindAddress: string;
@@ -91,6 +100,7 @@ export interface HttpSpec {
   readonly users: readonly string[];
   readonly gallery: { readonly enabled: boolean; readonly path: string };
   readonly directio: string;
+  readonly tls: HttpTlsSpec;
 }
 
 /** An image is built from the project's Dockerfile unless a reference overrides it. */
@@ -120,8 +130,12 @@ export interface SecretsOf<T> {
   /** HTTP basic-auth passwords by user name. */
   readonly httpPasswords: Readonly<Record<string, T>>;
   readonly secureLinkSecret?: T;
-  readonly tlsCertificate?: T;
-  readonly tlsKey?: T;
+  /** FTPS certificate chain and key (ftp.tlsCertificate, ftp.tlsKey). */
+  readonly ftpTlsCertificate?: T;
+  readonly ftpTlsKey?: T;
+  /** HTTPS certificate chain and key (http.tlsCertificate, http.tlsKey). */
+  readonly httpTlsCertificate?: T;
+  readonly httpTlsKey?: T;
   /** Private key for an ssh:// target (`sshPrivateKey`, read beside the spec by the program). */
   readonly sshPrivateKey?: T;
 }
@@ -264,6 +278,11 @@ function build(c: RawConfig, ctx: SpecContext): ParsedConfig {
       users: http.users.map((u) => u.name).sort(),
       gallery: { ...http.gallery },
       directio: http.directio,
+      tls: {
+        mode: http.tls,
+        httpsPort: http.httpsPort,
+        hstsMaxAge: http.hstsMaxAge ?? DEFAULT_HSTS_SECONDS,
+      },
     },
     images: { ftp: image(c.images.ftp, "vsftpd"), web: image(c.images.web, "nginx") },
   };
@@ -277,8 +296,10 @@ function build(c: RawConfig, ctx: SpecContext): ParsedConfig {
     ftpPasswords: byUser(users),
     httpPasswords: byUser(http.users),
     secureLinkSecret: http.secureLinkSecret,
-    tlsCertificate: ftp.tlsCertificate,
-    tlsKey: ftp.tlsKey,
+    ftpTlsCertificate: ftp.tlsCertificate,
+    ftpTlsKey: ftp.tlsKey,
+    httpTlsCertificate: http.tlsCertificate,
+    httpTlsKey: http.tlsKey,
   };
   return { spec: deepFreeze(spec), secrets: Object.freeze(secrets) };
 }

@@ -1,10 +1,10 @@
-import type { FtpLayout, FtpSpec } from "../spec";
+import { TLS12_CIPHERS, type FtpLayout, type FtpSpec } from "../spec";
 
 export type TlsDirective = readonly [string, string | boolean];
 
 // vsftpd 3.0.3's "TLSv1" switch means every TLS version: the TLS 1.2 floor is OpenSSL's security
 // level, named here so that a laxer openssl.cnf on the host cannot lower it.
-export const TLS_CIPHERS = "HIGH:!aNULL:!MD5:!3DES:@SECLEVEL=2";
+export const TLS_CIPHERS = `${TLS12_CIPHERS}:@SECLEVEL=2`;
 
 export function renderTlsDirectives(ftp: Pick<FtpSpec, "tls">, layout: FtpLayout): TlsDirective[] {
   // Written out even when off, so no compiled-in or distribution default can turn it on.

@@ -80,7 +80,9 @@ describe("any valid stack config", () => {
     const configs = validConfig({ pem, passiveAddresses: "no-dns" });
     await fc.assert(
       fc.asyncProperty(configs, async (config: StackConfig) => {
-        const stack = await startStack("hostile-valid", config);
+        // As many passive ports as the config has: ftp.maxClients may use half of them.
+        const { min, max } = (config.ftp as { passivePorts: { min: number; max: number } }).passivePorts;
+        const stack = await startStack("hostile-valid", config, { passivePorts: max - min + 1 });
         try {
           const ftp = stack.spec.ftp;
           const user = ftp.users[0];

@@ -94,11 +94,13 @@ const ports = fc
     count: fc.integer({ min: 2, max: MAX_PASSIVE_PORTS }),
     ftp: fc.integer({ min: 1, max: 65535 }),
     http: fc.integer({ min: 1, max: 65535 }),
+    https: fc.integer({ min: 1, max: 65535 }),
   })
-  .map(({ min, count, ftp, http }) => ({ min: Math.min(min, 65534), count, ftp, http }))
-  .map(({ min, count, ftp, http }) => ({ min, max: Math.min(65535, min + count - 1), ftp, http }))
+  .map(({ min, count, ...rest }) => ({ ...rest, min: Math.min(min, 65534), count }))
+  .map(({ min, count, ...rest }) => ({ ...rest, min, max: Math.min(65535, min + count - 1) }))
   .filter(
-    ({ min, max, ftp, http }) => ftp !== http && (ftp < min || ftp > max) && (http < min || http > max),
+    ({ min, max, ftp, http, https }) =>
+      new Set([ftp, http, https]).size === 3 && [ftp, http, https].every((p) => p < min || p > max),
   );
 
 /** ftp.maxClients within half the passive range and ftp.maxPerIp within that, from two picks. */
@@ -109,6 +111,23 @@ function clientLimits(
   if (picks === undefined) return {};
   const maxClients = 1 + (picks[0] % passiveClientLimit(range));
   return { maxClients, maxPerIp: 1 + (picks[1] % maxClients) };
+}
+
+/** http.tls and what it needs; HSTS only where it has an effect. */
+function httpsFields(
+  tls: string,
+  httpsPort: number,
+  hstsMaxAge: number | undefined,
+  pem: PemPair | undefined,
+): Record<string, unknown> {
+  if (tls === "off" || pem === undefined) return {};
+  return {
+    tls,
+    httpsPort,
+    tlsCertificate: pem.certificate,
+    tlsKey: pem.key,
+    ...(tls === "required" && hstsMaxAge !== undefined ? { hstsMaxAge } : {}),
+  };
 }
 
 /** The per-location switches and limits; path and directory come from the folder plan. */
@@ -140,6 +159,7 @@ export function validConfig(options: ValidConfigOptions = {}): fc.Arbitrary<Stac
       ? fc.oneof(ipv4, fc.constant("localhost"))
       : fc.oneof(ipv4, hostname);
   const tls = options.pem ? fc.constantFrom("off", "enabled", "required") : fc.constant("off");
+  const httpTls = options.pem ? fc.constantFrom("off", "enabled", "required") : fc.constant("off");
   return folders.chain(({ directories, parents }) =>
     fc
       .record({
@@ -157,6 +177,8 @@ export function validConfig(options: ValidConfigOptions = {}): fc.Arbitrary<Stac
           { minLength: 1, maxLength: 3, selector: (u) => u.name },
         ),
         tls,
+        httpTls,
+        hstsMaxAge: fc.option(fc.integer({ min: 0, max: 63_072_000 }), { nil: undefined }),
         maxLoginFails: fc.integer({ min: 1, max: 20 }),
         delayFailedLogin: fc.integer({ min: 0, max: 60 }),
         /** Picks within the limits (see the map below), or unset for the defaults. */
@@ -224,6 +246,7 @@ export function validConfig(options: ValidConfigOptions = {}): fc.Arbitrary<Stac
                 ...(locations.some((l) => l.secureLink) ? { secureLinkSecret: d.secureLinkSecret } : {}),
                 gallery: { enabled: galleryEnabled, path: galleryPath },
                 directio: d.directio,
+                ...httpsFields(d.httpTls, d.ports.https, d.hstsMaxAge, options.pem),
               },
               images: d.images,
             };

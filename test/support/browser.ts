@@ -3,6 +3,7 @@
  * fresh profile per launch (removed on close), no background networking, every request to
  * another host aborted and recorded so a test can assert there was none.
  */
+import { createHash, X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -31,7 +32,21 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launchChromium(allowedOrigin: string): Promise<Browser> {
+/**
+ * The flag that makes Chromium trust one certificate's key and no other: the base64 SHA-256 of
+ * its SubjectPublicKeyInfo, the pin Chromium's certificate verifier compares.
+ */
+export function trustFlag(certificatePem: string): string {
+  const spki = new X509Certificate(certificatePem).publicKey.export({ type: "spki", format: "der" });
+  return `--ignore-certificate-errors-spki-list=${createHash("sha256").update(spki).digest("base64")}`;
+}
+
+export interface LaunchOptions {
+  /** A PEM certificate the pages' HTTPS server presents; trusted by its key, nothing else is. */
+  readonly trust?: string;
+}
+
+export async function launchChromium(allowedOrigin: string, options: LaunchOptions = {}): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(
       `the gallery test needs Debian's Chromium at ${CHROMIUM}: apt-get install chromium fonts-liberation`,
@@ -46,7 +61,7 @@ export async function launchChromium(allowedOrigin: string): Promise<Browser> {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ARGS,
+      args: options.trust === undefined ? ARGS : [...ARGS, trustFlag(options.trust)],
       timeout: 30_000,
       viewport: { width: 1280, height: 800 },
     });

@@ -5,9 +5,12 @@
  * `renderX(spec, hostFtpLayout(...) / hostWebLayout(...))` on the host. Every difference is listed
  * here and nowhere else:
  *
- * Layout (components/layout.ts)
+ * Layout (spec/layout.ts)
  * - vsftpd listens on 127.0.0.1:<free port> instead of every address of the container on :21.
- * - nginx listens on 127.0.0.1:<free port>; its status server on 127.0.0.1:<another free port>.
+ * - nginx listens on 127.0.0.1:<free port>; its status server on 127.0.0.1:<another free port>,
+ *   HTTPS (when on) on a third. HTTP/2 is the `listen … http2` parameter instead of the `http2`
+ *   directive: the host's Debian 12 nginx (1.22) knows only the parameter. The HTTPS certificate
+ *   and key live in `<temp>/nginx/`.
  * - The media root is `<temp>/media` instead of the volume's mount point /srv/media.
  * - vsftpd.conf, user_config_dir, the password file, the folder list, the log,
  *   secure_chroot_dir and the FTPS certificate and key live in `<temp>/vsftpd/` instead of
@@ -19,7 +22,7 @@
  *   /var/lib/nginx; so do the basic-auth file and the gallery page (/etc/nginx/video-server/).
  *
  * Stack config (what parseSpec validates)
- * - ftp.port, http.port and ftp.passivePorts are free ports found at run time (the stacks in
+ * - ftp.port, http.port, http.httpsPort and ftp.passivePorts are free ports found at run time (the stacks in
  *   stacks.ts keep theirs, and these replace them), media.hostPath is `<temp>/media`.
  * - A user without a configured password gets testPassword(name) where the program would
  *   generate a random one.
@@ -86,6 +89,10 @@ export function hostWebLayout(dirs: HostDirs, ports: HostPorts): WebLayout {
     mediaRoot: dirs.media,
     configFile: path.join(dirs.nginx, "nginx.conf"),
     listen: `${HOST}:${ports.http}`,
+    httpsListen: `${HOST}:${ports.https}`,
+    http2: "listen-parameter",
+    tlsCertificateFile: path.join(dirs.nginx, "tls-certificate.pem"),
+    tlsKeyFile: path.join(dirs.nginx, "tls-key.pem"),
     statusListen: `${HOST}:${ports.status}`,
     pidFile: path.join(dirs.nginx, "nginx.pid"),
     accessLog: path.join(dirs.nginx, "access.log"),
@@ -118,7 +125,7 @@ export function withHostValues(
   return withSections(stack, {
     media: { hostPath: dirs.media },
     ftp: { port: ports.ftp, passivePorts: { min: ports.passiveMin, max: ports.passiveMax } },
-    http: { port: ports.http },
+    http: { port: ports.http, httpsPort: ports.https },
   });
 }
 

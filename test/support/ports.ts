@@ -8,6 +8,8 @@ export interface FreePorts {
   readonly http: number;
   /** nginx's status server (the services tier runs it on the host). */
   readonly status: number;
+  /** nginx's HTTPS port, when the stack turns http.tls on. */
+  readonly https: number;
   /** The passive range, first and last port. */
   readonly passiveMin: number;
   readonly passiveMax: number;
@@ -22,12 +24,12 @@ function isFree(port: number): Promise<boolean> {
 }
 
 /**
- * A block of free ports: control, http, status, then `passiveCount` passive ports, within
+ * A block of free ports: control, http, status, https, then `passiveCount` passive ports, within
  * 20000–29999: below Linux's ephemeral range (32768–60999), so outgoing connections do not take
  * passive ports, and below 30000–30009, the default passive range a running stack may publish.
  */
 export async function findFreePorts(passiveCount = 10, attempts = 50): Promise<FreePorts> {
-  const size = 3 + passiveCount;
+  const size = 4 + passiveCount;
   for (let i = 0; i < attempts; i++) {
     const base = 20000 + Math.floor(Math.random() * (10000 - size));
     const ports = Array.from({ length: size }, (_, k) => base + k);
@@ -38,7 +40,8 @@ export async function findFreePorts(passiveCount = 10, attempts = 50): Promise<F
         ftp: base,
         http: base + 1,
         status: base + 2,
-        passiveMin: base + 3,
+        https: base + 3,
+        passiveMin: base + 4,
         passiveMax: base + size - 1,
       };
     }

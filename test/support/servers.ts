@@ -35,6 +35,8 @@ export interface RunningStack extends Endpoint {
   /** Every user's password: the configured one, or a fixed test one where the program would generate it. */
   readonly passwords: Readonly<Record<string, string>>;
   readonly ports: HostPorts;
+  /** nginx's HTTPS port; it answers only when the stack turns http.tls on. */
+  readonly httpsPort: number;
   readonly dirs: HostDirs;
   readonly ftpLayout: FtpLayout;
   readonly webLayout: WebLayout;
@@ -106,13 +108,18 @@ export async function startStack(
     servers.push(nginx);
     cleanup.push(() => nginx.stop());
     await waitForPorts(vsftpd, [ports.ftp]);
-    await waitForPorts(nginx, [ports.http, ports.status]);
+    await waitForPorts(nginx, [
+      ports.http,
+      ports.status,
+      ...(spec.http.tls.mode === "off" ? [] : [ports.https]),
+    ]);
 
     // Clients log in over TLS when the stack offers it, trusting the configured certificate.
-    const ftpsCertificate = spec.ftp.tls === "off" ? undefined : configured.tlsCertificate;
+    const ftpsCertificate = spec.ftp.tls === "off" ? undefined : configured.ftpTlsCertificate;
     return {
       ftpPort: ports.ftp,
       httpPort: ports.http,
+      httpsPort: ports.https,
       ftpsCertificate,
       spec,
       passwords,

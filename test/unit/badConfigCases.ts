@@ -337,6 +337,28 @@ const ROWS: readonly Row[] = [
     at: "http.gallery.enabled",
   },
   row("http.directio", "4g", "unit g", "must be off or a size such as 4m"),
+  // HTTPS.
+  row("http.tls", "on", "unknown HTTPS mode", ZOD_WORDING),
+  row(
+    "http.tlsCertificate",
+    "-----BEGIN CERTIFICATE-----\nQUJD\n-----END CERTIFICATE-----\n}\nssl_certificate /etc/shadow;",
+    "a directive after the PEM",
+    "must be a PEM certificate (chain)",
+  ),
+  row("http.tlsKey", undefined, "HTTPS required without a key", "required when http.tls is required"),
+  row("http.tlsCertificate", undefined, "HTTPS without a certificate", "required when http.tls is required"),
+  row("http.httpsPort", 0, "port 0", PORT_RANGE),
+  row("http.httpsPort", 8080, "HTTPS on the HTTP port", "8080 is also http.port"),
+  row("http.httpsPort", 2121, "HTTPS on the FTP port", "2121 is also ftp.port"),
+  row("http.httpsPort", 30005, "HTTPS inside the passive range", "30005 lies inside ftp.passivePorts"),
+  row("http.hstsMaxAge", -1, "negative HSTS age", "must be 0–63072000"),
+  row("http.hstsMaxAge", 63072001, "HSTS above two years", "must be 0–63072000"),
+  {
+    set: { "http.tls": "enabled" },
+    why: "HSTS while plain HTTP is still served",
+    message: "has no effect unless http.tls is required (it is enabled)",
+    at: "http.hstsMaxAge",
+  },
   // Docker side: names, images, host, SSH, media path.
   row("name", "-video-server", "name starting with '-'", "must be a docker name prefix"),
   row("name", "video server", "space in the name", "must be a docker name prefix"),

@@ -10,6 +10,9 @@ export const PEM_CERTIFICATE =
   "-----BEGIN CERTIFICATE-----\nTUlJQmFLRUNFUlRJRklDQVRF\n-----END CERTIFICATE-----\n";
 export const PEM_KEY =
   "-----BEGIN PRIVATE KEY-----\nTUlJRXZBSUJBREFORkFLRUtFWQ==\n-----END PRIVATE KEY-----\n";
+/** The HTTPS key: another body, so a leak of either is told apart. */
+export const PEM_HTTPS_KEY =
+  "-----BEGIN PRIVATE KEY-----\nSFRUUFMtS0VZLUZPUi1USEUtV0VC\n-----END PRIVATE KEY-----\n";
 
 /** The remote host's key, as `ssh-keyscan` would print it. */
 export const HOST_KEY = ed25519KeyPair("media.example.com").publicKey;
@@ -71,6 +74,11 @@ export function everyFieldConfig(): StackConfig {
       secureLinkSecret: "hostile-secure-link-secret",
       gallery: { enabled: true, path: "/gallery/" },
       directio: "4m",
+      tls: "required",
+      httpsPort: 8443,
+      tlsCertificate: PEM_CERTIFICATE,
+      tlsKey: PEM_HTTPS_KEY,
+      hstsMaxAge: 86400,
     },
     images: { ftp: "registry.example.com/video-server/vsftpd:1.0", web: "nginx:1.27" },
   };

@@ -130,6 +130,10 @@ describe("renderNginxConf", () => {
       tempPrefix: "/tmp/t",
       htpasswdFile: "/tmp/h/htpasswd",
       galleryFile: "/tmp/g/gallery.html",
+      httpsListen: "127.0.0.1:18443",
+      http2: "listen-parameter",
+      tlsCertificateFile: "/tmp/tls/cert.pem",
+      tlsKeyFile: "/tmp/tls/key.pem",
     };
     const conf = renderNginxConf(httpOf(), layout);
     for (const text of [

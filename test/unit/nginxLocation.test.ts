@@ -20,7 +20,8 @@ const context = {
   mediaRoot: "/srv/media",
   htpasswdFile: HTPASSWD,
   secureLinkSecret: "a-secure-link-secret-0123",
-};
+  tls: { mode: "off", httpsPort: 443, hstsMaxAge: 0 },
+} as const;
 
 const base: LocationSpec = {
   path: "/videos/",

@@ -1,5 +1,5 @@
 /**
- * The whole program under mocks, for three stacks: what VideoServer wires together (the graph,
+ * The whole program under mocks, for three stacks and HTTPS: what VideoServer wires together (the graph,
  * the one docker provider of the target, the generated passwords, the stack outputs). What each
  * component declares is test/unit/components/.
  */
@@ -11,7 +11,8 @@ import {
   type ProgramRun,
   type StackConfig,
 } from "../support/program";
-import { stackFileConfig, threeUserConfig } from "../support/stacks";
+import { stackFileConfig, threeUserConfig, withValue } from "../support/stacks";
+import { PEM_CERTIFICATE, PEM_KEY } from "./everyField";
 
 const PROVIDER_URN = /\$pulumi:providers:docker::video-server-docker::/;
 const dockerResources = (run: ProgramRun): DeclaredResource[] =>
@@ -191,5 +192,39 @@ describe("a three-user stack bound to every address", () => {
   it("hands clients the public passive address and the server name, not the bind address", () => {
     expect(run.outputs.httpUrl).toBe("http://media.example.com/");
     expect(run.outputs.ftpEndpoint).toMatchObject({ host: "ftp.example.com", url: "ftp://ftp.example.com/" });
+  });
+});
+
+describe("a stack with HTTPS", () => {
+  it.each([
+    ["enabled", 443, "https://media.example.com/"],
+    ["required", 8443, "https://media.example.com:8443/"],
+  ])("with http.tls %s on port %d exports https URLs", async (mode, httpsPort, url) => {
+    let config = withValue(threeUserConfig(), "http.tls", mode);
+    config = withValue(config, "http.httpsPort", httpsPort);
+    config = withValue(config, "http.tlsCertificate", PEM_CERTIFICATE);
+    config = withValue(config, "http.tlsKey", PEM_KEY);
+    const run = await runProgram(config, { stack: "prod", secretKeys: ["ftp", "http"] });
+    expect(run.outputs.httpUrl).toBe(url);
+    expect(run.outputs.locationUrls).toMatchObject({ "/videos/": `${url}videos/` });
+  });
+
+  it("replaces only the web container when the certificate is renewed", async () => {
+    const withCertificate = (certificate: string) => {
+      let config = withValue(threeUserConfig(), "http.tls", "required");
+      config = withValue(config, "http.tlsCertificate", certificate);
+      return withValue(config, "http.tlsKey", PEM_KEY);
+    };
+    const renewed = PEM_CERTIFICATE.replace("TUlJ", "UkVO");
+    const before = await runProgram(withCertificate(PEM_CERTIFICATE), {
+      stack: "prod",
+      secretKeys: ["http"],
+    });
+    // One at a time: the mocks are the process's own.
+    const after = await runProgram(withCertificate(renewed), { stack: "prod", secretKeys: ["http"] });
+    const changed = before.resources
+      .filter((r) => JSON.stringify(r.inputs) !== JSON.stringify(resourceNamed(after, r.name).inputs))
+      .map((r) => r.name);
+    expect(changed).toEqual(["video-server-web-container"]);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Secrets audit under mocks: no plaintext secret (FTP and HTTP passwords, the generated one, the
- * secure-link secret, the TLS and SSH keys) nor anything derived from one (bcrypt hashes) in any
+ * secure-link secret, the FTPS, HTTPS and SSH keys) nor anything derived from one (bcrypt hashes) in any
  * input the state keeps in clear, any public stack output, any container env, label or command.
  * The services and docker tiers audit the servers' and containers' logs.
  */
@@ -8,7 +8,7 @@ import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT } from "../../spec";
 import { runProgram, type ProgramRun, type StackConfig } from "../support/program";
 import { withValue } from "../support/stacks";
 import { pemBodyLines } from "../support/tls";
-import { everyFieldConfig, PEM_KEY } from "./everyField";
+import { everyFieldConfig, PEM_HTTPS_KEY, PEM_KEY } from "./everyField";
 import { BCRYPT } from "./renderedFiles";
 
 const SSH_KEY =
@@ -21,13 +21,14 @@ function configWithSecrets(): StackConfig {
 
 function plainSecrets(config: StackConfig, run: ProgramRun): string[] {
   const ftp = config.ftp as { users: { password?: string }[]; tlsKey: string };
-  const http = config.http as { users: { password: string }[]; secureLinkSecret: string };
+  const http = config.http as { users: { password: string }[]; secureLinkSecret: string; tlsKey: string };
   return [
     ...ftp.users.flatMap((u) => (u.password === undefined ? [] : [u.password])),
     ...Object.values(run.outputs.ftpPasswords as Record<string, string>),
     ...http.users.map((u) => u.password),
     http.secureLinkSecret,
     ...pemBodyLines(ftp.tlsKey),
+    ...pemBodyLines(http.tlsKey),
   ];
 }
 
@@ -49,14 +50,15 @@ describe("secrets under Pulumi mocks", () => {
     secrets = plainSecrets(config, run);
   });
 
-  it("audits real values: three FTP passwords (one generated), an HTTP one, the secure-link secret, the TLS key", () => {
-    expect(secrets.length).toBeGreaterThanOrEqual(6);
+  it("audits real values: three FTP passwords (one generated), an HTTP one, the secure-link secret, both TLS keys", () => {
+    expect(secrets.length).toBeGreaterThanOrEqual(7);
     expect(Object.keys(run.outputs.ftpPasswords as object)).toEqual(["reader"]);
     // Each secret did reach some resource (as itself or hashed), so its absence below means something.
     expect(hashesIn(run).length).toBeGreaterThanOrEqual(4);
     const stored = [
       (configWithSecrets().http as { secureLinkSecret: string }).secureLinkSecret,
       ...pemBodyLines(PEM_KEY),
+      ...pemBodyLines(PEM_HTTPS_KEY),
     ];
     expect(
       found(

@@ -165,6 +165,24 @@ export const STRING_FIELDS: readonly StringField[] = [
     canary: pemCanary(PEM_CANARY.key),
   },
   {
+    path: "http.tls",
+    place: (v) => set(["http.tls", v], ["http.tlsCertificate", PEM_CERTIFICATE], ["http.tlsKey", PEM_KEY]),
+    valid: fc.constantFrom("off", "enabled", "required"),
+    canary: (v) => v,
+  },
+  {
+    path: "http.tlsCertificate",
+    place: (v) => set(["http.tls", "enabled"], ["http.tlsCertificate", v], ["http.tlsKey", PEM_KEY]),
+    valid: fc.stringMatching(PATTERNS.certificate, { size: "xsmall" }),
+    canary: pemCanary(PEM_CANARY.certificate),
+  },
+  {
+    path: "http.tlsKey",
+    place: (v) => set(["http.tls", "enabled"], ["http.tlsCertificate", PEM_CERTIFICATE], ["http.tlsKey", v]),
+    valid: fc.stringMatching(PATTERNS.privateKey, { size: "xsmall" }),
+    canary: pemCanary(PEM_CANARY.key),
+  },
+  {
     path: "http.bindAddress",
     place: (v) => set(["http.bindAddress", v]),
     valid: ipv4,

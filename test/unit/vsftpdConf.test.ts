@@ -1,5 +1,5 @@
 import { FTP_CONTAINER_LAYOUT as LAYOUT } from "../../spec";
-import { parseSpec } from "../../spec";
+import { parseSpec, TLS12_CIPHERS } from "../../spec";
 import { renderFolderList, renderPamService, renderUserConfigs, renderVsftpdConf } from "../../vsftpd/conf";
 import { PROJECT, type StackConfig } from "../support/project";
 import { threeUserConfig, withValue } from "../support/stacks";
@@ -113,7 +113,7 @@ describe("FTPS in vsftpd.conf", () => {
       "ssl_sslv2=NO",
       "ssl_sslv3=NO",
       "ssl_tlsv1=YES",
-      "ssl_ciphers=HIGH:!aNULL:!MD5:!3DES:@SECLEVEL=2",
+      `ssl_ciphers=${TLS12_CIPHERS}:@SECLEVEL=2`,
       "ssl_request_cert=NO",
       "allow_anon_ssl=NO",
       "force_local_logins_ssl=YES",

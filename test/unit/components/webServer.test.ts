@@ -1,6 +1,13 @@
 /** WebServer on its own, under mocks: its image, its basic-auth hashes and its container. */
 import { hashPassword, saltFor, webContainerFiles } from "../../../containerFiles";
-import { WEB_CONTAINER_LAYOUT, WEB_CONTAINER_PORT, WEB_STATUS_PORT, type Spec } from "../../../spec";
+import {
+  WEB_CONTAINER_HTTPS_PORT,
+  WEB_CONTAINER_LAYOUT,
+  WEB_CONTAINER_PORT,
+  WEB_STATUS_PORT,
+  type Spec,
+} from "../../../spec";
+import { PEM_CERTIFICATE, PEM_KEY } from "../everyField";
 import { resourceNamed, runMocked, type ProgramRun } from "../../support/program";
 import { parseConfig, threeUserConfig, withValue } from "../../support/stacks";
 
@@ -21,10 +28,24 @@ function guardedSpec(): Spec {
   return parseConfig(config, "prod").spec;
 }
 
-function declare(spec: Spec, passwords: Record<string, string>, secureLinkSecret?: string) {
+function declare(
+  spec: Spec,
+  passwords: Record<string, string>,
+  secureLinkSecret?: string,
+  tls: { tlsCertificate?: string; tlsKey?: string } = {},
+) {
   return runMocked(async () => {
     const { WebServer } = await import("../../../components/webServer");
-    const server = new WebServer("web", { spec, volumeName: VOLUME, passwords, secureLinkSecret });
+    const pulumi = await import("@pulumi/pulumi");
+    const server = new WebServer("web", {
+      spec,
+      volumeName: VOLUME,
+      passwords,
+      secureLinkSecret,
+      // Secrets, as readConfig hands them over.
+      tlsCertificate: tls.tlsCertificate && pulumi.secret(tls.tlsCertificate),
+      tlsKey: tls.tlsKey && pulumi.secret(tls.tlsKey),
+    });
     return { imageId: server.imageId };
   });
 }
@@ -143,5 +164,36 @@ describe("WebServer without HTTP users or signed links, on a configured image fo
       inputs: { name: image, keepLocally: true, platform: "linux/arm64" },
     });
     expect(resourceNamed(run, "web-container").inputs.image).toBe(run.outputs.imageId);
+  });
+});
+
+describe("WebServer with http.tls required on port 8443", () => {
+  let config = withValue(threeUserConfig(), "http.tls", "required");
+  config = withValue(config, "http.httpsPort", 8443);
+  config = withValue(config, "http.tlsCertificate", PEM_CERTIFICATE);
+  config = withValue(config, "http.tlsKey", PEM_KEY);
+  const spec = parseConfig(config, "prod").spec;
+  let run: ProgramRun;
+  beforeAll(async () => {
+    run = await declare(spec, {}, undefined, { tlsCertificate: PEM_CERTIFICATE, tlsKey: PEM_KEY });
+  });
+  const container = () => resourceNamed(run, "web-container");
+
+  it("publishes the HTTPS port beside the HTTP one, which redirects", () => {
+    expect(container().inputs.ports).toEqual([
+      { internal: WEB_CONTAINER_PORT, external: 80, ip: "0.0.0.0", protocol: "tcp" },
+      { internal: WEB_CONTAINER_HTTPS_PORT, external: 8443, ip: "0.0.0.0", protocol: "tcp" },
+    ]);
+  });
+
+  it("uploads the certificate and the key (mode 0600) only inside the secret uploads", () => {
+    expect(container().secretPaths).toEqual(["uploads"]);
+    const uploads = container().inputs.uploads as { file: string; permissions: string }[];
+    expect(uploads.filter((u) => u.file.includes("tls-")).map((u) => `${u.permissions} ${u.file}`)).toEqual([
+      `0644 ${WEB_CONTAINER_LAYOUT.tlsCertificateFile}`,
+      `0600 ${WEB_CONTAINER_LAYOUT.tlsKeyFile}`,
+    ]);
+    const { uploads: _secret, ...clear } = container().inputs;
+    expect(JSON.stringify(clear)).not.toContain("PRIVATE KEY");
   });
 });
