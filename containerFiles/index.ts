@@ -3,7 +3,13 @@
 import { renderNginxConf } from "../nginx/conf";
 import { galleryEntries, renderGalleryPage } from "../nginx/gallery";
 import type { ConfiguredSecrets, ContainerFile, FtpLayout, Spec, WebLayout } from "../spec";
-import { renderFolderList, renderPamService, renderUserConfigs, renderVsftpdConf } from "../vsftpd/conf";
+import {
+  renderBanSettings,
+  renderFolderList,
+  renderPamService,
+  renderUserConfigs,
+  renderVsftpdConf,
+} from "../vsftpd/conf";
 import { hashesFor, renderPasswordFile } from "./passwords";
 
 export { PASSWORD_COST, hashPassword, hashesFor, saltFor, type PasswordService } from "./passwords";
@@ -72,6 +78,7 @@ export function ftpContainerFiles(
     { file: layout.configFile, content: renderVsftpdConf(ftp, layout), permissions: "0644" },
     { file: layout.pamServiceFile, content: renderPamService(layout), permissions: "0644" },
     { file: layout.folderListFile, content: renderFolderList(ftp), permissions: "0644" },
+    { file: layout.banSettingsFile, content: renderBanSettings(ftp), permissions: "0644" },
     ...renderUserConfigs(ftp, layout).map((u) => ({ ...u, permissions: "0644" })),
     {
       file: layout.passwordFile,

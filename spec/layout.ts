@@ -27,6 +27,8 @@ export interface FtpLayout {
   /** FTPS certificate chain and private key (PEM); written only when ftp.tls is not "off". */
   readonly tlsCertificateFile: string;
   readonly tlsKeyFile: string;
+  /** The ban settings vsftpd/bans.sh reads (shell assignments). */
+  readonly banSettingsFile: string;
 }
 
 export interface WebLayout {
@@ -80,6 +82,7 @@ export const FTP_CONTAINER_LAYOUT: FtpLayout = {
   // /etc/vsftpd exists in the image (vsftpd/Dockerfile), so the upload needs no new folder.
   tlsCertificateFile: "/etc/vsftpd/tls-certificate.pem",
   tlsKeyFile: "/etc/vsftpd/tls-key.pem",
+  banSettingsFile: "/etc/vsftpd/bans",
 };
 
 export const WEB_CONTAINER_LAYOUT: WebLayout = {

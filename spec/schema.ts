@@ -244,6 +244,12 @@ export const rawConfigSchema = z
         maxPerIp: count(1, 1000).optional(),
         /** Default and limit: half the passive range (see passiveClientLimit). */
         maxClients: count(1, 10_000).optional(),
+        /** Failed logins from one address within ftp.banWindow that ban it; 0 turns bans off. */
+        banAfterFails: count(0, 1000).default(10),
+        /** Seconds over which failed logins are counted. */
+        banWindow: count(1, 86_400).default(600),
+        /** Seconds a banned address is refused at connect. */
+        banTime: count(1, 2_592_000).default(900),
       })
       .strict(),
     http: z

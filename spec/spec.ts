@@ -63,6 +63,14 @@ export interface FtpSpec {
   readonly delayFailedLogin: number;
   readonly maxPerIp: number;
   readonly maxClients: number;
+  readonly bans: BanSpec;
+}
+
+/** Bans across connections (vsftpd/bans.sh); off when afterFails is 0. */
+export interface BanSpec {
+  readonly afterFails: number;
+  readonly windowSeconds: number;
+  readonly seconds: number;
 }
 
 export interface LocationSpec {
@@ -264,6 +272,7 @@ function build(c: RawConfig, ctx: SpecContext): ParsedConfig {
       delayFailedLogin: ftp.delayFailedLogin,
       maxPerIp: ftp.maxPerIp ?? Math.min(DEFAULT_MAX_PER_IP, maxClients),
       maxClients,
+      bans: { afterFails: ftp.banAfterFails, windowSeconds: ftp.banWindow, seconds: ftp.banTime },
     },
     http: {
       port: http.port,

@@ -63,6 +63,8 @@ export function renderVsftpdConf(ftp: FtpSpec, layout: FtpLayout): string {
     // vsftpd's sandbox fails under Docker's own seccomp profile.
     ["seccomp_sandbox", false],
     ...renderLimitDirectives(ftp),
+    // /etc/hosts.deny on every connection: the ban list vsftpd/bans.sh keeps.
+    ["tcp_wrappers", ftp.bans.afterFails > 0],
     ...renderTlsDirectives(ftp, layout),
     ["idle_session_timeout", 300],
     ["data_connection_timeout", 300],
@@ -92,6 +94,18 @@ export function renderPamService(layout: FtpLayout): string {
     // nodelay: without it pam_pwdfile adds PAM's randomised ~2 s on top of delay_failed_login.
     `auth required pam_pwdfile.so pwdfile=${layout.passwordFile} nodelay`,
     "account required pam_permit.so",
+    "",
+  ].join("\n");
+}
+
+/** Shell assignments for vsftpd/bans.sh; whole numbers only (the schema's counts). */
+export function renderBanSettings(ftp: Pick<FtpSpec, "bans">): string {
+  const { afterFails, windowSeconds, seconds } = ftp.bans;
+  return [
+    HEADER,
+    `BAN_AFTER_FAILS=${afterFails}`,
+    `BAN_WINDOW_SECONDS=${windowSeconds}`,
+    `BAN_SECONDS=${seconds}`,
     "",
   ].join("\n");
 }

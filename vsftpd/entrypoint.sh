@@ -1,6 +1,6 @@
 #!/bin/sh
 # Prepares the media folders listed in /etc/vsftpd/folders, streams vsftpd's log to the
-# container's output, then runs vsftpd until it is told to stop.
+# container's output, starts the ban watcher, then runs vsftpd until it is told to stop.
 set -eu
 
 MEDIA_ROOT=/srv/media
@@ -40,6 +40,8 @@ mkdir -p "$(dirname "$LOG")"
 touch "$LOG"
 ( tail -n 0 -F "$LOG" | grep --line-buffered -v ' CONNECT: Client "127\.0\.0\.1"$' & )
 ( while sleep 10; do [ "$(stat -c %s "$LOG")" -le "$LOG_MAX_BYTES" ] || : >"$LOG"; done & )
+# Bans across connections (vsftpd-bans); it exits at once when ftp.banAfterFails is 0.
+( /usr/local/bin/vsftpd-bans "$LOG" /etc/vsftpd/bans & )
 
 # On SIGTERM (docker stop, a replacement) the listener goes first, so no new session starts, and
 # the sessions in progress get the container's stop grace to finish their transfers. This shell

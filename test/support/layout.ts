@@ -36,6 +36,9 @@
  * - The guest user: `vsftpd-media`, uid/gid 2121, home /, no shell, as in vsftpd/Dockerfile.
  *   prerequisites.ts creates it on the host with useradd when it is missing and leaves it there.
  * - /etc/nginx/mime.types: the host's Debian nginx ships the same file as the image.
+ * - /etc/hosts.allow and /etc/hosts.deny, which vsftpd reads with tcp_wrappers=YES: the host's
+ *   (Debian's, comments only). The ban watcher does not run here; bans.test.ts runs it alone
+ *   and the docker tier runs it in the container.
  * - Every file the containers receive (ftpServerFiles, webServerFiles: content and mode), the
  *   password salts, and the entrypoint's folder preparation (folders.ts runs the loop from
  *   vsftpd/entrypoint.sh itself).
@@ -80,6 +83,7 @@ export function hostFtpLayout(dirs: HostDirs, ports: HostPorts, pamService: stri
     secureChrootDir: path.join(dirs.vsftpd, "empty"),
     tlsCertificateFile: path.join(dirs.vsftpd, "tls-certificate.pem"),
     tlsKeyFile: path.join(dirs.vsftpd, "tls-key.pem"),
+    banSettingsFile: path.join(dirs.vsftpd, "bans"),
   };
 }
 

@@ -220,6 +220,10 @@ const ROWS: readonly Row[] = [
     "one port (30000); at least 2",
   ),
   row("ftp.maxClients", 0, "no session allowed", "must be 1–10000"),
+  row("ftp.banAfterFails", -1, "negative fail count", "must be 0–1000"),
+  row("ftp.banAfterFails", 1.5, "fractional fail count", "must be a whole number"),
+  row("ftp.banWindow", 0, "an empty window", "must be 1–86400"),
+  row("ftp.banTime", 2_592_001, "a ban over 30 days", "must be 1–2592000"),
   row("ftp.maxClients", 10001, "above 10000 sessions", "must be 1–10000"),
   // HTTP: server name, locations.
   row(

@@ -45,6 +45,9 @@ export function everyFieldConfig(): StackConfig {
       delayFailedLogin: 1,
       maxPerIp: 4,
       maxClients: 5,
+      banAfterFails: 5,
+      banWindow: 300,
+      banTime: 600,
     },
     http: {
       port: 8080,
