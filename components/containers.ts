@@ -69,6 +69,9 @@ const CAPABILITIES: Record<Role, readonly string[]> = {
 };
 
 /** Container settings common to both servers. */
+/** The provider's `memory` is in MiB; none at all for no limit. */
+const memory = (mib: number): { memory?: number } => (mib > 0 ? { memory: mib } : {});
+
 export function runSettings(spec: Spec, role: Role) {
   const stopping = STOPPING[role];
   return {
@@ -86,6 +89,8 @@ export function runSettings(spec: Spec, role: Role) {
     stopTimeout: stopping.graceSeconds,
     destroyGraceSeconds: stopping.graceSeconds,
     capabilities: { drops: ["ALL"], adds: [...CAPABILITIES[role]] },
+    // No memorySwap: the provider may read it back as -1, and any diff replaces the container.
+    ...memory(role === "ftp" ? spec.ftp.memoryLimit : spec.http.memoryLimit),
     // No process in either container can gain privileges through setuid binaries or file caps.
     securityOpts: ["no-new-privileges"],
     labels: [

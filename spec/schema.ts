@@ -73,6 +73,11 @@ const count = (min: number, max: number) =>
 export const match = (re: RegExp, what: string) =>
   z.string().regex(re, `must be ${what} (match ${re.source})`);
 const ipv4 = match(PATTERNS.ipv4, "an IPv4 address");
+/** MiB; 0 means no limit. Below 64 MiB neither server starts its sessions reliably. */
+const memoryLimit = z
+  .number()
+  .int("must be a whole number of MiB")
+  .refine((m) => m === 0 || (m >= 64 && m <= 1_048_576), "must be 0 (no limit) or 64–1048576 MiB");
 const relativePath = match(PATTERNS.relativePath, "a relative path without '..', dotfiles or a leading '/'");
 
 const password = (unsetHint: string) =>
@@ -250,6 +255,8 @@ export const rawConfigSchema = z
         banWindow: count(1, 86_400).default(600),
         /** Seconds a banned address is refused at connect. */
         banTime: count(1, 2_592_000).default(900),
+        /** The FTP container's memory limit in MiB (page cache of uploads included); 0: none. */
+        memoryLimit: memoryLimit.default(512),
       })
       .strict(),
     http: z
@@ -289,6 +296,11 @@ export const rawConfigSchema = z
         httpsPort: port.default(443),
         tlsCertificate: match(PATTERNS.certificate, "a PEM certificate (chain)").optional(),
         tlsKey: match(PATTERNS.privateKey, "a PEM private key").optional(),
+        /**
+         * The web container's memory limit in MiB; 0 (the default): none. The page cache of the
+         * files nginx sends counts against it, so a limit shrinks the cache viewers are served from.
+         */
+        memoryLimit: memoryLimit.default(0),
         /** Seconds browsers keep to HTTPS after a reply; with http.tls required only. */
         hstsMaxAge: count(0, MAX_HSTS_SECONDS).optional(),
         directio: z

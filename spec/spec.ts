@@ -64,6 +64,8 @@ export interface FtpSpec {
   readonly maxPerIp: number;
   readonly maxClients: number;
   readonly bans: BanSpec;
+  /** MiB; 0: no limit. */
+  readonly memoryLimit: number;
 }
 
 /** Bans across connections (vsftpd/bans.sh); off when afterFails is 0. */
@@ -109,6 +111,8 @@ export interface HttpSpec {
   readonly gallery: { readonly enabled: boolean; readonly path: string };
   readonly directio: string;
   readonly tls: HttpTlsSpec;
+  /** MiB; 0: no limit. */
+  readonly memoryLimit: number;
 }
 
 /** An image is built from the project's Dockerfile unless a reference overrides it. */
@@ -273,6 +277,7 @@ function build(c: RawConfig, ctx: SpecContext): ParsedConfig {
       maxPerIp: ftp.maxPerIp ?? Math.min(DEFAULT_MAX_PER_IP, maxClients),
       maxClients,
       bans: { afterFails: ftp.banAfterFails, windowSeconds: ftp.banWindow, seconds: ftp.banTime },
+      memoryLimit: ftp.memoryLimit,
     },
     http: {
       port: http.port,
@@ -287,6 +292,7 @@ function build(c: RawConfig, ctx: SpecContext): ParsedConfig {
       users: http.users.map((u) => u.name).sort(),
       gallery: { ...http.gallery },
       directio: http.directio,
+      memoryLimit: http.memoryLimit,
       tls: {
         mode: http.tls,
         httpsPort: http.httpsPort,

@@ -60,7 +60,10 @@ export function renderVsftpdConf(ftp: FtpSpec, layout: FtpLayout): string {
     ["syslog_enable", false],
     ["log_ftp_protocol", false],
     ["vsftpd_log_file", layout.logFile],
-    // vsftpd's sandbox fails under Docker's own seccomp profile.
+    // vsftpd's own seccomp sandbox kills its unprivileged session process with SIGSYS on the
+    // first PASV or EPSV: setsockopt (x86_64 syscall 54) is missing from its filter (3.0.5 on
+    // trixie, under Docker's default profile, no-new-privileges and these capabilities;
+    // `500 OOPS: priv_sock_get_int`, audit type=1326 syscall=54). Docker's profile still applies.
     ["seccomp_sandbox", false],
     ...renderLimitDirectives(ftp),
     // /etc/hosts.deny on every connection: the ban list vsftpd/bans.sh keeps.

@@ -2,7 +2,7 @@
  * A Docker engine for the docker test tier: the one answering on the local socket, or a `dockerd`
  * started here (as root) when none answers. `stop` ends only a dockerd that this module started.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -199,4 +199,44 @@ function tail(file: string, lines: number): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Stops the engine and starts it again, as a host reboot or a Docker upgrade does: dockerd gets
+ * SIGTERM and stops every container with its stop signal and grace, then the same dockerd runs
+ * again and brings back the containers their restart policy names. A dockerd this module
+ * started is started again the same way; another one with its own command line (read from
+ * /proc), or with `systemctl restart docker` when systemd runs it. Returns the engine to use.
+ */
+export async function restartDockerEngine(engine: DockerEngine, timeoutMs = 90_000): Promise<DockerEngine> {
+  if (engine.logFile !== undefined) {
+    await engine.stop();
+    return ensureDockerEngine({ startTimeoutMs: timeoutMs });
+  }
+  const pid = runningDockerdPid();
+  if (pid === undefined) throw new Error(`no running dockerd found through ${DOCKER_PIDFILE}`);
+  if (fs.existsSync("/run/systemd/system")) {
+    execFileSync("systemctl", ["restart", "docker"], { stdio: "pipe", timeout: timeoutMs });
+  } else {
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+    process.kill(pid, "SIGTERM");
+    const deadline = Date.now() + timeoutMs;
+    while (runningDockerdPid() === pid) {
+      if (Date.now() > deadline) throw new Error(`dockerd (pid ${pid}) did not stop within ${timeoutMs} ms`);
+      await sleep(250);
+    }
+    const logFile = path.join(os.tmpdir(), `video-server-dockerd-restart-${process.pid}.log`);
+    const log = fs.openSync(logFile, "a");
+    try {
+      const env = { ...process.env, PATH: `${SYSTEM_PATH}:${process.env.PATH ?? ""}` };
+      spawn(argv[0], argv.slice(1), { env, detached: true, stdio: ["ignore", log, log] }).unref();
+    } finally {
+      fs.closeSync(log);
+    }
+  }
+  if (!(await waitUntilAnswers(timeoutMs, () => false)))
+    throw new Error(
+      `the Docker engine did not answer on ${DOCKER_SOCKET} within ${timeoutMs} ms of its restart`,
+    );
+  return engine;
 }

@@ -149,6 +149,7 @@ export class Realizer {
           "destroyGraceSeconds",
           "capabilities",
           "securityOpts",
+          "memory",
         ],
         create: (i) => this.container(i),
       },
@@ -352,6 +353,8 @@ export class Realizer {
         CapDrop: (i.capabilities as { drops?: string[] } | undefined)?.drops,
         CapAdd: (i.capabilities as { adds?: string[] } | undefined)?.adds,
         SecurityOpt: i.securityOpts as string[] | undefined,
+        // The provider takes MiB; the engine bytes.
+        ...(i.memory === undefined ? {} : { Memory: Number(i.memory) * 1024 * 1024 }),
         RestartPolicy: { Name: String(i.restart ?? "no") },
         LogConfig: {
           Type: String(i.logDriver ?? "json-file"),

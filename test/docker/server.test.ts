@@ -78,6 +78,18 @@ describe("the declared containers on a real Docker engine", () => {
     }
   });
 
+  it("limits the FTP container's memory to 512 MiB by default and leaves nginx's page cache unlimited", async () => {
+    const memory = async (role: "ftp" | "web") => (await containerOf(role).inspect()).HostConfig.Memory;
+    expect({ ftp: await memory("ftp"), web: await memory("web") }).toEqual({
+      ftp: 512 * 1024 * 1024,
+      web: 0,
+    });
+    const limit = (await exec(containerOf("ftp"), ["cat", "/sys/fs/cgroup/memory.max"])).output.trim();
+    const v1 = (await exec(containerOf("ftp"), ["cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes"]))
+      .output;
+    expect([limit, v1.trim()]).toContain(String(512 * 1024 * 1024));
+  });
+
   it("serves an FTP upload over HTTP at once, byte for byte, with ranges", async () => {
     await withFtp(endpoint, "uploader", (c) => upload(c, MP4, "videos/first.mp4"));
     const res = await request(endpoint, "/videos/first.mp4");

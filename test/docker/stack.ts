@@ -9,7 +9,7 @@ import type Dockerode from "dockerode";
 import { findFreePorts, type FreePorts } from "../support/ports";
 import type { ProgramRun, StackConfig } from "../support/program";
 import { ensureBaseImage } from "./baseImage";
-import { ensureDockerEngine, type DockerEngine } from "./engine";
+import { ensureDockerEngine, restartDockerEngine, type DockerEngine } from "./engine";
 import { Realizer } from "./realizer";
 
 export interface DockerStack {
@@ -20,6 +20,8 @@ export interface DockerStack {
   readonly mediaDir: string;
   readonly ports: FreePorts;
   container(role: "ftp" | "web"): Dockerode.Container;
+  /** Stops the Docker engine and starts it again (engine.ts restartDockerEngine). */
+  restartEngine(): Promise<void>;
   /** Makes (or, after removeContainers, makes again) what the program declares for `config`. */
   realize(config: StackConfig): Promise<ProgramRun>;
   /** Removes everything made, the media folder and a dockerd started here. */
@@ -27,7 +29,7 @@ export interface DockerStack {
 }
 
 export async function startDockerStack(stack: string, passivePorts: number): Promise<DockerStack> {
-  const engine = await ensureDockerEngine();
+  let engine = await ensureDockerEngine();
   await ensureBaseImage(engine.docker);
   const realizer = new Realizer(engine.docker);
   const mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), `video-server-${stack}-`));
@@ -36,13 +38,18 @@ export async function startDockerStack(stack: string, passivePorts: number): Pro
   const ports = await findFreePorts(passivePorts);
   const name = `video-server-${stack}-${process.pid}`;
   return {
-    engine,
+    get engine() {
+      return engine;
+    },
     realizer,
     name,
     mediaDir,
     ports,
     container: (role) => engine.docker.getContainer(`${name}-${role}`),
     realize: (config) => realizer.realize(config, stack),
+    restartEngine: async () => {
+      engine = await restartDockerEngine(engine);
+    },
     stop: async () => {
       const timings = realizer.timings.map((t) => `  ${t.what}: ${t.seconds.toFixed(1)} s`).join("\n");
       if (timings) process.stdout.write(`docker timings (${stack}):\n${timings}\n`);

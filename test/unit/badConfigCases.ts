@@ -224,6 +224,8 @@ const ROWS: readonly Row[] = [
   row("ftp.banAfterFails", 1.5, "fractional fail count", "must be a whole number"),
   row("ftp.banWindow", 0, "an empty window", "must be 1–86400"),
   row("ftp.banTime", 2_592_001, "a ban over 30 days", "must be 1–2592000"),
+  row("ftp.memoryLimit", 32, "too little memory to run", "must be 0 (no limit) or 64–1048576 MiB"),
+  row("http.memoryLimit", 1.5, "a fraction of a MiB", "must be a whole number of MiB"),
   row("ftp.maxClients", 10001, "above 10000 sessions", "must be 1–10000"),
   // HTTP: server name, locations.
   row(

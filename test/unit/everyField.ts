@@ -48,6 +48,7 @@ export function everyFieldConfig(): StackConfig {
       banAfterFails: 5,
       banWindow: 300,
       banTime: 600,
+      memoryLimit: 256,
     },
     http: {
       port: 8080,
@@ -82,6 +83,7 @@ export function everyFieldConfig(): StackConfig {
       tlsCertificate: PEM_CERTIFICATE,
       tlsKey: PEM_HTTPS_KEY,
       hstsMaxAge: 86400,
+      memoryLimit: 1024,
     },
     images: { ftp: "registry.example.com/video-server/vsftpd:1.0", web: "nginx:1.27" },
   };

@@ -139,6 +139,11 @@ describe("FtpServer", () => {
     });
   });
 
+  it("limits its memory to 512 MiB by default, with no swap setting the provider could read back changed", () => {
+    expect(container().inputs.memory).toBe(512);
+    expect(container().inputs.memorySwap).toBeUndefined();
+  });
+
   it("builds its image for the target's platform", () => {
     expect(resourceNamed(run, "ftp-image").inputs.build).toMatchObject({ platform: "linux/amd64" });
   });

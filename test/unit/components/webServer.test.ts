@@ -132,6 +132,11 @@ describe("WebServer with basic auth and signed links", () => {
     });
   });
 
+  it("sets no memory limit by default: the page cache nginx serves from would count against it", () => {
+    expect(container().inputs.memory).toBeUndefined();
+    expect(container().inputs.memorySwap).toBeUndefined();
+  });
+
   it("builds its image for the target's platform", () => {
     expect(resourceNamed(run, "web-image").inputs.build).toMatchObject({ platform: "linux/amd64" });
   });
