@@ -56,5 +56,21 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   ...direction,
+  // The soak runs against the realized containers, and the realizer is the docker tier's: this
+  // one file may use its stack (and nothing else of the tiers).
+  {
+    files: ["bench/soak.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: ["components", "test/services", "test/unit"].map((f) => ({
+            group: [`**/${f}`, `**/${f}/**`, `../${f}`, `../${f}/**`],
+            message: `bench/soak.ts must not import from ${f}/ (docs/layout.md).`,
+          })),
+        },
+      ],
+    },
+  },
   prettier,
 );

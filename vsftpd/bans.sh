@@ -32,7 +32,8 @@ declare -A fails=()  # address -> times of its failed logins within the window
 declare -A banned=() # address -> time its ban ends
 
 write_lists() {
-  { echo "# Written by vsftpd-bans: nothing is allowed past the bans below."; } >"$ALLOW.new"
+  # No rule here: an allow rule would let a banned address past /etc/hosts.deny.
+  echo "# Written by vsftpd-bans: empty on purpose." >"$ALLOW.new"
   {
     echo "# Written by vsftpd-bans: addresses banned after failed logins."
     for address in "${!banned[@]}"; do echo "vsftpd: $address"; done

@@ -150,7 +150,8 @@ export async function runMocked(
   const stack = options.stack ?? "test";
   const resources: DeclaredResource[] = [];
   const optionsSeen = new Map<string, ResourceOptionsSeen>();
-  jest.resetModules();
+  // Outside jest (bench/soak.ts: one program in one process) there is no registry to reset.
+  if (typeof jest !== "undefined") jest.resetModules();
   // Each fresh copy of the SDK adds its own process exit listeners (the hostile cases run
   // hundreds of programs in one worker); they are not a leak that outlives the test run.
   process.setMaxListeners(0);

@@ -72,6 +72,36 @@ const PEM_CANARY = {
 /** The renderer ends a PEM file with a newline when the value has none: the canary matches the value. */
 const pemCanary = (pem: string) => (value: string) => (value.endsWith("\n") ? `${pem}\n` : pem);
 
+/** `<section>.tls` and its certificate and key: FTPS and HTTPS take the same three fields. */
+function tlsFields(section: "ftp" | "http"): StringField[] {
+  const at = (field: string) => `${section}.${field}`;
+  const pair = (certificate: string, key: string) =>
+    [
+      [at("tlsCertificate"), certificate],
+      [at("tlsKey"), key],
+    ] as const;
+  return [
+    {
+      path: at("tls"),
+      place: (v) => set([at("tls"), v], ...pair(PEM_CERTIFICATE, PEM_KEY)),
+      valid: fc.constantFrom("off", "enabled", "required"),
+      canary: (v) => v,
+    },
+    {
+      path: at("tlsCertificate"),
+      place: (v) => set([at("tls"), "enabled"], ...pair(v, PEM_KEY)),
+      valid: fc.stringMatching(PATTERNS.certificate, { size: "xsmall" }),
+      canary: pemCanary(PEM_CANARY.certificate),
+    },
+    {
+      path: at("tlsKey"),
+      place: (v) => set([at("tls"), "enabled"], ...pair(PEM_CERTIFICATE, v)),
+      valid: fc.stringMatching(PATTERNS.privateKey, { size: "xsmall" }),
+      canary: pemCanary(PEM_CANARY.key),
+    },
+  ];
+}
+
 export const STRING_FIELDS: readonly StringField[] = [
   {
     path: "name",
@@ -146,42 +176,8 @@ export const STRING_FIELDS: readonly StringField[] = [
     valid: fc.oneof(fc.constant(""), m(PATTERNS.relativePath)),
     canary: (v) => (v === "" ? "" : "zqcanary-root"),
   },
-  {
-    path: "ftp.tls",
-    place: (v) => set(["ftp.tls", v], ["ftp.tlsCertificate", PEM_CERTIFICATE], ["ftp.tlsKey", PEM_KEY]),
-    valid: fc.constantFrom("off", "enabled", "required"),
-    canary: (v) => v,
-  },
-  {
-    path: "ftp.tlsCertificate",
-    place: (v) => set(["ftp.tls", "enabled"], ["ftp.tlsCertificate", v], ["ftp.tlsKey", PEM_KEY]),
-    valid: fc.stringMatching(PATTERNS.certificate, { size: "xsmall" }),
-    canary: pemCanary(PEM_CANARY.certificate),
-  },
-  {
-    path: "ftp.tlsKey",
-    place: (v) => set(["ftp.tls", "enabled"], ["ftp.tlsCertificate", PEM_CERTIFICATE], ["ftp.tlsKey", v]),
-    valid: fc.stringMatching(PATTERNS.privateKey, { size: "xsmall" }),
-    canary: pemCanary(PEM_CANARY.key),
-  },
-  {
-    path: "http.tls",
-    place: (v) => set(["http.tls", v], ["http.tlsCertificate", PEM_CERTIFICATE], ["http.tlsKey", PEM_KEY]),
-    valid: fc.constantFrom("off", "enabled", "required"),
-    canary: (v) => v,
-  },
-  {
-    path: "http.tlsCertificate",
-    place: (v) => set(["http.tls", "enabled"], ["http.tlsCertificate", v], ["http.tlsKey", PEM_KEY]),
-    valid: fc.stringMatching(PATTERNS.certificate, { size: "xsmall" }),
-    canary: pemCanary(PEM_CANARY.certificate),
-  },
-  {
-    path: "http.tlsKey",
-    place: (v) => set(["http.tls", "enabled"], ["http.tlsCertificate", PEM_CERTIFICATE], ["http.tlsKey", v]),
-    valid: fc.stringMatching(PATTERNS.privateKey, { size: "xsmall" }),
-    canary: pemCanary(PEM_CANARY.key),
-  },
+  ...tlsFields("ftp"),
+  ...tlsFields("http"),
   {
     path: "http.bindAddress",
     place: (v) => set(["http.bindAddress", v]),
