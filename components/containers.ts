@@ -69,8 +69,14 @@ const CAPABILITIES: Record<Role, readonly string[]> = {
 };
 
 /** Container settings common to both servers. */
-/** The provider's `memory` is in MiB; none at all for no limit. */
-const memory = (mib: number): { memory?: number } => (mib > 0 ? { memory: mib } : {});
+/**
+ * The provider's `memory` is in MiB; none at all for no limit. `memorySwap: -1` (swap not
+ * limited): left unset, the engine stores twice `memory`, or -1 on a host without swap
+ * accounting, and the provider reads that back into the unset field, a diff that would replace
+ * the container on every `up`; -1 comes back as -1 everywhere.
+ */
+const memory = (mib: number): { memory?: number; memorySwap?: number } =>
+  mib > 0 ? { memory: mib, memorySwap: -1 } : {};
 
 export function runSettings(spec: Spec, role: Role) {
   const stopping = STOPPING[role];
@@ -89,7 +95,6 @@ export function runSettings(spec: Spec, role: Role) {
     stopTimeout: stopping.graceSeconds,
     destroyGraceSeconds: stopping.graceSeconds,
     capabilities: { drops: ["ALL"], adds: [...CAPABILITIES[role]] },
-    // No memorySwap: the provider may read it back as -1, and any diff replaces the container.
     ...memory(role === "ftp" ? spec.ftp.memoryLimit : spec.http.memoryLimit),
     // No process in either container can gain privileges through setuid binaries or file caps.
     securityOpts: ["no-new-privileges"],

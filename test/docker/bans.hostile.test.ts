@@ -78,6 +78,16 @@ const ftpLogs = async () => {
   const logs = await stack.container("ftp").logs({ stdout: true, stderr: true });
   return logs.toString("utf8");
 };
+
+/** The container's output once it holds `line` (the watcher writes its lists first), at most 5 s. */
+async function logsWith(line: string): Promise<string> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const logs = await ftpLogs();
+    if (logs.includes(line) || Date.now() > deadline) return logs;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 const hostsDeny = async () =>
   (await exec(stack.engine.docker, stack.container("ftp"), ["cat", "/etc/hosts.deny"])).output;
 
@@ -132,10 +142,8 @@ describe("three wrong passwords from one address", () => {
 
   it("ban the address: vsftpd refuses it at connect with 421, and the ban is in the container's output", async () => {
     expect(banned).toBe("421 Service not available.");
-    const logs = await ftpLogs();
-    expect(logs).toContain(
-      `vsftpd-bans: banned ${attacker} for ${BAN_SECONDS} s after 3 failed logins within 60 s`,
-    );
+    const line = `vsftpd-bans: banned ${attacker} for ${BAN_SECONDS} s after 3 failed logins within 60 s`;
+    expect(await logsWith(line)).toContain(line);
   });
 
   it("leave the neighbour, named in a user name, unbanned: it logs in and lists from its own address", async () => {
@@ -147,7 +155,9 @@ describe("three wrong passwords from one address", () => {
     const greeting = await greetingWithin((BAN_SECONDS + 5) * 1000, (g) => g.startsWith("220"));
     expect(greeting).toBe("220 video-server FTP ready");
     expect(Date.now() - bannedAt).toBeGreaterThanOrEqual((BAN_SECONDS - 2) * 1000);
-    expect(await ftpLogs()).toContain(`vsftpd-bans: unbanned ${attacker}`);
+    expect(await logsWith(`vsftpd-bans: unbanned ${attacker}`)).toContain(
+      `vsftpd-bans: unbanned ${attacker}`,
+    );
     expect(await hostsDeny()).not.toContain(attacker);
   }, 30_000);
 });

@@ -22,7 +22,13 @@ import {
   type ProgramRun,
   type StackConfig,
 } from "../support/program";
-import { durationProblem, parseGoDuration, publicKeyBlob, uploadProblems } from "../support/providerRules";
+import {
+  durationProblem,
+  memoryProblems,
+  parseGoDuration,
+  publicKeyBlob,
+  uploadProblems,
+} from "../support/providerRules";
 import { dialStdio, type DialedEngine } from "./sshDial";
 
 type Inputs = Record<string, unknown>;
@@ -150,6 +156,7 @@ export class Realizer {
           "capabilities",
           "securityOpts",
           "memory",
+          "memorySwap",
         ],
         create: (i) => this.container(i),
       },
@@ -327,7 +334,10 @@ export class Realizer {
     const mounts = (i.volumes as VolumeMount[] | undefined) ?? [];
     const health = i.healthcheck as Healthcheck | undefined;
     const uploads = (i.uploads as Upload[] | undefined) ?? [];
-    const refused = uploadProblems(uploads);
+    const refused = [
+      ...uploadProblems(uploads),
+      ...memoryProblems(i.memory as number | undefined, i.memorySwap as number | undefined),
+    ];
     if (refused.length > 0) throw new Error(`realizer: container ${String(i.name)}: ${refused.join("; ")}`);
     const key = (p: Port) => `${p.internal}/${p.protocol}`;
     const container = await this.engine.createContainer({
@@ -353,8 +363,11 @@ export class Realizer {
         CapDrop: (i.capabilities as { drops?: string[] } | undefined)?.drops,
         CapAdd: (i.capabilities as { adds?: string[] } | undefined)?.adds,
         SecurityOpt: i.securityOpts as string[] | undefined,
-        // The provider takes MiB; the engine bytes.
+        // The provider takes MiB; the engine bytes (-1: no swap limit).
         ...(i.memory === undefined ? {} : { Memory: Number(i.memory) * 1024 * 1024 }),
+        ...(i.memorySwap === undefined
+          ? {}
+          : { MemorySwap: Number(i.memorySwap) === -1 ? -1 : Number(i.memorySwap) * 1024 * 1024 }),
         RestartPolicy: { Name: String(i.restart ?? "no") },
         LogConfig: {
           Type: String(i.logDriver ?? "json-file"),

@@ -67,6 +67,22 @@ export function durationProblem(field: string, text: string): string | undefined
     : `${field}: '${text}' comes back from the provider as '${canonical}' (a diff on every up); write '${canonical}'`;
 }
 
+/**
+ * The memory settings as the engine stores them and the provider reads them back: `memory`
+ * MiB as given; `memorySwap` unset becomes twice `memory` (the engine's default) or -1 (a host
+ * without swap accounting), and the provider reads that back into the unset field. Only -1
+ * comes back as written everywhere.
+ */
+export function memoryProblems(memory: number | undefined, memorySwap: number | undefined): string[] {
+  if (memory === undefined || memory === 0) return [];
+  if (memorySwap === -1) return [];
+  return [
+    memorySwap === undefined
+      ? `memorySwap: unset with memory ${memory}: the engine stores ${2 * memory} (or -1), which the provider reads back (a diff on every up); set -1`
+      : `memorySwap: ${memorySwap} comes back as -1 on a host without swap accounting (a diff on every up there); set -1`,
+  ];
+}
+
 export interface DeclaredUpload {
   readonly file: string;
   readonly content?: string;

@@ -10,6 +10,7 @@ import {
   goDurationString,
   parseGoDuration,
   planContainerChange,
+  memoryProblems,
   uploadProblems,
 } from "../support/providerRules";
 
@@ -191,6 +192,25 @@ describe("the realizer", () => {
       "docker",
       "system",
       "dial-stdio",
+    ]);
+  });
+});
+
+describe("memory as the engine stores it and the provider reads it back", () => {
+  it("takes no limit, or a limit with memorySwap -1", () => {
+    expect(memoryProblems(undefined, undefined)).toEqual([]);
+    expect(memoryProblems(512, -1)).toEqual([]);
+  });
+
+  it("refuses a limit without memorySwap: the engine stores twice the limit, read back as a diff", () => {
+    expect(memoryProblems(512, undefined)).toEqual([
+      "memorySwap: unset with memory 512: the engine stores 1024 (or -1), which the provider reads back (a diff on every up); set -1",
+    ]);
+  });
+
+  it("refuses a swap limit: a host without swap accounting stores -1 instead", () => {
+    expect(memoryProblems(512, 512)).toEqual([
+      "memorySwap: 512 comes back as -1 on a host without swap accounting (a diff on every up there); set -1",
     ]);
   });
 });
