@@ -68,7 +68,6 @@ const CAPABILITIES: Record<Role, readonly string[]> = {
   web: ["CHOWN", "SETGID", "SETUID"],
 };
 
-/** Container settings common to both servers. */
 /**
  * The provider's `memory` is in MiB; none at all for no limit. `memorySwap: -1` (swap not
  * limited): left unset, the engine stores twice `memory`, or -1 on a host without swap
@@ -78,6 +77,7 @@ const CAPABILITIES: Record<Role, readonly string[]> = {
 const memory = (mib: number): { memory?: number; memorySwap?: number } =>
   mib > 0 ? { memory: mib, memorySwap: -1 } : {};
 
+/** Container settings common to both servers. */
 export function runSettings(spec: Spec, role: Role) {
   const stopping = STOPPING[role];
   return {

@@ -26,7 +26,7 @@ function isFree(port: number): Promise<boolean> {
 /**
  * A block of free ports: control, http, status, https, then `passiveCount` passive ports, within
  * 20000–29999: below Linux's ephemeral range (32768–60999), so outgoing connections do not take
- * passive ports, and below 30000–30009, the default passive range a running stack may publish.
+ * passive ports, and below 30000–30019, the default passive range a running stack may publish.
  */
 export async function findFreePorts(passiveCount = 10, attempts = 50): Promise<FreePorts> {
   const size = 4 + passiveCount;
