@@ -26,6 +26,7 @@ import {
   durationProblem,
   memoryProblems,
   parseGoDuration,
+  portProblems,
   publicKeyBlob,
   uploadProblems,
 } from "../support/providerRules";
@@ -337,6 +338,7 @@ export class Realizer {
     const refused = [
       ...uploadProblems(uploads),
       ...memoryProblems(i.memory as number | undefined, i.memorySwap as number | undefined),
+      ...portProblems((i.ports as Port[] | undefined) ?? []),
     ];
     if (refused.length > 0) throw new Error(`realizer: container ${String(i.name)}: ${refused.join("; ")}`);
     const key = (p: Port) => `${p.internal}/${p.protocol}`;

@@ -83,6 +83,26 @@ export function memoryProblems(memory: number | undefined, memorySwap: number | 
   ];
 }
 
+export interface DeclaredPort {
+  readonly internal: number;
+  readonly external?: number;
+}
+
+/**
+ * `ports` is a list, and the provider reads it back from the engine's port map sorted by
+ * internal port (flattenContainerPorts): declared in another order, every `up` would see a
+ * change, and ports force a replacement.
+ */
+export function portProblems(ports: readonly DeclaredPort[]): string[] {
+  const unsorted = ports.findIndex((p, i) => i > 0 && p.internal < ports[i - 1].internal);
+  return unsorted < 0
+    ? []
+    : [
+        `ports: internal ${ports[unsorted].internal} after ${ports[unsorted - 1].internal}: ` +
+          "the provider reads ports back sorted by internal port (a replacement on every up); sort them",
+      ];
+}
+
 export interface DeclaredUpload {
   readonly file: string;
   readonly content?: string;

@@ -11,6 +11,7 @@ import {
   parseGoDuration,
   planContainerChange,
   memoryProblems,
+  portProblems,
   uploadProblems,
 } from "../support/providerRules";
 
@@ -211,6 +212,19 @@ describe("memory as the engine stores it and the provider reads it back", () => 
   it("refuses a swap limit: a host without swap accounting stores -1 instead", () => {
     expect(memoryProblems(512, 512)).toEqual([
       "memorySwap: 512 comes back as -1 on a host without swap accounting (a diff on every up there); set -1",
+    ]);
+  });
+});
+
+describe("ports as the provider reads them back: sorted by internal port", () => {
+  it("takes the ports in ascending internal order, as both containers declare them", () => {
+    expect(portProblems([{ internal: 21 }, { internal: 30000 }, { internal: 30001 }])).toEqual([]);
+    expect(portProblems([{ internal: 80 }, { internal: 443 }])).toEqual([]);
+  });
+
+  it("refuses another order, which would replace the container on every up", () => {
+    expect(portProblems([{ internal: 443 }, { internal: 80 }])).toEqual([
+      "ports: internal 80 after 443: the provider reads ports back sorted by internal port (a replacement on every up); sort them",
     ]);
   });
 });

@@ -7,6 +7,7 @@ import {
   WEB_STATUS_PORT,
   type Spec,
 } from "../../../spec";
+import { portProblems } from "../../support/providerRules";
 import { PEM_CERTIFICATE, PEM_KEY } from "../everyField";
 import { resourceNamed, runMocked, type ProgramRun } from "../../support/program";
 import { parseConfig, threeUserConfig, withValue } from "../../support/stacks";
@@ -184,7 +185,8 @@ describe("WebServer with http.tls required on port 8443", () => {
   });
   const container = () => resourceNamed(run, "web-container");
 
-  it("publishes the HTTPS port beside the HTTP one, which redirects", () => {
+  it("publishes the HTTPS port beside the HTTP one, which redirects, in the order the provider reads back", () => {
+    expect(portProblems(container().inputs.ports as { internal: number }[])).toEqual([]);
     expect(container().inputs.ports).toEqual([
       { internal: WEB_CONTAINER_PORT, external: 80, ip: "0.0.0.0", protocol: "tcp" },
       { internal: WEB_CONTAINER_HTTPS_PORT, external: 8443, ip: "0.0.0.0", protocol: "tcp" },
