@@ -3,13 +3,8 @@
 import { renderNginxConf } from "../nginx/conf";
 import { galleryEntries, renderGalleryPage } from "../nginx/gallery";
 import type { ConfiguredSecrets, ContainerFile, FtpLayout, Spec, WebLayout } from "../spec";
-import {
-  renderBanSettings,
-  renderFolderList,
-  renderPamService,
-  renderUserConfigs,
-  renderVsftpdConf,
-} from "../vsftpd/conf";
+import { renderFolderList, renderPamService, renderUserConfigs, renderVsftpdConf } from "../vsftpd/conf";
+import { banFiles } from "./bans";
 import { hashesFor, renderPasswordFile } from "./passwords";
 
 export { PASSWORD_COST, hashPassword, hashesFor, saltFor, type PasswordService } from "./passwords";
@@ -78,13 +73,18 @@ export function ftpContainerFiles(
     { file: layout.configFile, content: renderVsftpdConf(ftp, layout), permissions: "0644" },
     { file: layout.pamServiceFile, content: renderPamService(layout), permissions: "0644" },
     { file: layout.folderListFile, content: renderFolderList(ftp), permissions: "0644" },
-    { file: layout.banSettingsFile, content: renderBanSettings(ftp), permissions: "0644" },
     ...renderUserConfigs(ftp, layout).map((u) => ({ ...u, permissions: "0644" })),
     {
       file: layout.passwordFile,
       content: passwordFile("ftp", names, secrets.ftpHashes),
       permissions: "0600",
     },
+    ...banFiles(ftp.bans, {
+      watcherFile: layout.banWatcherFile,
+      settingsFile: layout.banSettingsFile,
+      listFile: layout.hostsDenyFile,
+      allowFile: layout.hostsAllowFile,
+    }),
     ...tlsFiles("ftp", ftp.tls, layout, secrets),
   ];
 }
@@ -109,6 +109,16 @@ export function webContainerFiles(
       ? [{ file: layout.galleryFile, content: renderGalleryPage(galleryEntries(http)), permissions: "0644" }]
       : []),
     ...tlsFiles("http", http.tls.mode, layout, secrets),
+    // The list starts empty: nginx.conf includes it, so it must exist before nginx starts.
+    ...(http.bans.afterFails > 0
+      ? [{ file: layout.bansFile, content: "# No address is banned.\n", permissions: "0644" }]
+      : []),
+    ...banFiles(http.bans, {
+      watcherFile: layout.banWatcherFile,
+      settingsFile: layout.banSettingsFile,
+      listFile: layout.bansFile,
+      reload: `nginx -s reload -c ${layout.configFile}`,
+    }),
   ];
 }
 

@@ -1,6 +1,7 @@
 // Paths, directories, CIDRs, origins and the secret are allow-listed by the spec module, so they are
 // written as is.
 import type { HttpSpec, WebLayout } from "../spec";
+import { banCheck, banDirectives } from "./bans";
 import { block } from "./block";
 import { galleryLocations } from "./gallery";
 import { locationMaps, sandboxMap, securityHeaders } from "./headers";
@@ -53,6 +54,7 @@ export function renderNginxConf(http: HttpSpec, layout: WebLayout, secureLinkSec
     ...listenLines(http, layout),
     `server_name ${http.serverName};`,
     ...tlsLines(http, layout),
+    ...banCheck(http),
     ...securityHeaders(http.tls),
     "",
     ...block("location /", ["return 404;"]),
@@ -86,6 +88,7 @@ export function renderNginxConf(http: HttpSpec, layout: WebLayout, secureLinkSec
     // Redirects keep the client's host and port: the container listens on 80 whatever is published.
     "absolute_redirect off;",
     "limit_conn_status 429;",
+    ...banDirectives(http, layout),
     ...temp,
     "",
     ...maps,

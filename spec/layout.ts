@@ -27,8 +27,12 @@ export interface FtpLayout {
   /** FTPS certificate chain and private key (PEM); written only when ftp.tls is not "off". */
   readonly tlsCertificateFile: string;
   readonly tlsKeyFile: string;
-  /** The ban settings vsftpd/bans.sh reads (shell assignments). */
+  /** The ban watcher (containerFiles/bans.sh) and the settings it reads; with bans on only. */
+  readonly banWatcherFile: string;
   readonly banSettingsFile: string;
+  /** What vsftpd reads with tcp_wrappers=YES; the watcher writes both. */
+  readonly hostsDenyFile: string;
+  readonly hostsAllowFile: string;
 }
 
 export interface WebLayout {
@@ -59,12 +63,21 @@ export interface WebLayout {
   readonly htpasswdFile: string;
   /** The gallery page; written only when http.gallery.enabled. */
   readonly galleryFile: string;
+  /** Bans after failed basic-auth requests (with http.bans on): the watcher, its settings, the
+   * geo file of banned addresses nginx includes, and the log of failed requests it follows. */
+  readonly banWatcherFile: string;
+  readonly banSettingsFile: string;
+  readonly bansFile: string;
+  readonly authFailureLog: string;
 }
 
 /** The media owner inside the vsftpd image: fixed so host folders keep one owner across rebuilds. */
 export const MEDIA_OWNER = { user: "vsftpd-media", uid: 2121, gid: 2121 } as const;
 
 export const CONTAINER_MEDIA_ROOT = "/srv/media";
+
+/** Where both images' entrypoints look for the ban watcher the program uploads. */
+const BAN_WATCHER_FILE = "/usr/local/bin/video-server-bans";
 
 export const FTP_CONTAINER_LAYOUT: FtpLayout = {
   mediaRoot: CONTAINER_MEDIA_ROOT,
@@ -82,7 +95,10 @@ export const FTP_CONTAINER_LAYOUT: FtpLayout = {
   // /etc/vsftpd exists in the image (vsftpd/Dockerfile), so the upload needs no new folder.
   tlsCertificateFile: "/etc/vsftpd/tls-certificate.pem",
   tlsKeyFile: "/etc/vsftpd/tls-key.pem",
+  banWatcherFile: BAN_WATCHER_FILE,
   banSettingsFile: "/etc/vsftpd/bans",
+  hostsDenyFile: "/etc/hosts.deny",
+  hostsAllowFile: "/etc/hosts.allow",
 };
 
 export const WEB_CONTAINER_LAYOUT: WebLayout = {
@@ -103,6 +119,10 @@ export const WEB_CONTAINER_LAYOUT: WebLayout = {
   // /etc/nginx exists in the image; docker uploads make the video-server folder.
   htpasswdFile: "/etc/nginx/video-server/htpasswd",
   galleryFile: "/etc/nginx/video-server/gallery.html",
+  banWatcherFile: BAN_WATCHER_FILE,
+  banSettingsFile: "/etc/nginx/video-server/bans",
+  bansFile: "/etc/nginx/video-server/bans.conf",
+  authFailureLog: "/var/log/nginx/auth-failures.log",
 };
 
 /** Port the nginx container listens on (the published port comes from `http.port`). */

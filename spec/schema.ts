@@ -301,6 +301,10 @@ export const rawConfigSchema = z
          * files nginx sends counts against it, so a limit shrinks the cache viewers are served from.
          */
         memoryLimit: memoryLimit.default(0),
+        /** Failed basic-auth requests from one address within http.banWindow that ban it; 0: off. */
+        banAfterFails: count(0, 1000).default(10),
+        banWindow: count(1, 86_400).default(600),
+        banTime: count(1, 2_592_000).default(900),
         /** Seconds browsers keep to HTTPS after a reply; with http.tls required only. */
         hstsMaxAge: count(0, MAX_HSTS_SECONDS).optional(),
         directio: z

@@ -113,6 +113,8 @@ export interface HttpSpec {
   readonly tls: HttpTlsSpec;
   /** MiB; 0: no limit. */
   readonly memoryLimit: number;
+  /** Bans after failed basic-auth requests; off (afterFails 0) when no location has basic auth. */
+  readonly bans: BanSpec;
 }
 
 /** An image is built from the project's Dockerfile unless a reference overrides it. */
@@ -293,6 +295,11 @@ function build(c: RawConfig, ctx: SpecContext): ParsedConfig {
       gallery: { ...http.gallery },
       directio: http.directio,
       memoryLimit: http.memoryLimit,
+      bans: {
+        afterFails: locations.some((l) => l.basicAuth) ? http.banAfterFails : 0,
+        windowSeconds: http.banWindow,
+        seconds: http.banTime,
+      },
       tls: {
         mode: http.tls,
         httpsPort: http.httpsPort,

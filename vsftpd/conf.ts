@@ -101,18 +101,6 @@ export function renderPamService(layout: FtpLayout): string {
   ].join("\n");
 }
 
-/** Shell assignments for vsftpd/bans.sh; whole numbers only (the schema's counts). */
-export function renderBanSettings(ftp: Pick<FtpSpec, "bans">): string {
-  const { afterFails, windowSeconds, seconds } = ftp.bans;
-  return [
-    HEADER,
-    `BAN_AFTER_FAILS=${afterFails}`,
-    `BAN_WINDOW_SECONDS=${windowSeconds}`,
-    `BAN_SECONDS=${seconds}`,
-    "",
-  ].join("\n");
-}
-
 /** For the entrypoint: a `chroot` folder stays root's, as vsftpd refuses a writable chroot. */
 export function renderFolderList(ftp: FtpSpec): string {
   const roots = [...new Set(ftp.users.map((u) => u.root || "."))].sort();

@@ -40,8 +40,10 @@ mkdir -p "$(dirname "$LOG")"
 touch "$LOG"
 ( tail -n 0 -F "$LOG" | grep --line-buffered -v ' CONNECT: Client "127\.0\.0\.1"$' & )
 ( while sleep 10; do [ "$(stat -c %s "$LOG")" -le "$LOG_MAX_BYTES" ] || : >"$LOG"; done & )
-# Bans across connections (vsftpd-bans); it exits at once when ftp.banAfterFails is 0.
-( /usr/local/bin/vsftpd-bans "$LOG" /etc/vsftpd/bans & )
+# Bans across connections: the program uploads the watcher and its settings when they are on.
+if [ -x /usr/local/bin/video-server-bans ] && [ -f /etc/vsftpd/bans ]; then
+  ( /usr/local/bin/video-server-bans vsftpd "$LOG" /etc/vsftpd/bans & )
+fi
 
 # On SIGTERM (docker stop, a replacement) the listener goes first, so no new session starts, and
 # the sessions in progress get the container's stop grace to finish their transfers. This shell

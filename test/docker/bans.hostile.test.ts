@@ -1,16 +1,17 @@
 /**
- * Bans across connections on the real FTP container: a test host in a network namespace of
- * this test's own reaches the FTP port published on its side of a veth pair, through Docker's
- * NAT, so vsftpd sees its real addresses. Repeated wrong passwords from one address ban it
- * (vsftpd refuses it at connect, through tcp_wrappers) while a good user from the other address
- * goes on working; the ban ends after ftp.banTime. A user name naming the other address does
- * not get it banned.
+ * Bans across connections on the real containers: a test host in a network namespace of this
+ * test's own reaches the FTP and HTTP ports published on its side of a veth pair, through
+ * Docker's NAT, so vsftpd and nginx see its real addresses. Repeated wrong passwords from one
+ * address ban it (vsftpd refuses it at connect through tcp_wrappers; nginx answers 403) while a
+ * good user from the other address goes on working; the ban ends after ban*Time. A user name
+ * naming the other address does not get it banned.
  */
 import { createTestHost, type TestHost } from "../support/testHost";
 import { exec } from "./containers";
 import { loopbackConfig, startDockerStack, type DockerStack } from "./stack";
 
 const PASSWORD = "uploader-password-1";
+const VIEWER = { name: "viewer", password: "viewer-http-password" };
 const BAN_SECONDS = 6;
 
 let stack: DockerStack;
@@ -65,6 +66,27 @@ async function neighbourLists(): Promise<number> {
   return r.code;
 }
 
+/** The status of one HTTP request from `from` (an address of the test host), with basic auth. */
+async function httpStatus(from: string, password: string, urlPath = "/members/"): Promise<number> {
+  const url = `http://${host.gateway}:${stack.ports.http}${urlPath}`;
+  const r = await host.run([
+    "curl",
+    "-s",
+    "-o",
+    "/dev/null",
+    "-w",
+    "%{http_code}",
+    "--max-time",
+    "10",
+    "--interface",
+    from,
+    "-u",
+    `${VIEWER.name}:${password}`,
+    url,
+  ]);
+  return Number(r.stdout.trim());
+}
+
 async function greetingWithin(ms: number, wanted: (greeting: string) => boolean): Promise<string> {
   const deadline = Date.now() + ms;
   for (;;) {
@@ -74,20 +96,16 @@ async function greetingWithin(ms: number, wanted: (greeting: string) => boolean)
   }
 }
 
-const ftpLogs = async () => {
-  const logs = await stack.container("ftp").logs({ stdout: true, stderr: true });
-  return logs.toString("utf8");
-};
-
-/** The container's output once it holds `line` (the watcher writes its lists first), at most 5 s. */
-async function logsWith(line: string): Promise<string> {
+/** A container's output once it holds `line` (the watcher writes its lists first), at most 5 s. */
+async function logsWith(line: string, role: "ftp" | "web" = "ftp"): Promise<string> {
   const deadline = Date.now() + 5_000;
   for (;;) {
-    const logs = await ftpLogs();
+    const logs = (await stack.container(role).logs({ stdout: true, stderr: true })).toString("utf8");
     if (logs.includes(line) || Date.now() > deadline) return logs;
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+const webLogsWith = (line: string) => logsWith(line, "web");
 const hostsDeny = async () =>
   (await exec(stack.engine.docker, stack.container("ftp"), ["cat", "/etc/hosts.deny"])).output;
 
@@ -107,7 +125,19 @@ beforeAll(async () => {
         banWindow: 60,
         banTime: BAN_SECONDS,
       },
-      http: { gallery: { enabled: false }, locations: [{ path: "/videos/", directory: "videos" }] },
+      http: {
+        bindAddress: host.gateway,
+        gallery: { enabled: false },
+        users: [VIEWER],
+        locations: [
+          // Listed, so a 403 can only be the ban.
+          { path: "/videos/", directory: "videos", autoindex: true },
+          { path: "/members/", directory: "members", autoindex: true, basicAuth: true },
+        ],
+        banAfterFails: 3,
+        banWindow: 60,
+        banTime: BAN_SECONDS,
+      },
     }),
   );
 }, 900_000);
@@ -142,7 +172,7 @@ describe("three wrong passwords from one address", () => {
 
   it("ban the address: vsftpd refuses it at connect with 421, and the ban is in the container's output", async () => {
     expect(banned).toBe("421 Service not available.");
-    const line = `vsftpd-bans: banned ${attacker} for ${BAN_SECONDS} s after 3 failed logins within 60 s`;
+    const line = `video-server-bans: banned ${attacker} for ${BAN_SECONDS} s after 3 failed logins within 60 s`;
     expect(await logsWith(line)).toContain(line);
   });
 
@@ -155,9 +185,50 @@ describe("three wrong passwords from one address", () => {
     const greeting = await greetingWithin((BAN_SECONDS + 5) * 1000, (g) => g.startsWith("220"));
     expect(greeting).toBe("220 video-server FTP ready");
     expect(Date.now() - bannedAt).toBeGreaterThanOrEqual((BAN_SECONDS - 2) * 1000);
-    expect(await logsWith(`vsftpd-bans: unbanned ${attacker}`)).toContain(
-      `vsftpd-bans: unbanned ${attacker}`,
+    expect(await logsWith(`video-server-bans: unbanned ${attacker}`)).toContain(
+      `video-server-bans: unbanned ${attacker}`,
     );
     expect(await hostsDeny()).not.toContain(attacker);
+  }, 30_000);
+});
+
+describe("three wrong basic-auth passwords from one address", () => {
+  let statuses: number[] = [];
+  let bannedAt = 0;
+
+  beforeAll(async () => {
+    // The FTP ban above has ended by now; this one counts nginx's failures only.
+    statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push(await httpStatus(attacker, "wrong-password"));
+    const deadline = Date.now() + 5_000;
+    while ((await httpStatus(attacker, VIEWER.password)) !== 403 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 250));
+    bannedAt = Date.now();
+  }, 60_000);
+
+  it("are each answered 401", () => {
+    expect(statuses).toEqual([401, 401, 401]);
+  });
+
+  it("ban the address: nginx answers it 403 for everything, even with the right password", async () => {
+    expect(await httpStatus(attacker, VIEWER.password)).toBe(403);
+    expect(await httpStatus(attacker, VIEWER.password, "/videos/")).toBe(403);
+    const line = `video-server-bans: banned ${attacker} for ${BAN_SECONDS} s after 3 failed logins within 60 s`;
+    expect(await webLogsWith(line)).toContain(line);
+  });
+
+  it("leave the other address served", async () => {
+    expect(await httpStatus(neighbour, VIEWER.password)).toBe(200);
+  });
+
+  it("end after http.banTime", async () => {
+    const deadline = Date.now() + (BAN_SECONDS + 5) * 1000;
+    let status = await httpStatus(attacker, VIEWER.password);
+    while (status === 403 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      status = await httpStatus(attacker, VIEWER.password);
+    }
+    expect(status).toBe(200);
+    expect(Date.now() - bannedAt).toBeGreaterThanOrEqual((BAN_SECONDS - 2) * 1000);
   }, 30_000);
 });

@@ -1,9 +1,9 @@
 /**
- * The ban watcher (vsftpd/bans.sh) on its own, as the FTP container runs it, fed vsftpd log
- * lines this test writes: it bans after the configured failures within the window, lifts the
- * ban after its time, never bans loopback or the bridge gateway, and a user name cannot get
- * another address banned. Its lists go to files of the test's; the docker tier checks that
- * vsftpd honours them (bans.hostile.test.ts).
+ * The ban watcher (containerFiles/bans.sh) on its own, as the FTP container runs it, fed vsftpd
+ * log lines this test writes: it bans after the configured failures within the window, lifts
+ * the ban after its time, never bans loopback or the bridge gateway, and a user name cannot get
+ * another address banned. Its lists go to files of the test's. webBans.test.ts checks nginx's
+ * side on the host; the docker tier, that both servers honour the lists (bans.hostile.test.ts).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { PROJECT_DIR } from "../support/project";
 import { waitFor } from "../support/wait";
 
-const SCRIPT = path.join(PROJECT_DIR, "vsftpd/bans.sh");
+const SCRIPT = path.join(PROJECT_DIR, "containerFiles/bans.sh");
 /** /proc/net/route with a default route via 172.17.0.1 (bytes least significant first). */
 const ROUTES = [
   "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT",
@@ -43,14 +43,20 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "video-server-bans-"));
   fs.writeFileSync(file("vsftpd.log"), "");
   fs.writeFileSync(file("route"), ROUTES);
-  fs.writeFileSync(file("bans"), "BAN_AFTER_FAILS=3\nBAN_WINDOW_SECONDS=60\nBAN_SECONDS=3\n");
-  watcher = spawn("bash", [SCRIPT, file("vsftpd.log"), file("bans")], {
-    env: {
-      PATH: process.env.PATH,
-      VSFTPD_BANS_DENY: file("hosts.deny"),
-      VSFTPD_BANS_ALLOW: file("hosts.allow"),
-      VSFTPD_BANS_ROUTES: file("route"),
-    },
+  fs.writeFileSync(
+    file("bans"),
+    [
+      "BAN_AFTER_FAILS=3",
+      "BAN_WINDOW_SECONDS=60",
+      "BAN_SECONDS=3",
+      `BAN_LIST_FILE='${file("hosts.deny")}'`,
+      `BAN_ALLOW_FILE='${file("hosts.allow")}'`,
+      `BAN_ROUTES_FILE='${file("route")}'`,
+      "",
+    ].join("\n"),
+  );
+  watcher = spawn("bash", [SCRIPT, "vsftpd", file("vsftpd.log"), file("bans")], {
+    env: { PATH: process.env.PATH },
     stdio: ["ignore", "pipe", "pipe"],
   });
   watcher.stdout?.on("data", (c: Buffer) => (output += c.toString()));
@@ -86,11 +92,11 @@ it("bans at the third failure, logs it, and lifts the ban after ftp.banTime", as
   await waitFor("the ban", () => banned().includes("198.51.100.7"), 5_000);
   const bannedAt = Date.now();
   // The list is written first, then the line: the output may come a moment later.
-  const logged = "vsftpd-bans: banned 198.51.100.7 for 3 s after 3 failed logins within 60 s";
+  const logged = "video-server-bans: banned 198.51.100.7 for 3 s after 3 failed logins within 60 s";
   await waitFor("the ban's line", () => output.includes(logged), 5_000);
   await waitFor("the unban", () => !banned().includes("198.51.100.7"), 8_000);
   expect(Date.now() - bannedAt).toBeGreaterThanOrEqual(1_900);
-  await waitFor("the unban's line", () => output.includes("vsftpd-bans: unbanned 198.51.100.7"), 5_000);
+  await waitFor("the unban's line", () => output.includes("video-server-bans: unbanned 198.51.100.7"), 5_000);
 }, 15_000);
 
 it("never bans loopback or the bridge gateway, where docker-proxy puts every local client", async () => {

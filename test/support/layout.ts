@@ -37,8 +37,9 @@
  *   prerequisites.ts creates it on the host with useradd when it is missing and leaves it there.
  * - /etc/nginx/mime.types: the host's Debian nginx ships the same file as the image.
  * - /etc/hosts.allow and /etc/hosts.deny, which vsftpd reads with tcp_wrappers=YES: the host's
- *   (Debian's, comments only). The ban watcher does not run here; bans.test.ts runs it alone
- *   and the docker tier runs it in the container.
+ *   (Debian's, comments only). The ban watcher does not run with the servers here (it and its
+ *   settings are written under `<temp>/`); bans.test.ts and webBans.test.ts run it themselves
+ *   and the docker tier runs it in the containers.
  * - Every file the containers receive (ftpServerFiles, webServerFiles: content and mode), the
  *   password salts, and the entrypoint's folder preparation (folders.ts runs the loop from
  *   vsftpd/entrypoint.sh itself).
@@ -83,6 +84,7 @@ export function hostFtpLayout(dirs: HostDirs, ports: HostPorts, pamService: stri
     secureChrootDir: path.join(dirs.vsftpd, "empty"),
     tlsCertificateFile: path.join(dirs.vsftpd, "tls-certificate.pem"),
     tlsKeyFile: path.join(dirs.vsftpd, "tls-key.pem"),
+    banWatcherFile: path.join(dirs.vsftpd, "video-server-bans"),
     banSettingsFile: path.join(dirs.vsftpd, "bans"),
   };
 }
@@ -104,6 +106,10 @@ export function hostWebLayout(dirs: HostDirs, ports: HostPorts): WebLayout {
     tempPrefix: path.join(dirs.nginx, "temp"),
     htpasswdFile: path.join(dirs.nginx, "htpasswd"),
     galleryFile: path.join(dirs.nginx, "gallery.html"),
+    banWatcherFile: path.join(dirs.nginx, "video-server-bans"),
+    banSettingsFile: path.join(dirs.nginx, "bans"),
+    bansFile: path.join(dirs.nginx, "bans.conf"),
+    authFailureLog: path.join(dirs.nginx, "auth-failures.log"),
   };
 }
 

@@ -226,6 +226,9 @@ const ROWS: readonly Row[] = [
   row("ftp.banTime", 2_592_001, "a ban over 30 days", "must be 1–2592000"),
   row("ftp.memoryLimit", 32, "too little memory to run", "must be 0 (no limit) or 64–1048576 MiB"),
   row("http.memoryLimit", 1.5, "a fraction of a MiB", "must be a whole number of MiB"),
+  row("http.banAfterFails", 1001, "a fail count above 1000", "must be 0–1000"),
+  row("http.banWindow", 86_401, "a window over a day", "must be 1–86400"),
+  row("http.banTime", 0, "a ban of no time", "must be 1–2592000"),
   row("ftp.maxClients", 10001, "above 10000 sessions", "must be 1–10000"),
   // HTTP: server name, locations.
   row(

@@ -39,16 +39,17 @@ describe("ftpContainerFiles", () => {
     return ftpContainerFiles(spec, FTP_CONTAINER_LAYOUT, { ftpHashes: hashes(spec), ...tls });
   };
 
-  it("uploads the config, PAM service, folder list, ban settings, one file per user and the root-only password file", () => {
+  it("uploads the config, PAM service, folder list, one file per user, the root-only password file and the ban watcher", () => {
     expect(files(threeUserConfig()).map((f) => `${f.file} ${f.permissions}`)).toEqual([
       "/etc/vsftpd.conf 0644",
       "/etc/pam.d/vsftpd-virtual 0644",
       "/etc/vsftpd/folders 0644",
-      "/etc/vsftpd/bans 0644",
       "/etc/vsftpd/users/editor 0644",
       "/etc/vsftpd/users/team-a 0644",
       "/etc/vsftpd/users/viewer 0644",
       "/etc/vsftpd/passwd 0600",
+      "/usr/local/bin/video-server-bans 0755",
+      "/etc/vsftpd/bans 0644",
     ]);
   });
 

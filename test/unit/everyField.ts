@@ -84,6 +84,9 @@ export function everyFieldConfig(): StackConfig {
       tlsKey: PEM_HTTPS_KEY,
       hstsMaxAge: 86400,
       memoryLimit: 1024,
+      banAfterFails: 4,
+      banWindow: 120,
+      banTime: 300,
     },
     images: { ftp: "registry.example.com/video-server/vsftpd:1.0", web: "nginx:1.27" },
   };

@@ -134,6 +134,10 @@ describe("renderNginxConf", () => {
       http2: "listen-parameter",
       tlsCertificateFile: "/tmp/tls/cert.pem",
       tlsKeyFile: "/tmp/tls/key.pem",
+      banWatcherFile: "/tmp/b/video-server-bans",
+      banSettingsFile: "/tmp/b/bans",
+      bansFile: "/tmp/b/bans.conf",
+      authFailureLog: "/tmp/b/auth-failures.log",
     };
     const conf = renderNginxConf(httpOf(), layout);
     for (const text of [
