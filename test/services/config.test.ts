@@ -47,10 +47,13 @@ describe("the generated configuration on the real servers", () => {
     const ctx = { project: PROJECT, stack: name, projectDir: "/srv/video-server" };
     const { spec, secrets } = parseSpec(withSections(stack, DEPLOY_VALUES), ctx);
     const httpHashes = Object.fromEntries(spec.http.users.map((u) => [u, "$2b$05$x"]));
-    const files = webContainerFiles(spec, WEB_CONTAINER_LAYOUT, {
+    // The ban list is an include, which nginx -t opens: here it lives in the scratch dir.
+    const layout = { ...WEB_CONTAINER_LAYOUT, bansFile: path.join(scratch, `${name}.bans.conf`) };
+    const files = webContainerFiles(spec, layout, {
       httpHashes,
       secureLinkSecret: secrets.secureLinkSecret,
     });
+    for (const f of files.filter((f) => f.file === layout.bansFile)) fs.writeFileSync(f.file, f.content);
     const conf = files.find((f) => f.file === WEB_CONTAINER_LAYOUT.configFile);
     expect(conf).toBeDefined();
     const file = path.join(scratch, `${name}.conf`);
