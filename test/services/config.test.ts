@@ -13,7 +13,7 @@ import { ftpConnect, recordDataConnections, upload } from "../support/ftp";
 import { request } from "../support/http";
 import { withSections } from "../support/layout";
 import { requirePrerequisites } from "../support/prerequisites";
-import { PROJECT } from "../support/project";
+import { PROJECT, PROJECT_DIR } from "../support/project";
 import { nginxTest, startStack, type RunningStack } from "../support/servers";
 import { MATRIX } from "./stacks";
 
@@ -41,6 +41,15 @@ describe("the generated configuration on the real servers", () => {
       GUEST: FTP_CONTAINER_LAYOUT.guestUser,
     });
     expect(fs.readFileSync(ENTRYPOINT, "utf8")).toContain(`vsftpd ${FTP_CONTAINER_LAYOUT.configFile} &`);
+  });
+
+  it("both entrypoints start the ban watcher the program uploads, at the container layouts' paths", () => {
+    const web = fs.readFileSync(path.join(PROJECT_DIR, "nginx/entrypoint.sh"), "utf8");
+    const { banWatcherFile, authFailureLog, banSettingsFile } = WEB_CONTAINER_LAYOUT;
+    expect(web).toContain(`( ${banWatcherFile} nginx ${authFailureLog} ${banSettingsFile} & )`);
+    const ftp = fs.readFileSync(ENTRYPOINT, "utf8");
+    const f = FTP_CONTAINER_LAYOUT;
+    expect(ftp).toContain(`( ${f.banWatcherFile} vsftpd "$LOG" ${f.banSettingsFile} & )`);
   });
 
   it.each(MATRIX)("nginx -t accepts the container nginx.conf of the %s stack", async (name, stack) => {
