@@ -7,6 +7,7 @@
  * naming the other address does not get it banned.
  */
 import { createTestHost, type TestHost } from "../support/testHost";
+import { pollUntil } from "../support/wait";
 import { exec } from "./containers";
 import { loopbackConfig, startDockerStack, type DockerStack } from "./stack";
 
@@ -87,24 +88,16 @@ async function httpStatus(from: string, password: string, urlPath = "/members/")
   return Number(r.stdout.trim());
 }
 
-async function greetingWithin(ms: number, wanted: (greeting: string) => boolean): Promise<string> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const [greeting] = await session();
-    if (wanted(greeting) || Date.now() > deadline) return greeting;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const greetingWithin = (ms: number, wanted: (greeting: string) => boolean): Promise<string> =>
+  pollUntil(async () => (await session())[0], wanted, ms);
 
 /** A container's output once it holds `line` (the watcher writes its lists first), at most 5 s. */
-async function logsWith(line: string, role: "ftp" | "web" = "ftp"): Promise<string> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const logs = (await stack.container(role).logs({ stdout: true, stderr: true })).toString("utf8");
-    if (logs.includes(line) || Date.now() > deadline) return logs;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const logsWith = (line: string, role: "ftp" | "web" = "ftp"): Promise<string> =>
+  pollUntil(
+    async () => (await stack.container(role).logs({ stdout: true, stderr: true })).toString("utf8"),
+    (logs) => logs.includes(line),
+    5_000,
+  );
 const webLogsWith = (line: string) => logsWith(line, "web");
 const hostsDeny = async () =>
   (await exec(stack.engine.docker, stack.container("ftp"), ["cat", "/etc/hosts.deny"])).output;
@@ -200,9 +193,11 @@ describe("three wrong basic-auth passwords from one address", () => {
     // The FTP ban above has ended by now; this one counts nginx's failures only.
     statuses = [];
     for (let i = 0; i < 3; i++) statuses.push(await httpStatus(attacker, "wrong-password"));
-    const deadline = Date.now() + 5_000;
-    while ((await httpStatus(attacker, VIEWER.password)) !== 403 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 250));
+    await pollUntil(
+      () => httpStatus(attacker, VIEWER.password),
+      (status) => status === 403,
+      5_000,
+    );
     bannedAt = Date.now();
   }, 60_000);
 
@@ -222,13 +217,12 @@ describe("three wrong basic-auth passwords from one address", () => {
   });
 
   it("end after http.banTime", async () => {
-    const deadline = Date.now() + (BAN_SECONDS + 5) * 1000;
-    let status = await httpStatus(attacker, VIEWER.password);
-    while (status === 403 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 250));
-      status = await httpStatus(attacker, VIEWER.password);
-    }
-    expect(status).toBe(200);
+    const status = pollUntil(
+      () => httpStatus(attacker, VIEWER.password),
+      (s) => s !== 403,
+      (BAN_SECONDS + 5) * 1000,
+    );
+    expect(await status).toBe(200);
     expect(Date.now() - bannedAt).toBeGreaterThanOrEqual((BAN_SECONDS - 2) * 1000);
   }, 30_000);
 });

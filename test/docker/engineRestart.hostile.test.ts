@@ -6,6 +6,7 @@
 import { fixture, sha256 } from "../support/data";
 import { upload, withFtp, type Endpoint } from "../support/ftp";
 import { request } from "../support/http";
+import { pollUntil } from "../support/wait";
 import { loopbackConfig, startDockerStack, type DockerStack } from "./stack";
 
 const PASSWORD = "uploader-password-1";
@@ -25,23 +26,24 @@ interface Back {
 
 /** Both containers running and healthy again, at most 120 s after the engine answers. */
 async function healthyAgain(): Promise<Record<string, Back>> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const states = await Promise.all(
-      (["ftp", "web"] as const).map(async (role) => {
-        const info = await stack.container(role).inspect();
-        const back: Back = {
-          health: info.State.Health?.Status,
-          restartPolicy: info.HostConfig.RestartPolicy?.Name,
-          started: Date.parse(info.State.StartedAt) >= restartedAt ? "after the restart" : "before",
-        };
-        return [role, back] as const;
-      }),
-    );
-    if (states.every(([, s]) => s.health === "healthy" && s.started !== "before") || Date.now() > deadline)
-      return Object.fromEntries(states);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  const states = await pollUntil(
+    () =>
+      Promise.all(
+        (["ftp", "web"] as const).map(async (role) => {
+          const info = await stack.container(role).inspect();
+          const back: Back = {
+            health: info.State.Health?.Status,
+            restartPolicy: info.HostConfig.RestartPolicy?.Name,
+            started: Date.parse(info.State.StartedAt) >= restartedAt ? "after the restart" : "before",
+          };
+          return [role, back] as const;
+        }),
+      ),
+    (all) => all.every(([, s]) => s.health === "healthy" && s.started !== "before"),
+    120_000,
+    500,
+  );
+  return Object.fromEntries(states);
 }
 
 beforeAll(async () => {

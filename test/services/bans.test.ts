@@ -5,14 +5,12 @@
  * another address banned. Its lists go to files of the test's. webBans.test.ts checks nginx's
  * side on the host; the docker tier, that both servers honour the lists (bans.hostile.test.ts).
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PROJECT_DIR } from "../support/project";
+import { startBanWatcher, type BanWatcher } from "../support/banWatcher";
 import { waitFor } from "../support/wait";
 
-const SCRIPT = path.join(PROJECT_DIR, "containerFiles/bans.sh");
 /** /proc/net/route with a default route via 172.17.0.1 (bytes least significant first). */
 const ROUTES = [
   "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT",
@@ -22,8 +20,8 @@ const ROUTES = [
 ].join("\n");
 
 let dir: string;
-let watcher: ChildProcess;
-let output = "";
+let watcher: BanWatcher;
+const output = () => watcher.output();
 const file = (name: string) => path.join(dir, name);
 const deny = () => (fs.existsSync(file("hosts.deny")) ? fs.readFileSync(file("hosts.deny"), "utf8") : "");
 const banned = () =>
@@ -55,27 +53,16 @@ beforeAll(async () => {
       "",
     ].join("\n"),
   );
-  watcher = spawn("bash", [SCRIPT, "vsftpd", file("vsftpd.log"), file("bans")], {
-    env: { PATH: process.env.PATH },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  watcher.stdout?.on("data", (c: Buffer) => (output += c.toString()));
-  watcher.stderr?.on("data", (c: Buffer) => (output += c.toString()));
-  await waitFor(
-    "the watcher to start",
-    () => output.includes("never loopback or the gateway 172.17.0.1"),
-    5_000,
-  );
-  // tail -F opens the log a moment after the watcher prints its first line.
-  await new Promise((r) => setTimeout(r, 500));
+  watcher = await startBanWatcher("vsftpd", file("vsftpd.log"), file("bans"));
 });
 
 afterAll(() => {
-  watcher?.kill();
+  watcher?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-it("starts with empty lists: nothing denied, nothing allowed past the bans", () => {
+it("starts with empty lists and the gateway read from the routes: nothing denied, nothing allowed past the bans", () => {
+  expect(output()).toContain("never loopback or the gateway 172.17.0.1");
   expect(banned()).toEqual([]);
   expect(fs.readFileSync(file("hosts.allow"), "utf8")).not.toMatch(/^[^#]/m);
 });
@@ -93,10 +80,14 @@ it("bans at the third failure, logs it, and lifts the ban after ftp.banTime", as
   const bannedAt = Date.now();
   // The list is written first, then the line: the output may come a moment later.
   const logged = "video-server-bans: banned 198.51.100.7 for 3 s after 3 failed logins within 60 s";
-  await waitFor("the ban's line", () => output.includes(logged), 5_000);
+  await waitFor("the ban's line", () => output().includes(logged), 5_000);
   await waitFor("the unban", () => !banned().includes("198.51.100.7"), 8_000);
   expect(Date.now() - bannedAt).toBeGreaterThanOrEqual(1_900);
-  await waitFor("the unban's line", () => output.includes("video-server-bans: unbanned 198.51.100.7"), 5_000);
+  await waitFor(
+    "the unban's line",
+    () => output().includes("video-server-bans: unbanned 198.51.100.7"),
+    5_000,
+  );
 }, 15_000);
 
 it("never bans loopback or the bridge gateway, where docker-proxy puts every local client", async () => {

@@ -6,12 +6,11 @@
  * Every client here is 127.0.0.x, which the watcher never bans, so the list is written by hand
  * for the 403 and fed addresses for the watcher; the docker tier bans a real client address.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as path from "node:path";
+import { startBanWatcher, type BanWatcher } from "../support/banWatcher";
 import { upload, withFtp } from "../support/ftp";
 import { request } from "../support/http";
-import { PROJECT_DIR } from "../support/project";
 import { startStack, type RunningStack } from "../support/servers";
 import { waitFor } from "../support/wait";
 import { DELIVERY, VIEWER } from "./deliveryStacks";
@@ -76,25 +75,13 @@ describe("a listed address", () => {
 });
 
 describe("the ban watcher in nginx mode, with the stack's settings", () => {
-  let watcher: ChildProcess;
-  let output = "";
+  let watcher: BanWatcher;
+  const output = () => watcher.output();
   beforeAll(async () => {
-    watcher = spawn(
-      "bash",
-      [
-        path.join(PROJECT_DIR, "containerFiles/bans.sh"),
-        "nginx",
-        stack.webLayout.authFailureLog,
-        stack.webLayout.banSettingsFile,
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    watcher.stdout?.on("data", (c: Buffer) => (output += c.toString()));
-    watcher.stderr?.on("data", (c: Buffer) => (output += c.toString()));
-    await waitFor("the watcher to start", () => output.includes("ban an address for 3 s"), 5_000);
-    await new Promise((r) => setTimeout(r, 500));
+    const { authFailureLog, banSettingsFile } = stack.webLayout;
+    watcher = await startBanWatcher("nginx", authFailureLog, banSettingsFile);
   });
-  afterAll(() => watcher?.kill());
+  afterAll(() => watcher?.stop());
 
   it("lists an address after 3 failures, reloads nginx, and lifts the ban after http.banTime", async () => {
     const old = workers();
@@ -102,12 +89,12 @@ describe("the ban watcher in nginx mode, with the stack's settings", () => {
     fs.appendFileSync(stack.webLayout.authFailureLog, "203.0.113.7\n203.0.113.7\n203.0.113.7\n");
     await waitFor(
       "the ban's line",
-      () => output.includes("video-server-bans: banned 203.0.113.7 for 3 s"),
+      () => output().includes("video-server-bans: banned 203.0.113.7 for 3 s"),
       5_000,
     );
     expect(fs.readFileSync(stack.webLayout.bansFile, "utf8")).toContain("\n203.0.113.7 1;\n");
     await waitFor("nginx's reload", () => !workers().some((p) => old.includes(p)), 5_000);
-    await waitFor("the unban", () => output.includes("video-server-bans: unbanned 203.0.113.7"), 8_000);
+    await waitFor("the unban", () => output().includes("video-server-bans: unbanned 203.0.113.7"), 8_000);
     expect(fs.readFileSync(stack.webLayout.bansFile, "utf8")).not.toContain("203.0.113.7");
     // nginx still serves after the reloads.
     expect((await request(stack, "/videos/")).status).toBe(200);

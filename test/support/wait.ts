@@ -13,3 +13,21 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * Reads `get` every intervalMs until `done` holds for its value or timeoutMs has passed, and
+ * returns the last value either way: the caller's assertion then shows what was seen.
+ */
+export async function pollUntil<T>(
+  get: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+  intervalMs = 250,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await get();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
