@@ -1,0 +1,67 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseSettings, readSettings } from "../../../worker/src/loadSettings";
+
+const valid = {
+  mediaRoot: "/srv/media",
+  derivedRoot: "/srv/derived",
+  stateDir: "/var/lib/video-server-worker",
+  ftpLog: "/var/log/vsftpd/vsftpd.log",
+  users: [{ name: "uploader", root: "" }],
+  locations: [{ path: "/videos/", directory: "videos", publish: "verified" }],
+  rescanSeconds: 600,
+  concurrency: 1,
+  maxFileSize: 1e9,
+  posterWidth: 640,
+  previews: true,
+  nice: 19,
+  metrics: { host: "0.0.0.0", port: 9100 },
+  owners: { uploader: { uid: 2121, gid: 2121 }, published: { uid: 0, gid: 0 } },
+  webhooks: [{ url: "https://hooks.example.com/video", secret: "s", events: ["file.published"] }],
+  webhookRetrySeconds: 86400,
+  urls: { meta: "/_meta", poster: "/_poster", preview: "/_preview" },
+};
+
+describe("parseSettings", () => {
+  it("accepts the settings the program renders", () => {
+    expect(parseSettings(valid, "worker.json")).toEqual(valid);
+  });
+
+  it("names every wrong field and what it must be", () => {
+    const bad = {
+      ...valid,
+      nice: 20,
+      locations: [{ path: "videos", directory: "videos", publish: "later" }],
+    };
+    expect(() => parseSettings(bad, "worker.json")).toThrow(
+      /^worker\.json: locations must be a list of .*; nice must be a niceness from 0 to 19 /,
+    );
+  });
+
+  it("refuses a webhook subscribed to an event that does not exist", () => {
+    const bad = {
+      ...valid,
+      webhooks: [{ url: "https://h.example.com/", secret: "s", events: ["file.renamed"] }],
+    };
+    expect(() => parseSettings(bad, "w.json")).toThrow(/webhooks must be/);
+  });
+});
+
+describe("readSettings", () => {
+  it("says which file it could not read", () => {
+    expect(() => readSettings("/nonexistent/worker.json")).toThrow(
+      "cannot read the settings file /nonexistent/worker.json: ENOENT",
+    );
+  });
+
+  it("says the file is not JSON", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "worker-settings-"));
+    try {
+      fs.writeFileSync(path.join(dir, "worker.json"), "{ nope");
+      expect(() => readSettings(path.join(dir, "worker.json"))).toThrow(/worker\.json is not JSON/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

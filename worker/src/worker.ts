@@ -1,0 +1,151 @@
+/**
+ * The running worker: follows the FTP log, runs the job queue, rescans, delivers webhooks and
+ * serves metrics. Polling rather than fs.watch: the log and the media are volumes, where
+ * inotify may see nothing (bind mounts from another namespace, network filesystems).
+ */
+import * as fs from "node:fs";
+import type { AddressInfo } from "node:net";
+import { eventLine, log as logLine, type WorkerEvent } from "./events";
+import { Failures } from "./failures";
+import { parseLogLine } from "./ftpLog";
+import { runJob } from "./job";
+import { JobQueue } from "./jobQueue";
+import { readNewLines, START, type LogPosition } from "./logFollower";
+import { Metrics, serveMetrics } from "./metrics";
+import { Outbox } from "./outbox";
+import { reconcileAll, reconcileLocation, SETTLE_MS, type ReconcileContext } from "./reconcile";
+import type { WorkerLocation, WorkerSettings } from "./settings";
+import { isRecord, StateFile } from "./stateFile";
+import { handleEntry } from "./triggers";
+
+export interface WorkerOptions {
+  readonly pollMs?: number;
+  readonly settleMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface RunningWorker {
+  readonly metrics: Metrics;
+  readonly metricsPort: number;
+  /** Resolves when no job is running and no delivery is due (tests). */
+  idle(): Promise<void>;
+  /** Takes no more work, lets running jobs finish for up to graceMs, saves state. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** How long SIGTERM lets running ffmpeg children finish before they are killed. */
+export const STOP_GRACE_MS = 20_000;
+
+const isPosition = (v: unknown): v is LogPosition =>
+  isRecord(v) && typeof v.offset === "number" && (v.head === null || typeof v.head === "string");
+
+export async function startWorker(
+  settings: WorkerSettings,
+  options: WorkerOptions = {},
+): Promise<RunningWorker> {
+  const log = options.log ?? logLine;
+  const pollMs = options.pollMs ?? 500;
+  fs.mkdirSync(settings.stateDir, { recursive: true, mode: 0o700 });
+  const metrics = new Metrics();
+  const outbox = new Outbox(settings, metrics, log);
+  const emit = (event: WorkerEvent) => {
+    log(eventLine(event));
+    outbox.add(event);
+  };
+  const failures = new Failures(settings.stateDir);
+  const jobContext = { settings, failures, metrics, emit, log };
+  const queue = new JobQueue(
+    settings.stateDir,
+    settings.concurrency,
+    (job, signal) => runJob(jobContext, job, signal),
+    metrics,
+    log,
+  );
+  const reconcile: ReconcileContext = {
+    settings,
+    queue,
+    failures,
+    emit,
+    settleMs: options.settleMs ?? SETTLE_MS,
+  };
+  const positionFile = new StateFile<LogPosition>(settings.stateDir, "ftp-log-position.json", (j) => {
+    if (!isPosition(j)) throw new Error("not a log position");
+    return j;
+  });
+  let position = positionFile.load(START);
+  const dirty = new Set<WorkerLocation>();
+  const triggers = {
+    settings,
+    queue,
+    failures,
+    metrics,
+    emit,
+    log,
+    rescan: (l: WorkerLocation) => dirty.add(l),
+  };
+
+  const server = await serveMetrics(metrics, settings.metrics.host, settings.metrics.port);
+  reconcileAll(reconcile);
+  queue.pump();
+  log(
+    `worker started: ${settings.locations.length} location(s), log ${settings.ftpLog} from offset ${position.offset}`,
+  );
+
+  const poll = () => {
+    const read = readNewLines(settings.ftpLog, position);
+    if (read.gap) log(read.gap);
+    for (const line of read.lines) {
+      const entry = parseLogLine(line);
+      try {
+        if (entry !== null) handleEntry(triggers, entry);
+      } catch (e) {
+        // One line's trouble (a file it names is unreadable) must not hold up every later line.
+        log(`log line not handled (${e instanceof Error ? e.message : String(e)}): ${line}`);
+      }
+    }
+    // After the lines' jobs are saved: a crash in between reads them again (jobs are keyed).
+    if (read.position.offset !== position.offset || read.position.head !== position.head) {
+      position = read.position;
+      positionFile.save(position);
+    }
+    for (const l of dirty) reconcileLocation(reconcile, l);
+    dirty.clear();
+  };
+  let stopping = false;
+  let pollTimer: NodeJS.Timeout | undefined;
+  const loop = () => {
+    try {
+      poll();
+    } catch (e) {
+      log(`poll failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    outbox.tick().catch((e: unknown) => log(`webhook deliveries failed: ${String(e)}`));
+    if (!stopping) pollTimer = setTimeout(loop, pollMs);
+  };
+  pollTimer = setTimeout(loop, pollMs);
+  const rescanTimer = setInterval(() => {
+    try {
+      reconcileAll(reconcile);
+    } catch (e) {
+      log(`rescan failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }, settings.rescanSeconds * 1000);
+
+  return {
+    metrics,
+    metricsPort: (server.address() as AddressInfo).port,
+    idle: async () => {
+      await queue.idle();
+      await outbox.tick();
+    },
+    stop: async (graceMs = STOP_GRACE_MS) => {
+      stopping = true;
+      clearTimeout(pollTimer);
+      clearInterval(rescanTimer);
+      await queue.stop(graceMs);
+      outbox.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      log("worker stopped");
+    },
+  };
+}
