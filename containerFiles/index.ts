@@ -2,8 +2,9 @@
 // all get the same bytes; only how they hash the secrets differs.
 import { renderNginxConf } from "../nginx/conf";
 import { galleryEntries, renderGalleryPage } from "../nginx/gallery";
-import type { ConfiguredSecrets, ContainerFile, FtpLayout, Spec, WebLayout } from "../spec";
+import type { ConfiguredSecrets, ContainerFile, FtpLayout, Spec, WebLayout, WorkerLayout } from "../spec";
 import { renderFolderList, renderPamService, renderUserConfigs, renderVsftpdConf } from "../vsftpd/conf";
+import { renderWorkerSettings } from "../worker/settings";
 import { banFiles } from "./bans";
 import { hashesFor, renderPasswordFile } from "./passwords";
 
@@ -122,12 +123,32 @@ export function webContainerFiles(
   ];
 }
 
+export interface WorkerContainerSecrets {
+  /** processing.webhooks[i].secret, in config order. */
+  readonly webhookSecrets: readonly string[];
+}
+
+/** Root's only: the settings hold the webhook secrets, and the worker runs as root. */
+export function workerContainerFiles(
+  spec: Spec,
+  layout: WorkerLayout,
+  secrets: WorkerContainerSecrets,
+): ContainerFile[] {
+  if (spec.processing === undefined) return [];
+  const settings = renderWorkerSettings(spec, spec.processing, layout, secrets.webhookSecrets);
+  return [{ file: layout.settingsFile, content: settings, permissions: "0600" }];
+}
+
 // Hashes in this process (bench/README.md has the time per FTP user); `ftpPasswords` must hold
 // every FTP user, generated passwords too.
 export function containerSecrets(
   spec: Spec,
   secrets: ConfiguredSecrets,
-): { readonly ftp: FtpContainerSecrets; readonly web: WebContainerSecrets } {
+): {
+  readonly ftp: FtpContainerSecrets;
+  readonly web: WebContainerSecrets;
+  readonly worker: WorkerContainerSecrets;
+} {
   return {
     ftp: {
       ftpHashes: hashesFor(
@@ -145,5 +166,6 @@ export function containerSecrets(
       tlsCertificate: secrets.httpTlsCertificate,
       tlsKey: secrets.httpTlsKey,
     },
+    worker: { webhookSecrets: secrets.webhookSecrets },
   };
 }

@@ -3,6 +3,7 @@
 import type { HttpSpec, WebLayout } from "../spec";
 import { banCheck, banDirectives } from "./bans";
 import { block } from "./block";
+import { derivedLocations } from "./derived";
 import { galleryLocations } from "./gallery";
 import { locationMaps, sandboxMap, securityHeaders } from "./headers";
 import { limitZone, renderLocation } from "./location";
@@ -62,11 +63,14 @@ export function renderNginxConf(http: HttpSpec, layout: WebLayout, secureLinkSec
     ...refusals(),
     ...(gallery.length > 0 ? ["", ...gallery] : []),
     ...http.locations.flatMap((l, i) => ["", ...renderLocation(l, i, context)]),
+    ...(http.derived ? derivedLocations(http, layout, context) : []),
   ];
   const status = [
     `listen ${layout.statusListen};`,
     "access_log off;",
     ...block("location = /healthz", ["return 204;"]),
+    // Connection counts for Prometheus (docs/operations.md); this server is never published.
+    ...(http.derived ? block("location = /nginx_status", ["stub_status;"]) : []),
     ...block("location /", ["return 404;"]),
   ];
   const maps = [

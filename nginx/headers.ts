@@ -36,7 +36,7 @@ const cacheVar = (index: number) => `$vs_cache_${index}`;
 const corsVar = (index: number) => `$vs_cors_${index}`;
 
 /** Shared caches must not hand a restricted file to someone the restriction would refuse. */
-function isRestricted(l: LocationSpec): boolean {
+export function isRestricted(l: LocationSpec): boolean {
   return l.basicAuth || l.secureLink || l.allow.length > 0 || l.deny.length > 0;
 }
 

@@ -28,7 +28,7 @@ function limitLines(l: LocationSpec, index: number): string[] {
   ];
 }
 
-function secureLink(l: LocationSpec, secret: string | undefined): string[] {
+export function secureLink(l: LocationSpec, secret: string | undefined): string[] {
   if (!l.secureLink) return [];
   if (secret === undefined)
     throw new Error(`location ${l.path} has secureLink on but no http.secureLinkSecret was given`);

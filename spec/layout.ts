@@ -69,7 +69,26 @@ export interface WebLayout {
   readonly banSettingsFile: string;
   readonly bansFile: string;
   readonly authFailureLog: string;
+  /** The worker's derived files (WorkerLayout.derivedRoot, read-only here); with processing on. */
+  readonly derivedRoot: string;
 }
+
+export interface WorkerLayout {
+  /** The media volume, read-write: the worker publishes into it. */
+  readonly mediaRoot: string;
+  /** The derived-files volume, read-write (nginx mounts it read-only). */
+  readonly derivedRoot: string;
+  /** Queue and webhook deliveries, on the derived volume so a restart resumes them. */
+  readonly stateDir: string;
+  /** vsftpd's log, on the log volume the FTP container writes (mounted read-only here). */
+  readonly ftpLog: string;
+  readonly settingsFile: string;
+  readonly metricsHost: string;
+  readonly metricsPort: number;
+}
+
+/** Where nginx serves the worker's derived files; no location path can start with `/-/`. */
+export const DERIVED_URLS = { meta: "/-/meta", poster: "/-/poster", preview: "/-/preview" } as const;
 
 /** The media owner inside the vsftpd image: fixed so host folders keep one owner across rebuilds. */
 export const MEDIA_OWNER = { user: "vsftpd-media", uid: 2121, gid: 2121 } as const;
@@ -78,6 +97,23 @@ export const CONTAINER_MEDIA_ROOT = "/srv/media";
 
 /** Where both images' entrypoints look for the ban watcher the program uploads. */
 const BAN_WATCHER_FILE = "/usr/local/bin/video-server-bans";
+
+/** The derived-files volume's mount point in the worker and nginx containers. */
+export const CONTAINER_DERIVED_ROOT = "/srv/derived";
+/** The folder of vsftpd's log: a volume of its own when the worker reads it. */
+export const FTP_LOG_DIR = "/var/log/vsftpd";
+/** The worker's metrics and health port inside its container; never published. */
+export const WORKER_METRICS_PORT = 9464;
+
+export const WORKER_CONTAINER_LAYOUT: WorkerLayout = {
+  mediaRoot: CONTAINER_MEDIA_ROOT,
+  derivedRoot: `${CONTAINER_DERIVED_ROOT}/files`,
+  stateDir: `${CONTAINER_DERIVED_ROOT}/state`,
+  ftpLog: `${FTP_LOG_DIR}/vsftpd.log`,
+  settingsFile: "/etc/video-server/worker.json",
+  metricsHost: "0.0.0.0",
+  metricsPort: WORKER_METRICS_PORT,
+};
 
 export const FTP_CONTAINER_LAYOUT: FtpLayout = {
   mediaRoot: CONTAINER_MEDIA_ROOT,
@@ -90,7 +126,7 @@ export const FTP_CONTAINER_LAYOUT: FtpLayout = {
   pamService: "vsftpd-virtual",
   pamServiceFile: "/etc/pam.d/vsftpd-virtual",
   folderListFile: "/etc/vsftpd/folders",
-  logFile: "/var/log/vsftpd/vsftpd.log",
+  logFile: `${FTP_LOG_DIR}/vsftpd.log`,
   secureChrootDir: "/var/run/vsftpd/empty",
   // /etc/vsftpd exists in the image (vsftpd/Dockerfile), so the upload needs no new folder.
   tlsCertificateFile: "/etc/vsftpd/tls-certificate.pem",
@@ -123,6 +159,7 @@ export const WEB_CONTAINER_LAYOUT: WebLayout = {
   banSettingsFile: "/etc/nginx/video-server/bans",
   bansFile: "/etc/nginx/video-server/bans.conf",
   authFailureLog: "/var/log/nginx/auth-failures.log",
+  derivedRoot: `${CONTAINER_DERIVED_ROOT}/files`,
 };
 
 /** Port the nginx container listens on (the published port comes from `http.port`). */

@@ -197,6 +197,25 @@ function httpRules({ http }: RawConfig): string[] {
   return problems;
 }
 
+/** What needs the media worker says so when it is off, rather than doing nothing. */
+function processingRules({ processing, http, images }: RawConfig): string[] {
+  if (processing.enabled) {
+    return duplicates(
+      processing.webhooks,
+      (w) => w.url,
+      (i) => `processing.webhooks[${i}].url`,
+    );
+  }
+  const off = "needs the media worker, and processing.enabled is false";
+  return [
+    ...http.locations.flatMap((l, i) =>
+      l.publish === "verified" ? [`http.locations[${i}].publish: verified ${off}`] : [],
+    ),
+    ...(processing.webhooks.length > 0 ? [`processing.webhooks: ${off}`] : []),
+    ...(images.worker !== undefined ? [`images.worker: ${off}`] : []),
+  ];
+}
+
 export function crossCheck(c: RawConfig): string[] {
-  return [...targetRules(c), ...portRules(c), ...ftpRules(c), ...httpRules(c)];
+  return [...targetRules(c), ...portRules(c), ...ftpRules(c), ...httpRules(c), ...processingRules(c)];
 }

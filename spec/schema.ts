@@ -4,6 +4,7 @@
  */
 import { isIP } from "node:net";
 import { z } from "zod";
+import { WEBHOOK_EVENTS } from "../worker/src/settings";
 
 export const PATTERNS = {
   userName: /^[a-z_][a-z0-9_-]{0,31}$/,
@@ -32,6 +33,8 @@ export const PATTERNS = {
   /** nginx rate or size: digits with an optional k or m suffix. */
   rate: /^[1-9][0-9]{0,8}[km]?$/,
   size: /^[0-9]{1,9}[km]?$/,
+  /** A file size: 1–6 digits and an optional k, m or g suffix. */
+  fileSize: /^[1-9][0-9]{0,5}[kmg]?$/,
   certificate:
     /^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*(-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)*$/,
   secret: /^[A-Za-z0-9_.~+/=-]{16,256}$/,
@@ -183,6 +186,93 @@ const locationSchema = z
     limitRate: match(PATTERNS.rate, "a rate in bytes per second such as 2m or 500k").optional(),
     limitRateAfter: match(PATTERNS.size, "a size such as 10m").optional(),
     limitConnPerIp: count(1, 10_000).optional(),
+    /**
+     * immediate: an upload is served as it lands. verified: uploads go to the folder's
+     * `.incoming/`, and the media worker publishes each once it is complete and checked.
+     */
+    publish: z.enum(["immediate", "verified"]).default("immediate"),
+  })
+  .strict();
+
+/** A size in bytes with an optional k, m or g suffix (powers of 1024). */
+export function sizeBytes(value: string): number {
+  const m = /^([0-9]+)([kmg]?)$/.exec(value);
+  if (m === null) throw new Error(`not a size: ${value}`);
+  return Number(m[1]) * 1024 ** " kmg".indexOf(m[2] || " ");
+}
+
+/** http or https, a host, no credentials, no fragment: where the worker POSTs events. */
+export function isWebhookUrl(value: string): boolean {
+  // Printable ASCII only: the URL goes into the worker's JSON settings and every log line as is.
+  if (value.length > 2048 || !/^[\x21-\x7e]+$/.test(value) || /["'<>\\^`{|}]/.test(value)) return false;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return (
+    (url.protocol === "http:" || url.protocol === "https:") &&
+    url.hostname !== "" &&
+    url.username === "" &&
+    url.password === "" &&
+    url.hash === "" &&
+    !value.includes("#")
+  );
+}
+
+const webhookSchema = z
+  .object({
+    url: z.string().refine(isWebhookUrl, {
+      message: "must be an http:// or https:// URL with a host and without user:password@ or #fragment",
+    }),
+    /** The HMAC key receivers check X-Video-Server-Signature with; a Pulumi secret. */
+    secret: match(PATTERNS.secret, "16–256 characters from A-Z a-z 0-9 _ . ~ + / = -"),
+    events: z
+      .array(z.enum(WEBHOOK_EVENTS))
+      .min(1, "at least one event")
+      .max(WEBHOOK_EVENTS.length)
+      .prefault([...WEBHOOK_EVENTS]),
+  })
+  .strict();
+
+/** The worker's share of the host's CPUs, as Docker's `--cpus` takes it: 0.1–64, two decimals at most. */
+const cpus = z
+  .number()
+  .min(0.1, "must be 0.1–64")
+  .max(64, "must be 0.1–64")
+  .refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-9, "must have at most two decimals")
+  .refine(
+    (n) => Number(readBackCpus(n)) === n,
+    "reads back from Docker as another value (the provider rounds values such as 0.05 to one decimal); use 0.1 or another value",
+  );
+
+/** What the docker provider writes back for `cpus` (see dockerCpus in spec.ts). */
+export function readBackCpus(n: number): string {
+  const nine = n.toFixed(9);
+  if ((nine.match(/0/g) ?? []).length === 9) return n.toFixed(1);
+  return nine.replace(/0+$/, "");
+}
+
+export const processingSchema = z
+  .object({
+    /** The media worker: verified publish, metadata, posters, webhooks. Off: no worker at all. */
+    enabled: z.boolean().default(true),
+    /** Minutes between the worker's reconciling scans (it also scans at start). */
+    rescanMinutes: count(1, 1440).default(10),
+    /** Jobs at once; each runs one ffmpeg. */
+    concurrency: count(1, 16).default(1),
+    /** Larger uploads are rejected (verified) or left undescribed (immediate). */
+    maxFileSize: match(PATTERNS.fileSize, "a size such as 20g or 500m").default("50g"),
+    posterWidth: count(64, 3840).default(640),
+    /** A sprite of thumbnails and a WebVTT file for scrub previews. */
+    previews: z.boolean().default(false),
+    cpus: cpus.default(1),
+    /** The worker container's memory limit in MiB; 0: none. */
+    memoryLimit: memoryLimit.default(1024),
+    webhooks: z.array(webhookSchema).max(16).default([]),
+    /** Seconds an event's delivery is retried after its first attempt. */
+    webhookRetrySeconds: count(60, 604_800).default(86_400),
   })
   .strict();
 
@@ -317,6 +407,7 @@ export const rawConfigSchema = z
       })
       .strict()
       .prefault({}),
+    processing: processingSchema.prefault({}),
     images: z
       .object({
         ftp: match(
@@ -324,6 +415,10 @@ export const rawConfigSchema = z
           "an image reference such as registry.example.com/vsftpd:1.0",
         ).optional(),
         web: match(PATTERNS.imageRef, "an image reference such as nginx:1.27").optional(),
+        worker: match(
+          PATTERNS.imageRef,
+          "an image reference such as registry.example.com/video-server/worker:1.0",
+        ).optional(),
       })
       .strict()
       .prefault({}),

@@ -7,6 +7,7 @@
  */
 import * as path from "node:path";
 import { crossCheck } from "./rules";
+import type { PublishMode, WebhookEvent } from "../worker/src/settings";
 import {
   DEFAULT_HSTS_SECONDS,
   DEFAULT_MAX_PER_IP,
@@ -14,6 +15,8 @@ import {
   PLATFORMS,
   passiveClientLimit,
   rawConfigSchema,
+  readBackCpus,
+  sizeBytes,
   type RawConfig,
 } from "./schema";
 
@@ -57,6 +60,11 @@ export interface FtpSpec {
   readonly users: readonly FtpUserSpec[];
   /** Folders vsftpd's user may write to: the location directories, sorted. */
   readonly writableDirectories: readonly string[];
+  /**
+   * The directories of verified locations, sorted: there the user writes only to `.incoming/`
+   * (and may clear `.rejected/`); the folder itself belongs to the worker that publishes into it.
+   */
+  readonly verifiedDirectories: readonly string[];
   readonly tls: TlsMode;
   readonly maxLoginFails: number;
   /** Seconds. */
@@ -91,6 +99,23 @@ export interface LocationSpec {
   readonly limitRate?: string;
   readonly limitRateAfter?: string;
   readonly limitConnPerIp?: number;
+  readonly publish: PublishMode;
+}
+
+/** The media worker (worker/); absent when processing.enabled is false. */
+export interface ProcessingSpec {
+  readonly rescanSeconds: number;
+  readonly concurrency: number;
+  readonly maxFileSize: number;
+  readonly posterWidth: number;
+  readonly previews: boolean;
+  /** Docker's `--cpus`, spelled as the provider reads it back (readBackCpus). */
+  readonly cpus: string;
+  /** MiB; 0: no limit. */
+  readonly memoryLimit: number;
+  /** Webhook targets in config order; their secrets are in SecretsOf.webhookSecrets. */
+  readonly webhooks: readonly { readonly url: string; readonly events: readonly WebhookEvent[] }[];
+  readonly webhookRetrySeconds: number;
 }
 
 export interface HttpTlsSpec {
@@ -115,6 +140,8 @@ export interface HttpSpec {
   readonly memoryLimit: number;
   /** Bans after failed basic-auth requests; off (afterFails 0) when no location has basic auth. */
   readonly bans: BanSpec;
+  /** The media worker runs: nginx serves its derived files and the gallery shows posters. */
+  readonly derived: boolean;
 }
 
 /** An image is built from the project's Dockerfile unless a reference overrides it. */
@@ -131,7 +158,8 @@ export interface Spec {
   readonly media: { readonly hostPath: string };
   readonly ftp: FtpSpec;
   readonly http: HttpSpec;
-  readonly images: { readonly ftp: ImageSpec; readonly web: ImageSpec };
+  readonly processing?: ProcessingSpec;
+  readonly images: { readonly ftp: ImageSpec; readonly web: ImageSpec; readonly worker: ImageSpec };
 }
 
 /**
@@ -150,6 +178,8 @@ export interface SecretsOf<T> {
   /** HTTPS certificate chain and key (http.tlsCertificate, http.tlsKey). */
   readonly httpTlsCertificate?: T;
   readonly httpTlsKey?: T;
+  /** Each processing.webhooks entry's secret, in config order. */
+  readonly webhookSecrets: readonly T[];
   /** Private key for an ssh:// target (`sshPrivateKey`, read beside the spec by the program). */
   readonly sshPrivateKey?: T;
 }
@@ -273,6 +303,10 @@ function build(c: RawConfig, ctx: SpecContext): ParsedConfig {
         hasPassword: u.password !== undefined,
       })),
       writableDirectories: locations.map((l) => l.directory).sort(),
+      verifiedDirectories: locations
+        .filter((l) => l.publish === "verified")
+        .map((l) => l.directory)
+        .sort(),
       tls: ftp.tls,
       maxLoginFails: ftp.maxLoginFails,
       delayFailedLogin: ftp.delayFailedLogin,
@@ -300,13 +334,19 @@ function build(c: RawConfig, ctx: SpecContext): ParsedConfig {
         windowSeconds: http.banWindow,
         seconds: http.banTime,
       },
+      derived: c.processing.enabled,
       tls: {
         mode: http.tls,
         httpsPort: http.httpsPort,
         hstsMaxAge: http.hstsMaxAge ?? DEFAULT_HSTS_SECONDS,
       },
     },
-    images: { ftp: image(c.images.ftp, "vsftpd"), web: image(c.images.web, "nginx") },
+    ...(c.processing.enabled ? { processing: processingSpec(c.processing) } : {}),
+    images: {
+      ftp: image(c.images.ftp, "vsftpd"),
+      web: image(c.images.web, "nginx"),
+      worker: image(c.images.worker, "worker"),
+    },
   };
   const byUser = (list: readonly { name: string; password?: string }[]) =>
     Object.freeze(
@@ -322,8 +362,23 @@ function build(c: RawConfig, ctx: SpecContext): ParsedConfig {
     ftpTlsKey: ftp.tlsKey,
     httpTlsCertificate: http.tlsCertificate,
     httpTlsKey: http.tlsKey,
+    webhookSecrets: Object.freeze(c.processing.webhooks.map((w) => w.secret)),
   };
   return { spec: deepFreeze(spec), secrets: Object.freeze(secrets) };
+}
+
+function processingSpec(p: RawConfig["processing"]): ProcessingSpec {
+  return {
+    rescanSeconds: p.rescanMinutes * 60,
+    concurrency: p.concurrency,
+    maxFileSize: sizeBytes(p.maxFileSize),
+    posterWidth: p.posterWidth,
+    previews: p.previews,
+    cpus: readBackCpus(p.cpus),
+    memoryLimit: p.memoryLimit,
+    webhooks: p.webhooks.map((w) => ({ url: w.url, events: [...w.events] })),
+    webhookRetrySeconds: p.webhookRetrySeconds,
+  };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -7,7 +7,7 @@ MEDIA_ROOT=/srv/media
 FOLDERS=/etc/vsftpd/folders
 LOG=/var/log/vsftpd/vsftpd.log
 GUEST=vsftpd-media
-# The log lives in the container's writable layer: past this size it is emptied in place.
+# Past this size the log is rotated (below); it lives on a volume when the media worker reads it.
 LOG_MAX_BYTES=8388608
 
 while read -r kind dir; do
@@ -18,6 +18,12 @@ while read -r kind dir; do
       mkdir -p "$path"
       if [ "$(stat -c %U "$path")" = "$GUEST" ]; then chown root:root "$path"; fi
       chmod go-w "$path"
+      ;;
+    published)
+      # A verified location's folder: the media worker (root) publishes into it, FTP users only read.
+      mkdir -p "$path"
+      chown root:root "$path"
+      chmod 0755 "$path"
       ;;
     writable)
       mkdir -p "$path"
@@ -33,13 +39,16 @@ done < "$FOLDERS"
 # The follower runs in a subshell that exits at once, so it belongs to the init process (PID 1),
 # not to vsftpd: vsftpd crashes (SIGSEGV) when it reaps a child it did not fork.
 # Health probes connect from 127.0.0.1 inside the container, an address no client has, so their
-# CONNECT lines stay out of the container's output. The size check empties the file in place:
-# vsftpd appends (O_APPEND) and tail -F follows the truncation; the container's output keeps all
-# but what was written in the moment before it.
+# CONNECT lines stay out of the container's output. Past its size limit the log is copied to
+# vsftpd.log.1 and emptied in place (vsftpd keeps it open and appends, O_APPEND; tail -F follows
+# the truncation): at most twice the limit on disk. The media worker, which follows the log for
+# completed uploads, reads the rest of the old log from the copy.
 mkdir -p "$(dirname "$LOG")"
 touch "$LOG"
 ( tail -n 0 -F "$LOG" | grep --line-buffered -v ' CONNECT: Client "127\.0\.0\.1"$' & )
-( while sleep 10; do [ "$(stat -c %s "$LOG")" -le "$LOG_MAX_BYTES" ] || : >"$LOG"; done & )
+( while sleep 10; do
+    [ "$(stat -c %s "$LOG")" -le "$LOG_MAX_BYTES" ] || { cp "$LOG" "$LOG.1" && : >"$LOG"; }
+  done & )
 # Bans across connections: the program uploads the watcher and its settings when they are on.
 if [ -x /usr/local/bin/video-server-bans ] && [ -f /etc/vsftpd/bans ]; then
   ( /usr/local/bin/video-server-bans vsftpd "$LOG" /etc/vsftpd/bans & )

@@ -111,12 +111,25 @@ describe("webContainerFiles", () => {
     expect(files(specOf(config)).map((f) => f.file)).toEqual(["/etc/nginx/nginx.conf"]);
   });
 
-  it("writes the secure-link secret into nginx.conf only where a location uses it", () => {
+  it("writes the secure-link secret into nginx.conf only where a location uses it, and its derived files", () => {
     const signed = webSpec([
       { path: "/videos/", directory: "videos", autoindex: true },
       { path: "/signed/", directory: "signed", secureLink: true },
     ]);
-    expect(files(signed, SECRET)[0].content.split(SECRET)).toHaveLength(2);
+    const lines = files(signed, SECRET)[0].content.split("\n");
+    const blockOf = (at: number) =>
+      lines
+        .slice(0, at)
+        .reverse()
+        .find((l) => /^\s+location /.test(l))
+        ?.trim();
+    // The location itself, then its metadata, posters and previews: each checks the signature.
+    expect(lines.flatMap((l, at) => (l.includes(SECRET) ? [blockOf(at)] : []))).toEqual([
+      "location /signed/ {",
+      "location /-/meta/signed/ {",
+      "location /-/poster/signed/ {",
+      "location /-/preview/signed/ {",
+    ]);
     const open = webSpec([{ path: "/videos/", directory: "videos", autoindex: true }]);
     expect(files(open, SECRET)[0].content).not.toContain(SECRET);
   });
@@ -129,6 +142,7 @@ describe("containerSecrets", () => {
     const { ftp, web } = containerSecrets(spec, {
       ftpPasswords: passwords,
       httpPasswords: { viewer: "viewer-password" },
+      webhookSecrets: [],
       secureLinkSecret: SECRET,
     });
     expect(ftp.ftpHashes.editor.startsWith(saltFor(spec, "ftp", "editor"))).toBe(true);

@@ -69,6 +69,7 @@ export function everyFieldConfig(): StackConfig {
           limitRate: "2m",
           limitRateAfter: "10m",
           limitConnPerIp: 4,
+          publish: "verified",
         },
         // The gallery lists the autoindex locations that need no signature.
         { path: "/images/", directory: "images", autoindex: true },
@@ -88,6 +89,28 @@ export function everyFieldConfig(): StackConfig {
       banWindow: 120,
       banTime: 300,
     },
-    images: { ftp: "registry.example.com/video-server/vsftpd:1.0", web: "nginx:1.27" },
+    processing: {
+      enabled: true,
+      rescanMinutes: 5,
+      concurrency: 2,
+      maxFileSize: "20g",
+      posterWidth: 480,
+      previews: true,
+      cpus: 1.5,
+      memoryLimit: 768,
+      webhooks: [
+        {
+          url: "https://hooks.example.com/video-server",
+          secret: "hostile-webhook-secret-0",
+          events: ["file.published", "file.rejected"],
+        },
+      ],
+      webhookRetrySeconds: 3600,
+    },
+    images: {
+      ftp: "registry.example.com/video-server/vsftpd:1.0",
+      web: "nginx:1.27",
+      worker: "registry.example.com/video-server/worker:1.0",
+    },
   };
 }

@@ -12,9 +12,10 @@ const ctx = { project: PROJECT, stack: "prod", projectDir: "/p" };
 const httpOf = (config = threeUserConfig()) => parseSpec(config, ctx).spec.http;
 
 describe("renderNginxConf", () => {
-  it("renders the whole file for one location", () => {
+  it("renders the whole file for one location, without the media worker", () => {
     let config = withValue(threeUserConfig(), "http.locations", [{ path: "/videos/", directory: "videos" }]);
     config = withValue(config, "http.gallery", { enabled: false });
+    config = withValue(config, "processing.enabled", false);
     const users = [{ name: "editor", password: "editor-password-1" }];
     expect(renderNginxConf(httpOf(withValue(config, "ftp.users", users)), WEB_CONTAINER_LAYOUT)).toBe(
       [
@@ -123,6 +124,7 @@ describe("renderNginxConf", () => {
       configFile: "/tmp/nginx.conf",
       listen: "127.0.0.1:18080",
       statusListen: "127.0.0.1:18081",
+      derivedRoot: "/tmp/derived",
       pidFile: "/tmp/n.pid",
       mimeTypesFile: "/etc/nginx/mime.types",
       accessLog: "/tmp/access.log",

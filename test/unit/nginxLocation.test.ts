@@ -27,6 +27,7 @@ const base: LocationSpec = {
   path: "/videos/",
   directory: "videos",
   autoindex: false,
+  publish: "immediate",
   mp4: false,
   secureLink: false,
   allow: [],

@@ -1,17 +1,27 @@
 /**
- * Every file both containers receive for a stack config (containerFiles/ with the
+ * Every file the containers receive for a stack config (containerFiles/ with the
  * container layouts, as the components call it), and the check that a config value lands only
  * where a harmless stand-in value (the canary) lands, never breaking out of its directive.
  */
-import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT, type ContainerFile } from "../../spec";
+import {
+  FTP_CONTAINER_LAYOUT,
+  WEB_CONTAINER_LAYOUT,
+  WORKER_CONTAINER_LAYOUT,
+  type ContainerFile,
+} from "../../spec";
 import type { ParsedConfig } from "../../spec";
 import { serverFiles } from "../support/files";
 import { parseNginxConf, type Directive } from "./nginxSyntax";
 
 /** Users without a configured password get the services tier's stand-in for the generated one. */
 export function renderFiles(parsed: ParsedConfig): ContainerFile[] {
-  const { ftp, web } = serverFiles(parsed, FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT);
-  return [...ftp, ...web];
+  const { ftp, web, worker } = serverFiles(
+    parsed,
+    FTP_CONTAINER_LAYOUT,
+    WEB_CONTAINER_LAYOUT,
+    WORKER_CONTAINER_LAYOUT,
+  );
+  return [...ftp, ...web, ...worker];
 }
 
 /** bcrypt output changes with the salt, which is derived from the user name. */

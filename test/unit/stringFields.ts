@@ -5,7 +5,8 @@
  * rendered files are the only places the field's value may take.
  */
 import fc from "fast-check";
-import { PATTERNS, PLATFORMS } from "../../spec";
+import { PATTERNS, PLATFORMS, isWebhookUrl } from "../../spec";
+import { WEBHOOK_EVENTS } from "../../worker/src/settings";
 import type { StackConfig } from "../support/project";
 import { withValue } from "../support/stacks";
 import { PEM_CERTIFICATE, PEM_KEY } from "./everyField";
@@ -45,6 +46,8 @@ export const INJECTION_BASE: StackConfig = {
     locations: [{ path: "/videos/", directory: "videos", autoindex: true }],
   },
 };
+
+const WEBHOOK_SECRET = "injection-webhook-secret";
 
 const set = (...pairs: (readonly [string, unknown])[]) =>
   pairs.reduce<StackConfig>((config, [at, value]) => withValue(config, at, value), INJECTION_BASE);
@@ -289,6 +292,47 @@ export const STRING_FIELDS: readonly StringField[] = [
     place: (v) => set(["images.web", v]),
     valid: m(PATTERNS.imageRef),
     canary: () => "zqcanary/nginx:1",
+  },
+  {
+    path: "images.worker",
+    place: (v) => set(["images.worker", v]),
+    valid: m(PATTERNS.imageRef),
+    canary: () => "zqcanary/worker:1",
+  },
+  {
+    path: "http.locations[0].publish",
+    place: (v) => set(["http.locations.0.publish", v]),
+    valid: fc.constantFrom("immediate", "verified"),
+    canary: (v) => v,
+  },
+  {
+    path: "processing.maxFileSize",
+    place: (v) => set(["processing.maxFileSize", v]),
+    valid: m(PATTERNS.fileSize),
+    // Reaches the worker's settings only as a number of bytes: the same value is its own canary.
+    canary: (v) => v,
+  },
+  {
+    path: "processing.webhooks[0].url",
+    place: (v) => set(["processing.webhooks", [{ url: v, secret: WEBHOOK_SECRET }]]),
+    valid: fc.webUrl({ withQueryParameters: true }).filter(isWebhookUrl),
+    canary: () => "https://zqcanary.example/hook",
+  },
+  {
+    path: "processing.webhooks[0].secret",
+    place: (v) => set(["processing.webhooks", [{ url: "https://hooks.example.com/", secret: v }]]),
+    valid: m(PATTERNS.secret),
+    canary: () => "zqcanary-webhook-secret",
+  },
+  {
+    path: "processing.webhooks[0].events[0]",
+    place: (v) =>
+      set([
+        "processing.webhooks",
+        [{ url: "https://hooks.example.com/", secret: WEBHOOK_SECRET, events: [v] }],
+      ]),
+    valid: fc.constantFrom(...WEBHOOK_EVENTS),
+    canary: (v) => v,
   },
 ];
 

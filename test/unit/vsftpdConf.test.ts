@@ -76,6 +76,20 @@ describe("renderFolderList", () => {
       "chroot .\nchroot team-a\nwritable images\nwritable team-a/videos\nwritable videos\n",
     );
   });
+
+  it("keeps a verified location's folder root's, and gives the user its incoming and rejected folders", () => {
+    const config = withValue(threeUserConfig(), "http.locations.0.publish", "verified");
+    const verified = parseSpec(config, ctx).spec;
+    const directory = verified.http.locations.find((l) => l.publish === "verified")?.directory;
+    expect(renderFolderList(verified.ftp).split("\n")).toEqual(
+      expect.arrayContaining([
+        `published ${directory}`,
+        `writable ${directory}/.incoming`,
+        `writable ${directory}/.rejected`,
+      ]),
+    );
+    expect(renderFolderList(verified.ftp)).not.toContain(`writable ${directory}\n`);
+  });
 });
 
 describe("renderPamService", () => {
