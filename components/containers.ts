@@ -1,5 +1,5 @@
 /**
- * What both server containers share: how their image is obtained and how they run
+ * What the containers share: how their image is obtained and how they run
  * (restart policy, init, health, labels, log rotation, how they stop and are replaced).
  */
 import * as docker from "@pulumi/docker";
@@ -43,7 +43,15 @@ export function bashHealthcheck(script: string): docker.types.input.ContainerHea
   };
 }
 
-export type Role = "ftp" | "web";
+/** Healthy while `GET /healthz` on a loopback port answers 204 (nginx's status server, the worker). */
+export function healthzCheck(port: number): docker.types.input.ContainerHealthcheck {
+  return bashHealthcheck(
+    `exec 3<>/dev/tcp/127.0.0.1/${port} && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 ` +
+      `&& IFS= read -r -t 5 line <&3 && [[ "$line" == "HTTP/1.1 204"* ]]`,
+  );
+}
+
+export type Role = "ftp" | "web" | "worker";
 
 /**
  * How each server stops: the signal that makes it finish what it is doing, and how long it may
@@ -54,6 +62,8 @@ export type Role = "ftp" | "web";
 const STOPPING: Record<Role, { readonly signal: string; readonly graceSeconds: number }> = {
   ftp: { signal: "SIGTERM", graceSeconds: 30 },
   web: { signal: "SIGQUIT", graceSeconds: 10 },
+  // The worker finishes its running job (or leaves it queued) and saves its state on SIGTERM.
+  worker: { signal: "SIGTERM", graceSeconds: 30 },
 };
 
 /**
@@ -66,6 +76,9 @@ const STOPPING: Record<Role, { readonly signal: string; readonly graceSeconds: n
 const CAPABILITIES: Record<Role, readonly string[]> = {
   ftp: ["CHOWN", "FOWNER", "SETGID", "SETUID", "SYS_CHROOT"],
   web: ["CHOWN", "SETGID", "SETUID"],
+  // The worker (root) moves uploads out of the FTP user's folders (DAC_OVERRIDE), and gives
+  // published files to root and rejected ones back to the uploader (CHOWN, FOWNER).
+  worker: ["CHOWN", "DAC_OVERRIDE", "FOWNER"],
 };
 
 /**
@@ -77,7 +90,13 @@ const CAPABILITIES: Record<Role, readonly string[]> = {
 const memory = (mib: number): { memory?: number; memorySwap?: number } =>
   mib > 0 ? { memory: mib, memorySwap: -1 } : {};
 
-/** Container settings common to both servers. */
+function memoryLimit(spec: Spec, role: Role): number {
+  if (role === "ftp") return spec.ftp.memoryLimit;
+  if (role === "web") return spec.http.memoryLimit;
+  return spec.processing?.memoryLimit ?? 0;
+}
+
+/** Container settings common to every container of the server. */
 export function runSettings(spec: Spec, role: Role) {
   const stopping = STOPPING[role];
   return {
@@ -95,7 +114,7 @@ export function runSettings(spec: Spec, role: Role) {
     stopTimeout: stopping.graceSeconds,
     destroyGraceSeconds: stopping.graceSeconds,
     capabilities: { drops: ["ALL"], adds: [...CAPABILITIES[role]] },
-    ...memory(role === "ftp" ? spec.ftp.memoryLimit : spec.http.memoryLimit),
+    ...memory(memoryLimit(spec, role)),
     // No process in either container can gain privileges through setuid binaries or file caps.
     securityOpts: ["no-new-privileges"],
     labels: [
@@ -107,7 +126,7 @@ export function runSettings(spec: Spec, role: Role) {
 }
 
 /**
- * Resource options of both server containers.
+ * Resource options of every container.
  * - deleteBeforeReplace: fixed container name and host ports; the old one must go first.
  * - replaceOnChanges "*": any change replaces the container. The provider records a container
  *   whose health wait timed out as created-with-errors, and an unchanged next `up` would accept

@@ -1,7 +1,13 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ftpContainerFiles } from "../containerFiles";
-import { FTP_CONTAINER_LAYOUT as LAYOUT, MEDIA_OWNER, passivePortList, type Spec } from "../spec";
+import {
+  FTP_CONTAINER_LAYOUT as LAYOUT,
+  FTP_LOG_DIR,
+  MEDIA_OWNER,
+  passivePortList,
+  type Spec,
+} from "../spec";
 import { bashHealthcheck, containerOptions, runSettings, serverImage } from "./containers";
 import { PasswordHashes } from "./passwordHashes";
 
@@ -9,6 +15,8 @@ export interface FtpServerArgs {
   readonly spec: Spec;
   /** The media volume, mounted read-write at the media root. */
   readonly volumeName: pulumi.Input<string>;
+  /** A volume for vsftpd's log, which the media worker reads (with processing on). */
+  readonly logVolumeName?: pulumi.Input<string>;
   /** Every user's password by name; secret. */
   readonly passwords: Readonly<Record<string, pulumi.Input<string>>>;
   /** PEM certificate chain and key for FTPS (spec.ftp.tls not "off"); secret. */
@@ -59,7 +67,12 @@ export class FtpServer extends pulumi.ComponentResource {
           // vsftpd names the data port in its PASV reply, so inside and outside numbers match.
           ...passivePortList(ftp).map((p) => ({ internal: p, external: p, ip, protocol: "tcp" })),
         ],
-        volumes: [{ volumeName: args.volumeName, containerPath: LAYOUT.mediaRoot }],
+        volumes: [
+          { volumeName: args.volumeName, containerPath: LAYOUT.mediaRoot },
+          ...(args.logVolumeName === undefined
+            ? []
+            : [{ volumeName: args.logVolumeName, containerPath: FTP_LOG_DIR }]),
+        ],
         uploads: files,
         healthcheck: bashHealthcheck(
           `exec 3<>/dev/tcp/127.0.0.1/${LAYOUT.listenPort} && IFS= read -r -t 5 line <&3 && [[ "$line" == 220* ]]`,

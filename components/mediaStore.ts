@@ -11,14 +11,20 @@ export interface MediaStoreArgs {
 }
 
 /**
- * The host directory that holds every upload and a docker volume bound to it. Both are retained
- * on delete: `pulumi destroy` removes the servers, never the media.
+ * The host directory that holds every upload and a docker volume bound to it; with the media
+ * worker, a volume for its derived files and state and one for vsftpd's log it reads. All are
+ * retained on delete: `pulumi destroy` removes the servers, never the media, the posters or a
+ * queue of uploads still to publish.
  */
 export class MediaStore extends pulumi.ComponentResource {
   public readonly directory: command.local.Command | command.remote.Command;
   public readonly volume: docker.Volume;
   public readonly volumeName: pulumi.Output<string>;
   public readonly hostPath: string;
+  /** Posters, metadata, previews and the worker's queue (with processing on). */
+  public readonly derivedVolume?: docker.Volume;
+  /** vsftpd's log, written by the FTP container, read by the worker (with processing on). */
+  public readonly ftpLogVolume?: docker.Volume;
 
   constructor(name: string, args: MediaStoreArgs, opts?: pulumi.ComponentResourceOptions) {
     super("video-server:index:MediaStore", name, {}, opts);
@@ -73,6 +79,27 @@ export class MediaStore extends pulumi.ComponentResource {
     );
     this.volumeName = this.volume.name;
 
-    this.registerOutputs({ directory: this.directory, volume: this.volume, volumeName: this.volumeName });
+    if (spec.processing !== undefined) {
+      const plain = (suffix: string) =>
+        new docker.Volume(
+          `${name}-${suffix}`,
+          {
+            name: `${spec.name}-${suffix}`,
+            driver: "local",
+            labels: [{ label: "video-server.stack", value: spec.stack }],
+          },
+          keep,
+        );
+      this.derivedVolume = plain("derived");
+      this.ftpLogVolume = plain("ftp-log");
+    }
+
+    this.registerOutputs({
+      directory: this.directory,
+      volume: this.volume,
+      volumeName: this.volumeName,
+      derivedVolume: this.derivedVolume,
+      ftpLogVolume: this.ftpLogVolume,
+    });
   }
 }

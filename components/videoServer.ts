@@ -5,6 +5,7 @@ import { ftpEndpoint, httpBaseUrl, locationUrls, type FtpEndpoint, type Spec } f
 import type { ProgramSecrets } from "./config";
 import { FtpServer } from "./ftpServer";
 import { MediaStore } from "./mediaStore";
+import { MediaWorker } from "./mediaWorker";
 import { WebServer } from "./webServer";
 
 export interface VideoServerArgs {
@@ -12,12 +13,14 @@ export interface VideoServerArgs {
   readonly secrets: ProgramSecrets;
 }
 
-/** The whole server on one Docker host: media store, FTP server and web server. */
+/** The whole server on one Docker host: media store, FTP server, web server and media worker. */
 export class VideoServer extends pulumi.ComponentResource {
   public readonly provider: docker.Provider;
   public readonly media: MediaStore;
   public readonly ftp: FtpServer;
   public readonly web: WebServer;
+  /** Absent when processing.enabled is false. */
+  public readonly worker?: MediaWorker;
   public readonly httpUrl: string;
   public readonly locationUrls: Record<string, string>;
   public readonly ftpEndpoint: FtpEndpoint;
@@ -54,6 +57,7 @@ export class VideoServer extends pulumi.ComponentResource {
       {
         spec,
         volumeName,
+        logVolumeName: this.media.ftpLogVolume?.name,
         passwords: { ...secrets.ftpPasswords, ...generated },
         tlsCertificate: secrets.ftpTlsCertificate,
         tlsKey: secrets.ftpTlsKey,
@@ -65,6 +69,7 @@ export class VideoServer extends pulumi.ComponentResource {
       {
         spec,
         volumeName,
+        derivedVolumeName: this.media.derivedVolume?.name,
         passwords: secrets.httpPasswords,
         secureLinkSecret: secrets.secureLinkSecret,
         tlsCertificate: secrets.httpTlsCertificate,
@@ -72,6 +77,22 @@ export class VideoServer extends pulumi.ComponentResource {
       },
       onHost,
     );
+
+    const { derivedVolume, ftpLogVolume } = this.media;
+    if (spec.processing !== undefined && derivedVolume && ftpLogVolume) {
+      this.worker = new MediaWorker(
+        `${name}-worker`,
+        {
+          spec,
+          processing: spec.processing,
+          volumeName,
+          derivedVolumeName: derivedVolume.name,
+          ftpLogVolumeName: ftpLogVolume.name,
+          webhookSecrets: secrets.webhookSecrets,
+        },
+        onHost,
+      );
+    }
 
     this.httpUrl = httpBaseUrl(spec);
     this.locationUrls = locationUrls(spec);

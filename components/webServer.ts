@@ -2,19 +2,22 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { webContainerFiles } from "../containerFiles";
 import {
+  CONTAINER_DERIVED_ROOT,
   WEB_CONTAINER_HTTPS_PORT,
   WEB_CONTAINER_LAYOUT as LAYOUT,
   WEB_CONTAINER_PORT,
   WEB_STATUS_PORT,
   type Spec,
 } from "../spec";
-import { bashHealthcheck, containerOptions, runSettings, serverImage } from "./containers";
+import { containerOptions, healthzCheck, runSettings, serverImage } from "./containers";
 import { PasswordHashes } from "./passwordHashes";
 
 export interface WebServerArgs {
   readonly spec: Spec;
   /** The media volume, mounted read-only at the media root. */
   readonly volumeName: pulumi.Input<string>;
+  /** The worker's derived files, mounted read-only (with processing on). */
+  readonly derivedVolumeName?: pulumi.Input<string>;
   /** Basic-auth passwords by user name; secret. */
   readonly passwords: Readonly<Record<string, pulumi.Input<string>>>;
   readonly secureLinkSecret?: pulumi.Input<string>;
@@ -59,12 +62,16 @@ export class WebServer extends pulumi.ComponentResource {
           published(WEB_CONTAINER_PORT, http.port),
           ...(http.tls.mode === "off" ? [] : [published(WEB_CONTAINER_HTTPS_PORT, http.tls.httpsPort)]),
         ],
-        volumes: [{ volumeName: args.volumeName, containerPath: LAYOUT.mediaRoot, readOnly: true }],
+        volumes: [
+          { volumeName: args.volumeName, containerPath: LAYOUT.mediaRoot, readOnly: true },
+          ...(args.derivedVolumeName === undefined
+            ? []
+            : [
+                { volumeName: args.derivedVolumeName, containerPath: CONTAINER_DERIVED_ROOT, readOnly: true },
+              ]),
+        ],
         uploads: files,
-        healthcheck: bashHealthcheck(
-          `exec 3<>/dev/tcp/127.0.0.1/${WEB_STATUS_PORT} && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 ` +
-            `&& IFS= read -r -t 5 line <&3 && [[ "$line" == "HTTP/1.1 204"* ]]`,
-        ),
+        healthcheck: healthzCheck(WEB_STATUS_PORT),
       },
       containerOptions(this),
     );

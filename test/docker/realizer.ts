@@ -24,6 +24,7 @@ import {
 } from "../support/program";
 import {
   durationProblem,
+  cpusProblems,
   memoryProblems,
   parseGoDuration,
   portProblems,
@@ -158,6 +159,7 @@ export class Realizer {
           "securityOpts",
           "memory",
           "memorySwap",
+          "cpus",
         ],
         create: (i) => this.container(i),
       },
@@ -338,6 +340,7 @@ export class Realizer {
     const refused = [
       ...uploadProblems(uploads),
       ...memoryProblems(i.memory as number | undefined, i.memorySwap as number | undefined),
+      ...cpusProblems(i.cpus as string | undefined),
       ...portProblems((i.ports as Port[] | undefined) ?? []),
     ];
     if (refused.length > 0) throw new Error(`realizer: container ${String(i.name)}: ${refused.join("; ")}`);
@@ -367,6 +370,8 @@ export class Realizer {
         SecurityOpt: i.securityOpts as string[] | undefined,
         // The provider takes MiB; the engine bytes (-1: no swap limit).
         ...(i.memory === undefined ? {} : { Memory: Number(i.memory) * 1024 * 1024 }),
+        // The provider parses `cpus` into the engine's NanoCPUs (opts.ParseCPUs).
+        ...(i.cpus === undefined ? {} : { NanoCpus: Math.round(Number(i.cpus) * 1e9) }),
         ...(i.memorySwap === undefined
           ? {}
           : { MemorySwap: Number(i.memorySwap) === -1 ? -1 : Number(i.memorySwap) * 1024 * 1024 }),

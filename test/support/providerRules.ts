@@ -83,6 +83,38 @@ export function memoryProblems(memory: number | undefined, memorySwap: number | 
   ];
 }
 
+/**
+ * `cpus` as the provider writes it back (helpers.go nanoInt64ToDecimalString over the engine's
+ * NanoCPUs): big.Rat's FloatString(9) with its trailing zeros trimmed, or FloatString(1) when
+ * that 9-decimal form holds exactly nine zeros. Worked in integers of nano-CPUs here.
+ */
+export function readBackCpusText(text: string): string {
+  const m = /^([0-9]+)(?:\.([0-9]*))?$/.exec(text);
+  if (m === null) throw new Error(`'${text}' is not a decimal CPU count`);
+  const fraction = (m[2] ?? "").padEnd(9, "0");
+  if (fraction.length > 9) throw new Error(`'${text}' is too precise (Docker takes nano-CPUs)`);
+  const nanos = BigInt(m[1]) * 1_000_000_000n + BigInt(fraction);
+  const whole = nanos / 1_000_000_000n;
+  const nine = `${whole}.${String(nanos % 1_000_000_000n).padStart(9, "0")}`;
+  if ((nine.match(/0/g) ?? []).length !== 9) return nine.replace(/0+$/, "");
+  // FloatString(1) rounds half away from zero.
+  const tenths = (nanos + 50_000_000n) / 100_000_000n;
+  return `${tenths / 10n}.${tenths % 10n}`;
+}
+
+export function cpusProblems(cpus: string | undefined): string[] {
+  if (cpus === undefined) return [];
+  let back: string;
+  try {
+    back = readBackCpusText(cpus);
+  } catch (e) {
+    return [`cpus: ${(e as Error).message}`];
+  }
+  return back === cpus
+    ? []
+    : [`cpus: '${cpus}' comes back from the provider as '${back}' (a diff on every up)`];
+}
+
 export interface DeclaredPort {
   readonly internal: number;
   readonly external?: number;

@@ -52,6 +52,7 @@ describe.each([
     expect(images.map((i) => (i.inputs.build as { platform: string }).platform)).toEqual([
       platform,
       platform,
+      platform,
     ]);
   });
 

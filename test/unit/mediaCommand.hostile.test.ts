@@ -43,7 +43,9 @@ describe("any string as media.hostPath", () => {
         seen.accepted++;
         const { resources, folder } = await declareStore(spec);
         const mkdir = resources.filter((r) => r.type === "command:local:Command").map((r) => r.inputs.create);
-        const volume = resources.find((r) => r.type === "docker:index/volume:Volume")?.inputs.driverOpts;
+        const volume = resources.find(
+          (r) => r.type === "docker:index/volume:Volume" && r.name.endsWith("-media"),
+        )?.inputs.driverOpts;
         expect(folder).not.toMatch(/['\\\s]/);
         expect(mkdir).toEqual([`mkdir -p -- '${folder}'`]);
         expect(volume).toEqual({ type: "none", o: "bind", device: folder });

@@ -42,19 +42,24 @@ describe("the dev stack on the local Docker socket", () => {
     run = await runProgram(stackFileConfig("dev"), { stack: "dev" });
   });
 
-  it("declares the server, its docker provider, media store, password hashes and two servers", () => {
+  it("declares the server, its docker provider, media store, password hashes, two servers and the media worker", () => {
     expect(run.resources.map((r) => `${r.type} ${r.name}`).sort()).toEqual([
       "command:local:Command video-server-ftp-hashes-uploader",
       "command:local:Command video-server-store-dir",
       "docker:index/container:Container video-server-ftp-container",
       "docker:index/container:Container video-server-web-container",
+      "docker:index/container:Container video-server-worker-container",
       "docker:index/image:Image video-server-ftp-image",
       "docker:index/image:Image video-server-web-image",
+      "docker:index/image:Image video-server-worker-image",
+      "docker:index/volume:Volume video-server-store-derived",
+      "docker:index/volume:Volume video-server-store-ftp-log",
       "docker:index/volume:Volume video-server-store-media",
       "pulumi:providers:docker video-server-docker",
       "random:index/randomPassword:RandomPassword video-server-password-uploader",
       "video-server:index:FtpServer video-server-ftp",
       "video-server:index:MediaStore video-server-store",
+      "video-server:index:MediaWorker video-server-worker",
       "video-server:index:PasswordHashes video-server-ftp-hashes",
       "video-server:index:PasswordHashes video-server-web-hashes",
       "video-server:index:VideoServer video-server",
@@ -68,6 +73,7 @@ describe("the dev stack on the local Docker socket", () => {
       "video-server-store",
       "video-server-ftp",
       "video-server-web",
+      "video-server-worker",
       "video-server-docker",
       "video-server-password-uploader",
     ]) {
@@ -82,11 +88,40 @@ describe("the dev stack on the local Docker socket", () => {
     ]);
   });
 
-  it("mounts the media store's volume in both servers", () => {
-    const volumeName = resourceNamed(run, "video-server-store-media").inputs.name;
-    for (const name of ["video-server-ftp-container", "video-server-web-container"]) {
-      const volumes = resourceNamed(run, name).inputs.volumes as { volumeName: string }[];
-      expect({ name, volumes: volumes.map((v) => v.volumeName) }).toEqual({ name, volumes: [volumeName] });
+  it("mounts the media read-only in nginx only, and the worker's volumes where each belongs", () => {
+    const name = (suffix: string) => resourceNamed(run, `video-server-store-${suffix}`).inputs.name;
+    const mounts = (container: string) =>
+      (
+        resourceNamed(run, container).inputs.volumes as {
+          volumeName: string;
+          containerPath: string;
+          readOnly?: boolean;
+        }[]
+      ).map((v) => `${v.volumeName} ${v.containerPath}${v.readOnly ? " ro" : ""}`);
+    expect(mounts("video-server-ftp-container")).toEqual([
+      `${name("media")} /srv/media`,
+      `${name("ftp-log")} /var/log/vsftpd`,
+    ]);
+    expect(mounts("video-server-web-container")).toEqual([
+      `${name("media")} /srv/media ro`,
+      `${name("derived")} /srv/derived ro`,
+    ]);
+    expect(mounts("video-server-worker-container")).toEqual([
+      `${name("media")} /srv/media`,
+      `${name("derived")} /srv/derived`,
+      `${name("ftp-log")} /var/log/vsftpd ro`,
+    ]);
+  });
+
+  it("keeps the derived and log volumes on destroy, as the media", () => {
+    for (const suffix of ["media", "derived", "ftp-log"]) {
+      expect({
+        suffix,
+        retained: resourceNamed(run, `video-server-store-${suffix}`).options.retainOnDelete,
+      }).toEqual({
+        suffix,
+        retained: true,
+      });
     }
   });
 
@@ -141,8 +176,12 @@ describe("the prod stack on a remote Docker host over ssh", () => {
     ).toEqual([
       "docker:index/container:Container",
       "docker:index/container:Container",
+      "docker:index/container:Container",
       "docker:index/image:Image",
       "docker:index/image:Image",
+      "docker:index/image:Image",
+      "docker:index/volume:Volume",
+      "docker:index/volume:Volume",
       "docker:index/volume:Volume",
     ]);
     for (const r of dockerResources(run))

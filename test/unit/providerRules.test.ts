@@ -3,6 +3,7 @@
  * real providers would refuse or silently change, before any Engine API call.
  */
 import Dockerode from "dockerode";
+import { readBackCpus } from "../../spec";
 import { dialStdioArgs } from "../docker/sshDial";
 import { Realizer } from "../docker/realizer";
 import {
@@ -10,6 +11,7 @@ import {
   goDurationString,
   parseGoDuration,
   planContainerChange,
+  cpusProblems,
   memoryProblems,
   portProblems,
   uploadProblems,
@@ -213,6 +215,34 @@ describe("memory as the engine stores it and the provider reads it back", () => 
     expect(memoryProblems(512, 512)).toEqual([
       "memorySwap: 512 comes back as -1 on a host without swap accounting (a diff on every up there); set -1",
     ]);
+  });
+});
+
+describe("cpus as the provider reads them back", () => {
+  it("takes the spellings nanoInt64ToDecimalString writes", () => {
+    for (const cpus of ["1.0", "0.5", "1.25", "2.0", "0.1", "10.", "16.0", "1.05"])
+      expect({ cpus, problems: cpusProblems(cpus) }).toEqual({ cpus, problems: [] });
+  });
+
+  it("refuses another spelling of the same value, and a value rounded on the way back", () => {
+    expect(cpusProblems("1")).toEqual([
+      "cpus: '1' comes back from the provider as '1.0' (a diff on every up)",
+    ]);
+    expect(cpusProblems("0.50")).toEqual([
+      "cpus: '0.50' comes back from the provider as '0.5' (a diff on every up)",
+    ]);
+    expect(cpusProblems("0.05")).toEqual([
+      "cpus: '0.05' comes back from the provider as '0.1' (a diff on every up)",
+    ]);
+  });
+
+  it("agrees with the spec's spelling for every value processing.cpus accepts", () => {
+    for (let hundredths = 10; hundredths <= 6400; hundredths += 1) {
+      const n = hundredths / 100;
+      const spelled = readBackCpus(n);
+      if (Number(spelled) !== n) continue; // refused by the schema
+      expect({ n, problems: cpusProblems(spelled) }).toEqual({ n, problems: [] });
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * Secrets audit under mocks: no plaintext secret (FTP and HTTP passwords, the generated one, the
- * secure-link secret, the FTPS, HTTPS and SSH keys) nor anything derived from one (bcrypt hashes) in any
+ * secure-link secret, the webhook secrets, the FTPS, HTTPS and SSH keys) nor anything derived from one (bcrypt hashes) in any
  * input the state keeps in clear, any public stack output, any container env, label or command.
  * The services and docker tiers audit the servers' and containers' logs.
  */
@@ -22,7 +22,9 @@ function configWithSecrets(): StackConfig {
 function plainSecrets(config: StackConfig, run: ProgramRun): string[] {
   const ftp = config.ftp as { users: { password?: string }[]; tlsKey: string };
   const http = config.http as { users: { password: string }[]; secureLinkSecret: string; tlsKey: string };
+  const processing = config.processing as { webhooks: { secret: string }[] };
   return [
+    ...processing.webhooks.map((w) => w.secret),
     ...ftp.users.flatMap((u) => (u.password === undefined ? [] : [u.password])),
     ...Object.values(run.outputs.ftpPasswords as Record<string, string>),
     ...http.users.map((u) => u.password),
@@ -46,17 +48,18 @@ describe("secrets under Pulumi mocks", () => {
   let secrets: string[];
   beforeAll(async () => {
     const config = configWithSecrets();
-    run = await runProgram(config, { stack: "hostile", secretKeys: ["ftp", "http"] });
+    run = await runProgram(config, { stack: "hostile", secretKeys: ["ftp", "http", "processing"] });
     secrets = plainSecrets(config, run);
   });
 
-  it("audits real values: three FTP passwords (one generated), an HTTP one, the secure-link secret, both TLS keys", () => {
-    expect(secrets.length).toBeGreaterThanOrEqual(7);
+  it("audits real values: three FTP passwords (one generated), an HTTP one, the secure-link and webhook secrets, both TLS keys", () => {
+    expect(secrets.length).toBeGreaterThanOrEqual(8);
     expect(Object.keys(run.outputs.ftpPasswords as object)).toEqual(["reader"]);
     // Each secret did reach some resource (as itself or hashed), so its absence below means something.
     expect(hashesIn(run).length).toBeGreaterThanOrEqual(4);
     const stored = [
       (configWithSecrets().http as { secureLinkSecret: string }).secureLinkSecret,
+      (configWithSecrets().processing as { webhooks: { secret: string }[] }).webhooks[0].secret,
       ...pemBodyLines(PEM_KEY),
       ...pemBodyLines(PEM_HTTPS_KEY),
     ];
@@ -87,7 +90,11 @@ describe("secrets under Pulumi mocks", () => {
 
   it("puts no secret in any container's env, labels or command, even as a secret", () => {
     const containers = run.resources.filter((r) => r.type === "docker:index/container:Container");
-    expect(containers).toHaveLength(2);
+    expect(containers.map((c) => c.name).sort()).toEqual([
+      "video-server-ftp-container",
+      "video-server-web-container",
+      "video-server-worker-container",
+    ]);
     for (const c of containers) {
       const exposed = {
         envs: c.inputs.envs,
