@@ -15,7 +15,7 @@ import { HOST } from "../support/ports";
 import type { StackConfig } from "../support/project";
 import { startStack, type RunningStack } from "../support/servers";
 import { testCertificate } from "../support/tls";
-import { DELIVERY, GALLERY, SECURE_LINK_SECRET, VIEWER } from "./deliveryStacks";
+import { DELIVERY, GALLERY_WITHOUT_WORKER, SECURE_LINK_SECRET, VIEWER } from "./deliveryStacks";
 
 const pem = testCertificate();
 const HSTS_SECONDS = 600;
@@ -114,7 +114,8 @@ describe("plain HTTP with http.tls required", () => {
   });
 });
 
-// The gallery stack lists no basic-auth location (whose listing would make Chromium ask for a password).
+// The gallery stack lists no basic-auth location (whose listing would make Chromium ask for a password);
+// without the worker, its cards are players that load metadata over HTTPS.
 describe("the gallery in Chromium over HTTPS", () => {
   let gallery: RunningStack;
   let origin: string;
@@ -122,7 +123,7 @@ describe("the gallery in Chromium over HTTPS", () => {
   let page: Page;
 
   beforeAll(async () => {
-    gallery = await startStack("services-https-gallery", secured(GALLERY));
+    gallery = await startStack("services-https-gallery", secured(GALLERY_WITHOUT_WORKER));
     origin = `https://${HOST}:${gallery.httpsPort}`;
     await withFtp(gallery, "uploader", (c) => upload(c, CLIP, "/videos/clip.mp4"));
     browser = await launchChromium(origin, { trust: pem.certificate });

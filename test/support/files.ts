@@ -4,8 +4,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { containerSecrets, ftpContainerFiles, webContainerFiles } from "../../containerFiles";
-import type { ContainerFile, FtpLayout, ParsedConfig, WebLayout } from "../../spec";
+import {
+  containerSecrets,
+  ftpContainerFiles,
+  webContainerFiles,
+  workerContainerFiles,
+} from "../../containerFiles";
+import type { ContainerFile, FtpLayout, ParsedConfig, WebLayout, WorkerLayout } from "../../spec";
 import { testPassword } from "./layout";
 
 /** Every FTP user's password: the configured one, or testPassword(name) where the program would generate one. */
@@ -19,12 +24,14 @@ export function serverFiles(
   parsed: ParsedConfig,
   ftpLayout: FtpLayout,
   webLayout: WebLayout,
-): { ftp: ContainerFile[]; web: ContainerFile[] } {
+  workerLayout?: WorkerLayout,
+): { ftp: ContainerFile[]; web: ContainerFile[]; worker: ContainerFile[] } {
   const { spec, secrets } = parsed;
   const hashed = containerSecrets(spec, { ...secrets, ftpPasswords: ftpPasswords(parsed) });
   return {
     ftp: ftpContainerFiles(spec, ftpLayout, hashed.ftp),
     web: webContainerFiles(spec, webLayout, hashed.web),
+    worker: workerLayout === undefined ? [] : workerContainerFiles(spec, workerLayout, hashed.worker),
   };
 }
 

@@ -20,6 +20,10 @@
  * - nginx.conf, nginx's pid file, access and error logs and temp paths live in `<temp>/nginx/`
  *   instead of /etc/nginx/nginx.conf, /run/nginx.pid, /dev/stdout, /dev/stderr and the compiled-in
  *   /var/lib/nginx; so do the basic-auth file and the gallery page (/etc/nginx/video-server/).
+ * - The media worker's derived files are `<temp>/derived/files` and its state `<temp>/derived/state`
+ *   instead of the derived volume's /srv/derived/…; it reads vsftpd's log where the host vsftpd
+ *   writes it, its settings are `<temp>/worker/worker.json` instead of /etc/video-server/, and its
+ *   metrics listen on 127.0.0.1:<free port> instead of every address of its container on 9464.
  *
  * Stack config (what parseSpec validates)
  * - ftp.port, http.port, http.httpsPort and ftp.passivePorts are free ports found at run time (the stacks in
@@ -29,7 +33,9 @@
  *
  * Processes
  * - vsftpd and nginx are child processes of jest (each its own process group), not container
- *   PID 1s under docker-init. vsftpd is started without the entrypoint's log follower (the harness
+ *   PID 1s under docker-init. The media worker runs only in suites that ask for it
+ *   (startStack's `worker` option), as `node` (jest's Node) on its JavaScript compiled from
+ *   worker/src by worker.ts, with the host's ffmpeg (5.1; the image has 7.1). vsftpd is started without the entrypoint's log follower (the harness
  *   reads the log file); nginx with the image's `-g 'daemon off;'` plus `-c <temp>/nginx/nginx.conf`.
  *
  * Not substituted
@@ -45,7 +51,14 @@
  *   vsftpd/entrypoint.sh itself).
  */
 import * as path from "node:path";
-import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT, type FtpLayout, type WebLayout } from "../../spec";
+import {
+  FTP_CONTAINER_LAYOUT,
+  WEB_CONTAINER_LAYOUT,
+  WORKER_CONTAINER_LAYOUT,
+  type FtpLayout,
+  type WebLayout,
+  type WorkerLayout,
+} from "../../spec";
 import { HOST, type FreePorts } from "./ports";
 
 /** Ports of one run, from findFreePorts (test/support/ports.ts). */
@@ -57,6 +70,9 @@ export interface HostDirs {
   readonly media: string;
   readonly vsftpd: string;
   readonly nginx: string;
+  /** The derived volume: `files/` (served) and `state/` (the worker's). */
+  readonly derived: string;
+  readonly worker: string;
 }
 
 export function hostDirs(root: string): HostDirs {
@@ -65,6 +81,8 @@ export function hostDirs(root: string): HostDirs {
     media: path.join(root, "media"),
     vsftpd: path.join(root, "vsftpd"),
     nginx: path.join(root, "nginx"),
+    derived: path.join(root, "derived"),
+    worker: path.join(root, "worker"),
   };
 }
 
@@ -110,6 +128,20 @@ export function hostWebLayout(dirs: HostDirs, ports: HostPorts): WebLayout {
     banSettingsFile: path.join(dirs.nginx, "bans"),
     bansFile: path.join(dirs.nginx, "bans.conf"),
     authFailureLog: path.join(dirs.nginx, "auth-failures.log"),
+    derivedRoot: path.join(dirs.derived, "files"),
+  };
+}
+
+export function hostWorkerLayout(dirs: HostDirs, ports: HostPorts, ftp: FtpLayout): WorkerLayout {
+  return {
+    ...WORKER_CONTAINER_LAYOUT,
+    mediaRoot: dirs.media,
+    derivedRoot: path.join(dirs.derived, "files"),
+    stateDir: path.join(dirs.derived, "state"),
+    ftpLog: ftp.logFile,
+    settingsFile: path.join(dirs.worker, "worker.json"),
+    metricsHost: HOST,
+    metricsPort: ports.metrics,
   };
 }
 

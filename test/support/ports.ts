@@ -10,6 +10,8 @@ export interface FreePorts {
   readonly status: number;
   /** nginx's HTTPS port, when the stack turns http.tls on. */
   readonly https: number;
+  /** The media worker's metrics and health port (the services tier runs it on the host). */
+  readonly metrics: number;
   /** The passive range, first and last port. */
   readonly passiveMin: number;
   readonly passiveMax: number;
@@ -24,12 +26,12 @@ function isFree(port: number): Promise<boolean> {
 }
 
 /**
- * A block of free ports: control, http, status, https, then `passiveCount` passive ports, within
+ * A block of free ports: control, http, status, https, metrics, then `passiveCount` passive ports, within
  * 20000–29999: below Linux's ephemeral range (32768–60999), so outgoing connections do not take
  * passive ports, and below 30000–30019, the default passive range a running stack may publish.
  */
 export async function findFreePorts(passiveCount = 10, attempts = 50): Promise<FreePorts> {
-  const size = 4 + passiveCount;
+  const size = 5 + passiveCount;
   for (let i = 0; i < attempts; i++) {
     const base = 20000 + Math.floor(Math.random() * (10000 - size));
     const ports = Array.from({ length: size }, (_, k) => base + k);
@@ -41,7 +43,8 @@ export async function findFreePorts(passiveCount = 10, attempts = 50): Promise<F
         http: base + 1,
         status: base + 2,
         https: base + 3,
-        passiveMin: base + 4,
+        metrics: base + 4,
+        passiveMin: base + 5,
         passiveMax: base + size - 1,
       };
     }

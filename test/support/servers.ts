@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { FtpLayout, WebLayout } from "../../spec";
+import type { FtpLayout, WebLayout, WorkerLayout } from "../../spec";
 import { parseSpec, type Spec } from "../../spec";
 import { ftpPasswords, serverFiles, writeServerFiles } from "./files";
 import { prepareFolders } from "./folders";
@@ -16,6 +16,7 @@ import {
   hostDirs,
   hostFtpLayout,
   hostWebLayout,
+  hostWorkerLayout,
   withHostValues,
   type HostDirs,
   type HostPorts,
@@ -24,6 +25,7 @@ import { findFreePorts } from "./ports";
 import { ensureGuestUser, findBinary, requirePrerequisites } from "./prerequisites";
 import { startServer, waitForPorts, type Server } from "./processes";
 import { PROJECT, PROJECT_DIR, type StackConfig } from "./project";
+import { startWorker } from "./worker";
 
 /** Names of a run's temp dir and PAM service start with these and the jest worker's pid. */
 export const TEMP_PREFIX = "video-server-services-";
@@ -40,6 +42,11 @@ export interface RunningStack extends Endpoint {
   readonly dirs: HostDirs;
   readonly ftpLayout: FtpLayout;
   readonly webLayout: WebLayout;
+  readonly workerLayout: WorkerLayout;
+  /** The media worker, when started with the `worker` option. */
+  readonly worker?: Server;
+  /** Starts the media worker again after it stopped (it resumes from its state). */
+  restartWorker(): Promise<Server>;
   describe(): string;
   /** Stops both servers, removes the PAM service file and the temp dir. Safe to call twice. */
   stop(): Promise<void>;
@@ -48,6 +55,8 @@ export interface RunningStack extends Endpoint {
 export interface StartOptions {
   /** Size of the passive range (default 10): one port per concurrent transfer. */
   readonly passivePorts?: number;
+  /** Run the media worker too (the stack's processing must be on). */
+  readonly worker?: boolean;
 }
 
 export async function startStack(
@@ -76,20 +85,25 @@ export async function startStack(
     // mkdtemp makes 0700; nginx's workers (nobody) and vsftpd's guest user must pass through.
     fs.chmodSync(root, 0o755);
     const dirs = hostDirs(root);
-    for (const d of [dirs.media, dirs.vsftpd, dirs.nginx]) fs.mkdirSync(d, { mode: 0o755 });
+    for (const d of [dirs.media, dirs.vsftpd, dirs.nginx, dirs.derived, dirs.worker])
+      fs.mkdirSync(d, { mode: 0o755 });
     const ports = await findFreePorts(options.passivePorts);
     const pamService = `${PAM_PREFIX}${process.pid}-${randomBytes(4).toString("hex")}`;
     const ftpLayout = hostFtpLayout(dirs, ports, pamService);
     const webLayout = hostWebLayout(dirs, ports);
+    const workerLayout = hostWorkerLayout(dirs, ports, ftpLayout);
     // layout.ts fills in the ports and the media path.
     const ctx = { project: PROJECT, stack: stackName, projectDir: PROJECT_DIR };
     const parsed = parseSpec(withHostValues(stack, ports, dirs), ctx);
     const { spec, secrets: configured } = parsed;
     const passwords = ftpPasswords(parsed);
-    const files = serverFiles(parsed, ftpLayout, webLayout);
+    const files = serverFiles(parsed, ftpLayout, webLayout, workerLayout);
 
     cleanup.push(() => fs.rmSync(ftpLayout.pamServiceFile, { force: true }));
-    writeServerFiles([...files.ftp, ...files.web], { dirs: [root], files: [ftpLayout.pamServiceFile] });
+    writeServerFiles([...files.ftp, ...files.web, ...files.worker], {
+      dirs: [root],
+      files: [ftpLayout.pamServiceFile],
+    });
     // Folders the images make (vsftpd/Dockerfile; nginx makes the ones inside its temp prefix).
     for (const d of [ftpLayout.secureChrootDir, webLayout.tempPrefix])
       fs.mkdirSync(d, { recursive: true, mode: 0o755 });
@@ -114,6 +128,21 @@ export async function startStack(
       ...(spec.http.tls.mode === "off" ? [] : [ports.https]),
     ]);
 
+    let worker: Server | undefined;
+    const restartWorker = async () => {
+      if (worker?.running()) throw new Error("the media worker still runs");
+      const started = startWorker(workerLayout.settingsFile);
+      servers.push(started);
+      cleanup.push(() => started.stop());
+      await waitForPorts(started, [ports.metrics]);
+      worker = started;
+      return started;
+    };
+    if (options.worker) {
+      if (spec.processing === undefined) throw new Error(`${stackName}: the worker needs processing on`);
+      await restartWorker();
+    }
+
     // Clients log in over TLS when the stack offers it, trusting the configured certificate.
     const ftpsCertificate = spec.ftp.tls === "off" ? undefined : configured.ftpTlsCertificate;
     return {
@@ -127,6 +156,11 @@ export async function startStack(
       dirs,
       ftpLayout,
       webLayout,
+      workerLayout,
+      get worker() {
+        return worker;
+      },
+      restartWorker,
       describe,
       stop,
     };

@@ -69,7 +69,7 @@ describe("the baseline nginx config", () => {
   const dirs = hostDirs("/tmp/bench-x/baseline");
   const layout = hostWebLayout(
     { ...dirs, media: "/tmp/bench-x/media" },
-    { ftp: 1, http: 20001, status: 2, https: 4, passiveMin: 3, passiveMax: 3 },
+    { ftp: 1, http: 20001, status: 2, https: 4, metrics: 5, passiveMin: 3, passiveMax: 3 },
   );
   const conf = renderBaselineConf(fs.readFileSync(BASELINE_CONF, "utf8"), layout);
 
