@@ -1,9 +1,10 @@
 // The page reads a JSON twin of each listed location under LISTING_PREFIX, which no configured path
 // can produce (a segment cannot start with '-'), with the location's allow/deny and basic auth.
-// Secure-link locations are not listed: the page cannot sign their URLs.
+// Secure-link locations are not listed: the page cannot sign their URLs. With the media worker
+// the page also reads each file's metadata under DERIVED_URLS.meta (nginx/derived.ts).
 import { createHash } from "node:crypto";
 import * as path from "node:path";
-import type { HttpSpec, LocationSpec, WebLayout } from "../spec";
+import { DERIVED_URLS, type HttpSpec, type LocationSpec, type WebLayout } from "../spec";
 import { accessLines } from "./access";
 import { block } from "./block";
 import { securityHeaders } from "./headers";
@@ -14,6 +15,8 @@ export const LISTING_PREFIX = "/-/listing";
 export interface GalleryEntry {
   readonly path: string;
   readonly listing: string;
+  /** Where the worker's metadata of the location's files is; absent without the worker. */
+  readonly meta?: string;
 }
 
 export function galleryLocationsOf(http: HttpSpec): LocationSpec[] {
@@ -21,7 +24,11 @@ export function galleryLocationsOf(http: HttpSpec): LocationSpec[] {
 }
 
 export function galleryEntries(http: HttpSpec): GalleryEntry[] {
-  return galleryLocationsOf(http).map((l) => ({ path: l.path, listing: `${LISTING_PREFIX}${l.path}` }));
+  return galleryLocationsOf(http).map((l) => ({
+    path: l.path,
+    listing: `${LISTING_PREFIX}${l.path}`,
+    ...(http.derived ? { meta: `${DERIVED_URLS.meta}${l.path}` } : {}),
+  }));
 }
 
 const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
@@ -31,7 +38,8 @@ export function galleryCsp(): string {
     "default-src 'none'",
     `script-src ${sha256(GALLERY_SCRIPT)}`,
     `style-src ${sha256(GALLERY_STYLE)}`,
-    "img-src 'self'",
+    // data: for the empty favicon alone: Chromium checks a favicon against img-src.
+    "img-src 'self' data:",
     "media-src 'self'",
     "connect-src 'self'",
     "base-uri 'none'",
@@ -50,6 +58,8 @@ export function renderGalleryPage(entries: readonly GalleryEntry[]): string {
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     "<title>Gallery</title>",
+    // No favicon: without this line the browser asks for /favicon.ico and logs its 404.
+    '<link rel="icon" href="data:,">',
     `<style>${GALLERY_STYLE}</style>`,
     "</head>",
     '<body data-state="loading">',

@@ -51,3 +51,6 @@ export const GALLERY: StackConfig = {
     ],
   },
 };
+
+/** The same gallery with processing off: no media worker, so no posters and no metadata. */
+export const GALLERY_WITHOUT_WORKER: StackConfig = { ...GALLERY, processing: { enabled: false } };

@@ -4,6 +4,7 @@ import { WEB_CONTAINER_LAYOUT } from "../../spec";
 import { parseSpec } from "../../spec";
 import { galleryCsp, galleryEntries, galleryLocations, renderGalleryPage } from "../../nginx/gallery";
 import { GALLERY_SCRIPT, GALLERY_STYLE } from "../../nginx/galleryPage";
+import { IMAGE_EXTENSIONS, VIDEO_EXTENSIONS } from "../../worker/src/settings";
 import { PROJECT } from "../support/project";
 import { threeUserConfig, withValue } from "../support/stacks";
 
@@ -11,7 +12,7 @@ const ctx = { project: PROJECT, stack: "prod", projectDir: "/p" };
 const SECRET = "a-secure-link-secret-0123";
 
 /** threeUserConfig with these locations (its FTP users need team-a/videos to exist). */
-function http(locations: object[], gallery?: object) {
+function http(locations: object[], gallery?: object, processing?: object) {
   let config = withValue(threeUserConfig(), "http.locations", [
     ...locations,
     { path: "/team-a/videos/", directory: "team-a/videos" },
@@ -19,6 +20,7 @@ function http(locations: object[], gallery?: object) {
   config = withValue(config, "http.secureLinkSecret", SECRET);
   config = withValue(config, "http.users", [{ name: "viewer", password: "viewer-password" }]);
   if (gallery) config = withValue(config, "http.gallery", gallery);
+  if (processing) config = withValue(config, "processing", processing);
   return parseSpec(config, ctx).spec.http;
 }
 
@@ -30,8 +32,15 @@ describe("galleryEntries", () => {
       { path: "/signed/", directory: "signed", autoindex: true, secureLink: true },
       { path: "/quiet/", directory: "quiet" },
     ]);
-    expect(galleryEntries(spec)).toEqual([
-      { path: "/images/", listing: "/-/listing/images/" },
+    expect(galleryEntries(spec).map((e) => e.path)).toEqual(["/images/", "/videos/"]);
+  });
+
+  it("gives each location its listing and, with the media worker, its metadata", () => {
+    const locations = [{ path: "/videos/", directory: "videos", autoindex: true }];
+    expect(galleryEntries(http(locations))).toEqual([
+      { path: "/videos/", listing: "/-/listing/videos/", meta: "/-/meta/videos/" },
+    ]);
+    expect(galleryEntries(http(locations, undefined, { enabled: false }))).toEqual([
       { path: "/videos/", listing: "/-/listing/videos/" },
     ]);
   });
@@ -90,13 +99,20 @@ describe("galleryLocations", () => {
 });
 
 describe("the gallery page", () => {
-  const entries = [{ path: "/videos/", listing: "/-/listing/videos/" }];
+  const entries = [{ path: "/videos/", listing: "/-/listing/videos/", meta: "/-/meta/videos/" }];
   const page = renderGalleryPage(entries);
 
   it("carries its locations as a JSON data block the script reads", () => {
     expect(page).toContain(
+      '<script type="application/json" id="gallery-config">{"locations":[{"path":"/videos/","listing":"/-/listing/videos/","meta":"/-/meta/videos/"}]}</script>',
+    );
+    expect(renderGalleryPage([{ path: "/videos/", listing: "/-/listing/videos/" }])).toContain(
       '<script type="application/json" id="gallery-config">{"locations":[{"path":"/videos/","listing":"/-/listing/videos/"}]}</script>',
     );
+  });
+
+  it("names an empty favicon, so the browser asks for no /favicon.ico", () => {
+    expect(page).toContain('<link rel="icon" href="data:,">');
   });
 
   it("inlines exactly the style and script whose hashes the CSP allows", () => {
@@ -110,7 +126,7 @@ describe("the gallery page", () => {
         "default-src 'none'",
         `script-src ${hash(GALLERY_SCRIPT)}`,
         `style-src ${hash(GALLERY_STYLE)}`,
-        "img-src 'self'",
+        "img-src 'self' data:",
         "media-src 'self'",
         "connect-src 'self'",
         "base-uri 'none'",
@@ -120,9 +136,29 @@ describe("the gallery page", () => {
     );
   });
 
-  it("plays videos with a metadata-preloading player and bounds its crawl of subfolders", () => {
-    expect(GALLERY_SCRIPT).toContain('el("video", { controls: "", preload: "metadata", src: url })');
+  it("plays videos with a metadata-preloading player only where it has no metadata to read", () => {
+    expect(GALLERY_SCRIPT).toContain(
+      'if (f.video && meta === null) {\n      c.thumb = el("video", { "class": "thumb", controls: "", preload: "metadata", src: url });',
+    );
+    expect(GALLERY_SCRIPT).toContain(
+      'var video = el("video", { "class": "player", controls: "", autoplay: "", src: c.url });',
+    );
+  });
+
+  it("bounds its crawl of subfolders and its metadata requests, retries included", () => {
     expect(GALLERY_SCRIPT).toMatch(/MAX_DEPTH = 4;[\s\S]*MAX_LISTINGS = 200;/);
+    expect(GALLERY_SCRIPT).toMatch(
+      /META_AT_ONCE = 4;[\s\S]*MAX_META = 1000;[\s\S]*RETRY_SECONDS = \[2, 4, 8, 16, 32\];/,
+    );
+  });
+
+  it("asks for the metadata of exactly the files the media worker describes", () => {
+    const described = new RegExp(/DESCRIBED = \/(.*)\/i;/.exec(GALLERY_SCRIPT)?.[1] ?? "^$", "i");
+    const shown = ["mp4", "m4v", "webm", "mov", "ogv", "jpg", "jpeg", "png", "gif", "webp", "avif"];
+    const byWorker: readonly string[] = [...VIDEO_EXTENSIONS, ...IMAGE_EXTENSIONS];
+    expect(shown.filter((ext) => described.test(`clip.${ext}`))).toEqual(
+      shown.filter((ext) => byWorker.includes(ext)),
+    );
   });
 
   it("escapes '<' in the data block, so no value can end it", () => {
