@@ -3,14 +3,19 @@
  * (no Pulumi CLI, no passphrase), with every secret replaced by a placeholder.
  *
  * The stack file is read as the program reads its config (stackFile.ts) and validated by
- * parseSpec; the files come from the same ftpContainerFiles / webContainerFiles calls as the
+ * parseSpec; the files come from the same ftpContainerFiles / webContainerFiles / workerContainerFiles calls as the
  * program's, with the containers' layouts. Only the secret inputs differ: placeholders (see
  * placeholders.ts) instead of hashes, keys and secrets.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT, type ContainerFile } from "../spec";
-import { ftpContainerFiles, webContainerFiles } from "../containerFiles";
+import {
+  FTP_CONTAINER_LAYOUT,
+  WEB_CONTAINER_LAYOUT,
+  WORKER_CONTAINER_LAYOUT,
+  type ContainerFile,
+} from "../spec";
+import { ftpContainerFiles, webContainerFiles, workerContainerFiles } from "../containerFiles";
 import { parseSpec, type ConfiguredSecrets, type Spec } from "../spec";
 import { SECRET_PLACEHOLDER, scrubSecrets } from "./placeholders";
 import { RenderError, readStack, type StackSource } from "./stackFile";
@@ -44,6 +49,7 @@ function secretValues(secrets: ConfiguredSecrets, extra: readonly string[]): str
     secrets.ftpTlsKey,
     secrets.httpTlsCertificate,
     secrets.httpTlsKey,
+    ...secrets.webhookSecrets,
     ...extra,
   ].filter((s): s is string => s !== undefined);
 }
@@ -56,7 +62,7 @@ const placeholderHashes = (users: readonly string[]): Record<string, string> =>
 const placeholderFile = (configPath: string) => `${SECRET_PLACEHOLDER} ${configPath}\n`;
 
 /** Container path → path under the output folder; refuses anything that could leave it. */
-function outputPath(role: "ftp" | "web", file: string): string {
+function outputPath(role: "ftp" | "web" | "worker", file: string): string {
   if (!path.posix.isAbsolute(file) || path.posix.normalize(file) !== file || file.endsWith("/")) {
     throw new RenderError(`refusing to write ${role} file '${file}': not a plain absolute path`);
   }
@@ -84,17 +90,18 @@ export function renderStack(projectDir: string, stackName: string): Rendered {
     tlsCertificate: secrets.httpTlsCertificate && placeholderFile("http.tlsCertificate"),
     tlsKey: secrets.httpTlsKey && placeholderFile("http.tlsKey"),
   });
+  const worker = workerContainerFiles(spec, WORKER_CONTAINER_LAYOUT, {
+    webhookSecrets: secrets.webhookSecrets.map(() => SECRET_PLACEHOLDER),
+  });
+  const under = (role: "ftp" | "web" | "worker") => (f: ContainerFile) => ({
+    path: outputPath(role, f.file),
+    content: f.content,
+    permissions: f.permissions,
+  });
   const all: RenderedFile[] = [
-    ...ftp.map((f: ContainerFile) => ({
-      path: outputPath("ftp", f.file),
-      content: f.content,
-      permissions: f.permissions,
-    })),
-    ...web.map((f: ContainerFile) => ({
-      path: outputPath("web", f.file),
-      content: f.content,
-      permissions: f.permissions,
-    })),
+    ...ftp.map(under("ftp")),
+    ...web.map(under("web")),
+    ...worker.map(under("worker")),
     { path: "spec.json", content: `${JSON.stringify(spec, null, 2)}\n`, permissions: "0644" },
   ];
   // A belt to the braces above: a configured secret that turns up anyway (a renderer that embeds
@@ -115,7 +122,7 @@ export function renderStack(projectDir: string, stackName: string): Rendered {
 }
 
 /** Entries of the output folder a render owns; anything else there stops it. */
-const OWNED = ["ftp", "spec.json", "web"];
+const OWNED = ["ftp", "spec.json", "web", "worker"];
 
 /**
  * Writes the files under `outDir`, replacing a previous render there. A folder holding anything

@@ -247,7 +247,12 @@ const cpus = z
     "reads back from Docker as another value (the provider rounds values such as 0.05 to one decimal); use 0.1 or another value",
   );
 
-/** What the docker provider writes back for `cpus` (see dockerCpus in spec.ts). */
+/**
+ * `cpus` as terraform-provider-docker writes it back after reading the container (helpers.go
+ * nanoInt64ToDecimalString): the 9-decimal form with its zeros trimmed, or one decimal when that
+ * form has exactly nine zeros ("1.0", "0.5", "1.25", "10."). Any other spelling of the value
+ * would show as a diff, and replace the worker, on every `up`.
+ */
 export function readBackCpus(n: number): string {
   const nine = n.toFixed(9);
   if ((nine.match(/0/g) ?? []).length === 9) return n.toFixed(1);

@@ -20,9 +20,12 @@ while read -r kind dir; do
       chmod go-w "$path"
       ;;
     published)
-      # A verified location's folder: the media worker (root) publishes into it, FTP users only read.
+      # A verified location's folder: the media worker (root) publishes into it, FTP users only
+      # read. Files the FTP user wrote before the location was verified become root's too, so
+      # none can be rewritten in place while it is served (after the first start: nothing to do).
       mkdir -p "$path"
-      chown root:root "$path"
+      find "$path" \( -path "$path/.incoming" -o -path "$path/.rejected" \) -prune \
+        -o -user "$GUEST" -exec chown root:root {} +
       chmod 0755 "$path"
       ;;
     writable)

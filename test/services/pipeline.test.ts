@@ -8,7 +8,9 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
 import type { Client } from "basic-ftp";
+import { MEDIA_OWNER } from "../../spec";
 import { fixture, sha256 } from "../support/data";
+import { prepareFolders } from "../support/folders";
 import { download, refusalCode, upload, withFtp } from "../support/ftp";
 import { request } from "../support/http";
 import { HOST } from "../support/ports";
@@ -318,6 +320,17 @@ describe("the media pipeline (vsftpd, nginx and the worker on 127.0.0.1)", () =>
         WAIT_MS,
       );
     }
+  });
+
+  it("gives root what the FTP user wrote into a location before it was verified, at the next start", () => {
+    // As a stack that switched /videos/ to verified finds it: a file the FTP user owns.
+    const old = path.join(stack.dirs.media, "videos/from-before.mp4");
+    fs.writeFileSync(old, CLIP, { mode: 0o644 });
+    fs.chownSync(old, MEDIA_OWNER.uid, MEDIA_OWNER.gid);
+    prepareFolders(stack.ftpLayout);
+    expect(fs.statSync(old).uid).toBe(0);
+    expect(fs.statSync(path.join(stack.dirs.media, "videos/.incoming")).uid).toBe(MEDIA_OWNER.uid);
+    expect(fs.statSync(path.join(stack.dirs.media, "videos/.rejected")).uid).toBe(MEDIA_OWNER.uid);
   });
 
   it("counts uploads, jobs and deliveries for Prometheus", async () => {

@@ -4,9 +4,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT } from "../../spec";
+import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT, WORKER_CONTAINER_LAYOUT } from "../../spec";
 import { parseSpec, type Spec } from "../../spec";
-import { ftpContainerFiles, webContainerFiles } from "../../containerFiles";
+import { ftpContainerFiles, webContainerFiles, workerContainerFiles } from "../../containerFiles";
 import { renderNginxConf } from "../../nginx/conf";
 import { renderVsftpdConf } from "../../vsftpd/conf";
 import { CONFIG_PLACEHOLDERS, SECRET_PLACEHOLDER, scrubSecrets } from "../../scripts/placeholders";
@@ -143,7 +143,15 @@ function expectedPaths(spec: Spec, tls: boolean, secureLink: boolean): string[] 
     httpHashes,
     secureLinkSecret: secureLink ? "x" : undefined,
   });
-  return [...ftp.map((f) => `ftp${f.file}`), ...web.map((f) => `web${f.file}`), "spec.json"].sort();
+  const worker = workerContainerFiles(spec, WORKER_CONTAINER_LAYOUT, {
+    webhookSecrets: (spec.processing?.webhooks ?? []).map(() => "x"),
+  });
+  return [
+    ...ftp.map((f) => `ftp${f.file}`),
+    ...web.map((f) => `web${f.file}`),
+    ...worker.map((f) => `worker${f.file}`),
+    "spec.json",
+  ].sort();
 }
 
 describe("rendering the committed stacks", () => {
@@ -161,6 +169,7 @@ describe("rendering the committed stacks", () => {
         "ftp/etc/vsftpd/folders",
         "ftp/etc/vsftpd/passwd",
         "web/etc/nginx/nginx.conf",
+        "worker/etc/video-server/worker.json",
         "spec.json",
       ]),
     );

@@ -3,6 +3,7 @@
  * of MediaMetadata, and whether the content is what the file's extension claims.
  */
 import type { MediaKind } from "./mediaPaths";
+import type { MediaMetadata } from "./settings";
 
 export interface ProbeStream {
   readonly codecType: string;
@@ -23,15 +24,11 @@ export interface Probe {
   readonly streams: readonly ProbeStream[];
 }
 
-export interface Description {
-  readonly durationSeconds: number | null;
-  readonly width: number | null;
-  readonly height: number | null;
-  readonly videoCodec: string | null;
-  readonly audioCodec: string | null;
-  readonly bitRate: number | null;
-  readonly frameRate: number | null;
-}
+/** What ffprobe tells of a file: these fields of its metadata. */
+export type Description = Pick<
+  MediaMetadata,
+  "durationSeconds" | "width" | "height" | "videoCodec" | "audioCodec" | "bitRate" | "frameRate"
+>;
 
 /** ffprobe's format names for each video extension (format_name lists aliases, comma-separated). */
 const VIDEO_FORMATS: Readonly<Record<string, string>> = {
