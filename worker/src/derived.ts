@@ -2,12 +2,13 @@
  * Names of the files the worker derives from a media file, on disk and as URLs. Posters and
  * previews carry a version (the first 12 hex digits of the file's sha256), so their URLs change
  * when the file does and nginx can serve them with a long cache lifetime; the metadata JSON has
- * a fixed name and says which version is current.
+ * a fixed name and says which version is current. An HLS ladder is a folder per file: a fixed
+ * master.m3u8 that points into a folder per version.
  */
 import * as path from "node:path";
 import type { WorkerLocation, WorkerSettings } from "./settings";
 
-export type DerivedKind = "meta" | "poster" | "preview";
+export type DerivedKind = "meta" | "poster" | "preview" | "hls";
 
 export const VERSION_LENGTH = 12;
 const VERSION = `[0-9a-f]{${VERSION_LENGTH}}`;
@@ -58,6 +59,29 @@ export function derivedFiles(
       vtt: url(settings.urls.preview, `.${version}.vtt`),
     },
   };
+}
+
+/** An HLS ladder: hls/<directory>/<rest>/, its master playlist and that playlist's URL. */
+export interface LadderFiles {
+  readonly folder: string;
+  readonly master: string;
+  readonly url: string;
+}
+
+export const MASTER_PLAYLIST = "master.m3u8";
+
+export function ladderFiles(settings: Roots, location: WorkerLocation, rest: string): LadderFiles {
+  const folder = path.join(derivedFolder(settings, "hls", location), rest);
+  return {
+    folder,
+    master: path.join(folder, MASTER_PLAYLIST),
+    url: `${settings.urls.hls}${location.path}${encodePath(rest)}/${MASTER_PLAYLIST}`,
+  };
+}
+
+/** Whether a name in a ladder folder is a version folder. */
+export function isVersion(name: string): boolean {
+  return new RegExp(`^${VERSION}$`).test(name);
 }
 
 /** The URL path of a media file itself, e.g. /videos/trips/alps.mp4. */

@@ -1,16 +1,24 @@
 /**
  * One job: check a verified upload and publish or reject it, or describe a file already
  * served; then write its poster, preview and metadata. The metadata is written last: it is what
- * says the job is done, so a job killed before it runs again in full.
+ * says the job is done, so a job killed before it runs again in full. A video in a location with
+ * `hls` then gets its ladder job (ladderJob.ts).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { makeEvent, type EmitEvent } from "./events";
 import type { Failures } from "./failures";
 import { sha256Of } from "./files";
-import type { Job } from "./jobQueue";
+import { ladderJob, type Job, type JobQueue } from "./jobQueue";
 import { integrityProblem, probeFile, type RunOptions } from "./media";
-import { extensionOf, mediaKindOf, placementOf, type MediaKind, type Placement } from "./mediaPaths";
+import {
+  extensionOf,
+  mediaKindOf,
+  mediaPathIn,
+  placementOf,
+  type MediaKind,
+  type Placement,
+} from "./mediaPaths";
 import type { Metrics } from "./metrics";
 import { writeOutputs } from "./outputs";
 import { describe, mismatchOf, type Probe } from "./probe";
@@ -26,6 +34,7 @@ export interface JobContext {
   readonly metrics: Metrics;
   readonly emit: EmitEvent;
   readonly log: (line: string) => void;
+  readonly queue: Pick<JobQueue, "add">;
 }
 
 type Check = { ok: true; probe: Probe } | { ok: false; reason: string };
@@ -105,6 +114,10 @@ async function processFile(ctx: JobContext, o: Open, signal: AbortSignal): Promi
     const metadata = await writeOutputs(ctx.settings, processed, run);
     ctx.metrics.published += 1;
     ctx.emit(makeEvent("file.published", url, { size: stats.size, metadata }));
+    if (o.kind === "video" && placement.location.hls !== undefined) {
+      const mediaPath = mediaPathIn(placement.location, "published", placement.rest);
+      ctx.queue.add(ladderJob(mediaPath, job.target, stats.size, stats.mtimeMs));
+    }
     return verifying ? "published" : "described";
   } catch (e) {
     // Someone deleted the upload and sent another under its name: that one has its own job.
@@ -134,7 +147,7 @@ async function checkFile(
 }
 
 /** Records the failure (the rescan will not queue this file as it is again) and reports it. */
-function fail(ctx: JobContext, job: Job, url: string, reason: string): string {
+export function fail(ctx: JobContext, job: Job, url: string, reason: string): string {
   ctx.failures.add(job.key, reason);
   ctx.metrics.processingFailures += 1;
   ctx.emit(makeEvent("processing.failed", url, { size: job.size, reason }));

@@ -3,6 +3,11 @@
  * so a worker stopped mid-job runs it again on start (at least once; a job is idempotent).
  * A job is keyed by its file's media path, size and mtime: the same upload seen twice (the log
  * and a rescan, or a log re-read after a crash) is one job.
+ *
+ * Two kinds of job, each with `concurrency` slots of its own: describing a file (check, publish,
+ * poster, metadata: seconds) and its HLS ladder (an encode: minutes or hours), so that a long
+ * encode never holds up the publishing of the uploads behind it. A file's ladder job is queued
+ * by its describe job, and the two never run at once (one target).
  */
 import type { Metrics } from "./metrics";
 import { arrayOf, isRecord, StateFile } from "./stateFile";
@@ -18,10 +23,23 @@ export interface Job {
   readonly uploader: string | null;
   /** ISO 8601, from the FTP log; null when a rescan found the file. */
   readonly uploadedAt: string | null;
+  /** Absent: the describe job. */
+  readonly task?: "ladder";
 }
 
 export function jobKey(mediaPath: string, size: number, mtimeMs: number): string {
   return `${mediaPath}|${size}|${Math.floor(mtimeMs)}`;
+}
+
+/** The key of a file's ladder job (and of its failure record). */
+export function ladderKey(mediaPath: string, size: number, mtimeMs: number): string {
+  return `${jobKey(mediaPath, size, mtimeMs)}|hls`;
+}
+
+/** The HLS ladder job of a published file. */
+export function ladderJob(mediaPath: string, target: string, size: number, mtimeMs: number): Job {
+  const key = ladderKey(mediaPath, size, mtimeMs);
+  return { key, mediaPath, target, size, mtimeMs, uploader: null, uploadedAt: null, task: "ladder" };
 }
 
 const isJob = (v: unknown): v is Job =>
@@ -61,12 +79,15 @@ export class JobQueue {
     return true;
   }
 
-  /** Starts as many waiting jobs as concurrency allows. */
+  /** Starts as many waiting jobs as concurrency allows, in the order they came. */
   pump(): void {
-    while (this.accepting && this.running.size < this.concurrency) {
-      const busy = new Set([...this.running.keys()].map((k) => this.jobs.find((j) => j.key === k)?.target));
-      const next = this.jobs.find((j) => !this.running.has(j.key) && !busy.has(j.target));
-      if (next === undefined) return;
+    if (!this.accepting) return;
+    const running = this.jobs.filter((j) => this.running.has(j.key));
+    for (const next of this.jobs) {
+      const lane = running.filter((j) => j.task === next.task);
+      if (this.running.has(next.key) || lane.length >= this.concurrency) continue;
+      if (running.some((j) => j.target === next.target)) continue;
+      running.push(next);
       this.running.set(next.key, this.execute(next));
     }
   }

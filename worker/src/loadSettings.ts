@@ -31,6 +31,20 @@ const shape =
   (fields: Record<string, Check>): Check =>
   (v) =>
     record(v) && Object.entries(fields).every(([k, c]) => c(v[k]));
+const optional =
+  (check: Check): Check =>
+  (v) =>
+    v === undefined || check(v);
+const rendition = shape({
+  height: (v) => int(2, 8192)(v) && Number(v) % 2 === 0,
+  videoBitrate: int(1),
+  maxRate: int(1),
+  audioBitrate: int(1),
+});
+const hls = shape({
+  renditions: (v) => list(rendition)(v) && (v as unknown[]).length > 0,
+  segmentSeconds: int(1, 60),
+});
 
 const FIELDS: Record<keyof WorkerSettings, [Check, string]> = {
   mediaRoot: [absolute, "an absolute path"],
@@ -44,9 +58,10 @@ const FIELDS: Record<keyof WorkerSettings, [Check, string]> = {
         path: (v) => str(v) && /^\/(.*\/)?$/.test(String(v)),
         directory: relative,
         publish: oneOf(["immediate", "verified"]),
+        hls: optional(hls),
       }),
     ),
-    "a list of { path: /prefix/, directory: relative/folder, publish: immediate|verified }",
+    "a list of { path: /prefix/, directory: relative/folder, publish: immediate|verified, hls?: { renditions: [{ height (even), videoBitrate, maxRate, audioBitrate }], segmentSeconds } }",
   ],
   rescanSeconds: [int(1), "a whole number of seconds, at least 1"],
   concurrency: [int(1, 64), "a whole number from 1 to 64"],
@@ -70,7 +85,10 @@ const FIELDS: Record<keyof WorkerSettings, [Check, string]> = {
     `a list of { url: http(s)://…, secret, events: [${WEBHOOK_EVENTS.join(", ")}] }`,
   ],
   webhookRetrySeconds: [int(0), "a whole number of seconds"],
-  urls: [shape({ meta: str, poster: str, preview: str }), "{ meta, poster, preview } URL prefixes"],
+  urls: [
+    shape({ meta: str, poster: str, preview: str, hls: str }),
+    "{ meta, poster, preview, hls } URL prefixes",
+  ],
 };
 
 export function parseSettings(json: unknown, source: string): WorkerSettings {

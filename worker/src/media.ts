@@ -3,6 +3,7 @@
  * absolute, so ffmpeg never reads one as an option or a protocol ("concat:…").
  */
 import * as fs from "node:fs";
+import { ladderArgs, type LadderOptions, type Rung } from "./ladder";
 import type { MediaKind } from "./mediaPaths";
 import type { SpriteLayout } from "./preview";
 import { readProbe, type Probe } from "./probe";
@@ -16,6 +17,8 @@ const PROBE_TIMEOUT_MS = 60_000;
 const FULL_PASS_TIMEOUT_MS = 60 * 60_000;
 /** One decoded frame. */
 const FRAME_TIMEOUT_MS = 120_000;
+/** An encode at nice 19 on a shared core runs slower than real time: ten times, and an hour more. */
+const ENCODE_TIMEOUT_FACTOR = 10;
 
 /** ffprobe's view of the file, or null with its message when it cannot read it at all. */
 export async function probeFile(
@@ -95,6 +98,19 @@ export async function renderSprite(
     out,
     "sprite",
   );
+}
+
+/** The HLS ladder of a video in `folder` (a version folder, made empty). */
+export async function renderLadder(
+  file: string,
+  folder: string,
+  rungs: readonly Rung[],
+  options: LadderOptions & { durationSeconds: number | null },
+  run: RunOptions,
+): Promise<void> {
+  const timeoutMs = FULL_PASS_TIMEOUT_MS + (options.durationSeconds ?? 0) * 1000 * ENCODE_TIMEOUT_FACTOR;
+  const r = await runTool("ffmpeg", ladderArgs(file, rungs, options), { ...run, cwd: folder, timeoutMs });
+  if (r.code !== 0) throw new ToolError(`ffmpeg exited with ${r.code}: ${firstLine(r.stderr)}`);
 }
 
 async function expectOutput(

@@ -36,5 +36,7 @@ export function buildMetadata(f: Facts): MediaMetadata {
     ...f.description,
     poster: f.poster,
     preview: f.preview,
+    // The ladder comes later, from its own job; a changed file's old ladder is not its ladder.
+    hls: null,
   };
 }

@@ -14,6 +14,8 @@ export class Metrics {
   processingSeconds = 0;
   jobsDone = 0;
   queueDepth = 0;
+  hlsLadders = 0;
+  hlsEncodeSeconds = 0;
   deliveries = { delivered: 0, failed: 0, retried: 0 };
 
   render(): string {
@@ -46,7 +48,13 @@ export class Metrics {
       ...family("video_server_jobs_total", "counter", "Jobs finished, whatever their outcome.", [
         ["", this.jobsDone],
       ]),
-      ...family("video_server_queue_depth", "gauge", "Jobs waiting or running.", [["", this.queueDepth]]),
+      ...family("video_server_queue_depth", "gauge", "Jobs waiting or running (ladders too).", [
+        ["", this.queueDepth],
+      ]),
+      ...family("video_server_hls_ladders_total", "counter", "HLS ladders encoded.", [["", this.hlsLadders]]),
+      ...family("video_server_hls_encode_seconds_total", "counter", "Seconds ffmpeg spent on HLS ladders.", [
+        ["", Math.round(this.hlsEncodeSeconds * 1000) / 1000],
+      ]),
       ...family("video_server_webhook_deliveries_total", "counter", "Webhook delivery outcomes.", [
         ['{result="delivered"}', d.delivered],
         ['{result="failed"}', d.failed],

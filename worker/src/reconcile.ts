@@ -1,22 +1,23 @@
 /**
  * The rescan, at start, every rescanSeconds and after a delete or rename in a location: queues
- * the files whose metadata is missing or out of date, and removes what deleted files left.
+ * the files whose metadata is missing or out of date, and (hls) the ladders of described videos
+ * that lack a current one; removes what deleted files and killed runs left.
  *
  * Files in a verified location's .incoming are never queued by the rescan, only by an upload's
  * OK line in the FTP log: vsftpd writes an upload straight under its final name, so a file there
  * may still be arriving, and only the log says that it is complete.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { derivedFiles, derivedFolder, mediaUrl } from "./derived";
 import { makeEvent, type EmitEvent } from "./events";
 import type { Failures } from "./failures";
 import { removeFile, RUN_ID } from "./files";
-import { jobKey, type JobQueue } from "./jobQueue";
-import { mediaPathIn } from "./mediaPaths";
-import { plan } from "./planner";
-import { scanLocation } from "./scan";
-import type { MediaMetadata, WorkerLocation, WorkerSettings } from "./settings";
+import { removeFromLadder } from "./hls";
+import { jobKey, ladderJob, ladderKey, type JobQueue } from "./jobQueue";
+import { mediaKindOf, mediaPathIn } from "./mediaPaths";
+import { plan, type SourceFile } from "./planner";
+import { readMetadata, scanLocation } from "./scan";
+import type { WorkerLocation, WorkerSettings } from "./settings";
 
 export interface ReconcileContext {
   readonly settings: WorkerSettings;
@@ -42,11 +43,12 @@ export function reconcileLocation(
   const { settings } = ctx;
   const scan = scanLocation(settings, location);
   const published = (rest: string) => mediaPathIn(location, "published", rest);
-  const skip = (s: { rest: string; size: number; mtimeMs: number }) => {
-    const key = jobKey(published(s.rest), s.size, s.mtimeMs);
-    return ctx.failures.has(key) || ctx.queue.has(key);
-  };
-  const result = plan(scan.listing, { now, settleMs: ctx.settleMs, runId: RUN_ID, skip });
+  const skipKey = (key: string) => ctx.failures.has(key) || ctx.queue.has(key);
+  const skip = (s: SourceFile) => skipKey(jobKey(published(s.rest), s.size, s.mtimeMs));
+  const skipLadder = (s: SourceFile) => skipKey(ladderKey(published(s.rest), s.size, s.mtimeMs));
+  const hls = location.hls !== undefined;
+  const context = { now, settleMs: ctx.settleMs, runId: RUN_ID, skip, hls, skipLadder };
+  const result = plan(scan.listing, context);
 
   for (const s of result.jobs) {
     const mediaPath = published(s.rest);
@@ -62,6 +64,9 @@ export function reconcileLocation(
       uploadedAt: null,
     });
   }
+  for (const s of result.ladderJobs) {
+    ctx.queue.add(ladderJob(published(s.rest), `${location.directory}/${s.rest}`, s.size, s.mtimeMs));
+  }
   for (const m of result.gone) {
     const file = derivedFiles(settings, location, m.rest, "").meta;
     const metadata = readMetadata(file);
@@ -75,10 +80,13 @@ export function reconcileLocation(
       r.kind === "rejected"
         ? path.join(settings.mediaRoot, mediaPathIn(location, "rejected", ""))
         : derivedFolder(settings, r.kind, location);
-    removeFile(path.join(folder, r.name));
+    if (r.kind === "hls") removeFromLadder(path.join(folder, r.name));
+    else removeFile(path.join(folder, r.name));
   }
+  const videos = hls ? scan.listing.sources.filter((s) => mediaKindOf(s.rest) === "video") : [];
   return [
     ...scan.listing.sources.map((s) => jobKey(published(s.rest), s.size, s.mtimeMs)),
+    ...videos.map((s) => ladderKey(published(s.rest), s.size, s.mtimeMs)),
     ...scan.incoming.map((s) => jobKey(mediaPathIn(location, "incoming", s.rest), s.size, s.mtimeMs)),
   ];
 }
@@ -87,16 +95,4 @@ export function reconcileLocation(
 export function reconcileAll(ctx: ReconcileContext, now = Date.now()): void {
   const keys = new Set(ctx.settings.locations.flatMap((l) => reconcileLocation(ctx, l, now)));
   ctx.failures.keepOnly(keys);
-}
-
-/** The metadata of a deleted file, for its event; null if the file cannot be read. */
-function readMetadata(file: string): MediaMetadata | null {
-  try {
-    const json: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
-    return typeof json === "object" && json !== null && (json as { version?: unknown }).version === 1
-      ? (json as MediaMetadata)
-      : null;
-  } catch {
-    return null;
-  }
 }

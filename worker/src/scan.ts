@@ -1,11 +1,12 @@
 /** Reads a location's folders and its derived folders into the planner's Listing. */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { derivedFolder, parseMetaName, parseVersioned } from "./derived";
+import { derivedFolder, isVersion, MASTER_PLAYLIST, parseMetaName, parseVersioned } from "./derived";
 import { temporaryRun } from "./files";
 import { isInside, mediaKindOf, mediaPathIn } from "./mediaPaths";
-import type { Listing, MetaEntry, SourceFile, VersionedEntry } from "./planner";
-import type { WorkerLocation, WorkerSettings } from "./settings";
+import type { LadderEntry, Listing, MetaEntry, SourceFile, VersionedEntry } from "./planner";
+import { versionOfMaster } from "./playlist";
+import type { MediaMetadata, WorkerLocation, WorkerSettings } from "./settings";
 
 type Visit = (rest: string, stats: fs.Stats) => void;
 
@@ -60,7 +61,11 @@ export function scanLocation(
       else if (kind !== "meta" && v !== null) versioned.push({ kind, name, ...v });
     });
   }
-  return { listing: { sources, metas, versioned, temporaries, rejected }, incoming };
+  const ladders: LadderEntry[] = [];
+  walkLadders(derivedFolder(settings, "hls", location), isNested, (rest, folder, names) =>
+    ladders.push(readLadder(rest, folder, names)),
+  );
+  return { listing: { sources, metas, versioned, temporaries, rejected, ladders }, incoming };
 }
 
 /** What a metadata file says; an unreadable one counts as out of date (its job rewrites it). */
@@ -69,12 +74,75 @@ export function readMeta(file: string, rest: string): MetaEntry {
     const json: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
     const m = typeof json === "object" && json !== null ? (json as Record<string, unknown>) : {};
     if (typeof m.size === "number" && typeof m.modifiedAt === "string" && typeof m.sha256 === "string") {
-      return { rest, size: m.size, modifiedAt: m.modifiedAt, sha256: m.sha256 };
+      const hls = typeof m.hls === "object" && m.hls !== null;
+      return { rest, size: m.size, modifiedAt: m.modifiedAt, sha256: m.sha256, hls };
     }
   } catch {
     // Falls through to the out-of-date entry.
   }
-  return { rest, size: -1, modifiedAt: "", sha256: "" };
+  return { rest, size: -1, modifiedAt: "", sha256: "", hls: false };
+}
+
+/** The whole metadata document (for an event, or to add the ladder to); null if unreadable. */
+export function readMetadata(file: string): MediaMetadata | null {
+  try {
+    const json: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
+    return typeof json === "object" && json !== null && (json as { version?: unknown }).version === 1
+      ? (json as MediaMetadata)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What a ladder folder holds: the version its master points to, its versions, temporary names. */
+function readLadder(rest: string, folder: string, names: readonly string[]): LadderEntry {
+  let current: string | null = null;
+  const hasMaster = names.includes(MASTER_PLAYLIST);
+  try {
+    if (hasMaster) current = versionOfMaster(fs.readFileSync(path.join(folder, MASTER_PLAYLIST), "utf8"));
+  } catch {
+    // Gone since readdir, or unreadable: points to nothing.
+  }
+  const temporaries = names.flatMap((name) => {
+    const run = temporaryRun(name);
+    return run === null ? [] : [{ name, run }];
+  });
+  return { rest, current, hasMaster, versions: names.filter(isVersion), temporaries };
+}
+
+/**
+ * The ladder folders below root: folders named like a video (`trips/alps.mp4/`), each visited
+ * with the names in it. A media folder can be named like a video too, so the walk goes on below
+ * one, into everything but version folders and dot names.
+ */
+function walkLadders(
+  root: string,
+  skip: (rest: string) => boolean,
+  visit: (rest: string, folder: string, names: string[]) => void,
+  prefix = "",
+): void {
+  const folder = path.join(root, prefix);
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(folder, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR")
+      return;
+    throw e;
+  }
+  const ladder = prefix !== "" && mediaKindOf(prefix) === "video";
+  if (ladder)
+    visit(
+      prefix,
+      folder,
+      entries.map((e) => e.name),
+    );
+  for (const entry of entries) {
+    const rest = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
+    if (!entry.isDirectory() || entry.name.startsWith(".") || (ladder && isVersion(entry.name))) continue;
+    if (!skip(rest)) walkLadders(root, skip, visit, rest);
+  }
 }
 
 /** Every regular file below root ('/'-separated relative names); symlinks are not followed. */

@@ -12,6 +12,7 @@ export const WEBHOOK_EVENTS = [
   "file.rejected",
   "processing.failed",
   "file.deleted",
+  "hls.ready",
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
@@ -30,12 +31,32 @@ export interface Owner {
   readonly gid: number;
 }
 
+/** One rung of an HLS ladder; the width follows the source's aspect ratio (even). */
+export interface Rendition {
+  /** Pixels; rungs above the source's height are left out. */
+  readonly height: number;
+  /** Kilobits per second: the target, and the most the encoder may spend (maxrate). */
+  readonly videoBitrate: number;
+  readonly maxRate: number;
+  readonly audioBitrate: number;
+}
+
+/** An HLS ladder for every video of a location (H.264/AAC, fMP4 segments). */
+export interface HlsSettings {
+  /** Ascending by height, 1–6. */
+  readonly renditions: readonly Rendition[];
+  /** Target segment length; keyframes are aligned to it across renditions. */
+  readonly segmentSeconds: number;
+}
+
 export interface WorkerLocation {
   /** URL prefix, such as /videos/. */
   readonly path: string;
   /** Folder under mediaRoot, relative, such as videos or team-a/videos. */
   readonly directory: string;
   readonly publish: PublishMode;
+  /** Present when the location has `hls` on. */
+  readonly hls?: HlsSettings;
 }
 
 export interface WorkerWebhook {
@@ -48,7 +69,10 @@ export interface WorkerWebhook {
 export interface WorkerSettings {
   /** The media volume, read-write. */
   readonly mediaRoot: string;
-  /** Derived files: `meta/<directory>/<file>.json`, `poster/…`, `preview/…` (served by nginx). */
+  /**
+   * Derived files: `meta/<directory>/<file>.json`, `poster/…`, `preview/…`, and the HLS ladders
+   * `hls/<directory>/<file>/master.m3u8` (served by nginx).
+   */
   readonly derivedRoot: string;
   /** Queue and webhook deliveries; survives restarts (a volume). */
   readonly stateDir: string;
@@ -77,7 +101,12 @@ export interface WorkerSettings {
   /** Seconds after an event's first attempt that its delivery is still retried. */
   readonly webhookRetrySeconds: number;
   /** URL prefixes of derived files, as nginx serves them: `${meta}${location.path}${file}.json`. */
-  readonly urls: { readonly meta: string; readonly poster: string; readonly preview: string };
+  readonly urls: {
+    readonly meta: string;
+    readonly poster: string;
+    readonly preview: string;
+    readonly hls: string;
+  };
 }
 
 /** File name suffixes the worker treats as videos and as images (lower case, without the dot). */
@@ -111,4 +140,18 @@ export interface MediaMetadata {
   /** URL path of the JPEG poster; its name changes when the file does. */
   readonly poster: string | null;
   readonly preview: { readonly vtt: string; readonly sprite: string } | null;
+  /**
+   * The HLS ladder once complete (`hls.ready`): the master playlist's URL path
+   * (`${urls.hls}${location.path}${file}/master.m3u8`) and the renditions it lists; null until
+   * then, and for locations without `hls`.
+   */
+  readonly hls: {
+    readonly master: string;
+    readonly renditions: readonly {
+      readonly width: number;
+      readonly height: number;
+      /** Bits per second, as the master playlist's BANDWIDTH. */
+      readonly bandwidth: number;
+    }[];
+  } | null;
 }

@@ -9,6 +9,8 @@ export interface ToolOptions {
   readonly timeoutMs: number;
   /** Aborting kills the child (shutdown after its grace period). */
   readonly signal?: AbortSignal;
+  /** Working folder of the child (relative output names). */
+  readonly cwd?: string;
 }
 
 export interface ToolResult {
@@ -32,6 +34,7 @@ export function runTool(
     const quiet = tool === "ffmpeg" ? ["-nostdin"] : [];
     const child = spawn("nice", ["-n", String(options.nice), tool, ...quiet, ...args], {
       stdio: ["ignore", "pipe", "pipe"],
+      cwd: options.cwd,
       signal: options.signal,
       killSignal: "SIGKILL",
     });

@@ -8,8 +8,9 @@ import type { AddressInfo } from "node:net";
 import { eventLine, log as logLine, type WorkerEvent } from "./events";
 import { Failures } from "./failures";
 import { parseLogLine } from "./ftpLog";
-import { runJob } from "./job";
+import { runJob, type JobContext } from "./job";
 import { JobQueue } from "./jobQueue";
+import { runLadderJob } from "./ladderJob";
 import { readNewLines, START, type LogPosition } from "./logFollower";
 import { Metrics, serveMetrics } from "./metrics";
 import { Outbox } from "./outbox";
@@ -53,14 +54,14 @@ export async function startWorker(
     outbox.add(event);
   };
   const failures = new Failures(settings.stateDir);
-  const jobContext = { settings, failures, metrics, emit, log };
   const queue = new JobQueue(
     settings.stateDir,
     settings.concurrency,
-    (job, signal) => runJob(jobContext, job, signal),
+    (job, signal) => (job.task === "ladder" ? runLadderJob : runJob)(jobContext, job, signal),
     metrics,
     log,
   );
+  const jobContext: JobContext = { settings, failures, metrics, emit, log, queue };
   const reconcile: ReconcileContext = {
     settings,
     queue,

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { jobKey, JobQueue, type Job, type RunJob } from "../../../worker/src/jobQueue";
+import { jobKey, ladderJob, JobQueue, type Job, type RunJob } from "../../../worker/src/jobQueue";
 import { Metrics } from "../../../worker/src/metrics";
 
 const job = (name: string, target = name): Job => ({
@@ -57,6 +57,31 @@ describe("JobQueue", () => {
     queue.add(job(".incoming/a.mp4", "a.mp4"));
     queue.add(job("a.mp4"));
     expect(c.started).toEqual(["videos/.incoming/a.mp4"]);
+  });
+
+  it("runs ladders beside describe jobs, so that a long encode holds up no upload, each at `concurrency`", () => {
+    const c = controlledRun();
+    const queue = new JobQueue(dir, 1, c.run, new Metrics(), () => undefined);
+    const ladder = (name: string) => ({
+      ...ladderJob(`videos/${name}`, `videos/${name}`, 1, 1000),
+      mediaPath: `ladder ${name}`,
+    });
+    queue.add(ladder("a.mp4"));
+    queue.add(ladder("b.mp4"));
+    queue.add(job("c.mp4"));
+    queue.add(job("d.mp4"));
+    expect(c.started).toEqual(["ladder a.mp4", "videos/c.mp4"]);
+  });
+
+  it("runs a file's ladder after its describe job, never beside it", async () => {
+    const c = controlledRun();
+    const queue = new JobQueue(dir, 2, c.run, new Metrics(), () => undefined);
+    queue.add(job("a.mp4"));
+    queue.add({ ...ladderJob("videos/a.mp4", "videos/a.mp4", 1, 1000), mediaPath: "ladder a.mp4" });
+    expect(c.started).toEqual(["videos/a.mp4"]);
+    c.done("a.mp4");
+    await new Promise((r) => setImmediate(r));
+    expect(c.started).toEqual(["videos/a.mp4", "ladder a.mp4"]);
   });
 
   it("keeps a job killed at shutdown in stateDir, and runs it again in the next run", async () => {

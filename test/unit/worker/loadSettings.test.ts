@@ -20,7 +20,7 @@ const valid = {
   owners: { uploader: { uid: 2121, gid: 2121 }, published: { uid: 0, gid: 0 } },
   webhooks: [{ url: "https://hooks.example.com/video", secret: "s", events: ["file.published"] }],
   webhookRetrySeconds: 86400,
-  urls: { meta: "/_meta", poster: "/_poster", preview: "/_preview" },
+  urls: { meta: "/_meta", poster: "/_poster", preview: "/_preview", hls: "/_hls" },
 };
 
 describe("parseSettings", () => {
@@ -37,6 +37,19 @@ describe("parseSettings", () => {
     expect(() => parseSettings(bad, "worker.json")).toThrow(
       /^worker\.json: locations must be a list of .*; nice must be a niceness from 0 to 19 /,
     );
+  });
+
+  it("accepts a location with an HLS ladder, and refuses a rung of odd height", () => {
+    const hls = {
+      renditions: [{ height: 360, videoBitrate: 800, maxRate: 856, audioBitrate: 96 }],
+      segmentSeconds: 4,
+    };
+    const withHls = { ...valid, locations: [{ ...valid.locations[0], hls }] };
+    expect(parseSettings(withHls, "w.json")).toEqual(withHls);
+    const odd = { ...hls, renditions: [{ ...hls.renditions[0], height: 361 }] };
+    expect(() =>
+      parseSettings({ ...valid, locations: [{ ...valid.locations[0], hls: odd }] }, "w.json"),
+    ).toThrow(/^w\.json: locations must be /);
   });
 
   it("refuses a webhook subscribed to an event that does not exist", () => {

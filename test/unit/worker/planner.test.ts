@@ -2,6 +2,7 @@ import { derivedFiles, parseVersioned } from "../../../worker/src/derived";
 import { jobKey } from "../../../worker/src/jobQueue";
 import {
   plan,
+  type LadderEntry,
   type Listing,
   type MetaEntry,
   type PlanContext,
@@ -19,6 +20,7 @@ const metaOf = (s: SourceFile, sha256 = SHA): MetaEntry => ({
   size: s.size,
   modifiedAt: new Date(Math.floor(s.mtimeMs)).toISOString(),
   sha256,
+  hls: false,
 });
 const listing = (l: Partial<Listing>): Listing => ({
   sources: [],
@@ -26,6 +28,7 @@ const listing = (l: Partial<Listing>): Listing => ({
   versioned: [],
   temporaries: [],
   rejected: [],
+  ladders: [],
   ...l,
 });
 const context = (over: Partial<PlanContext> = {}): PlanContext => ({
@@ -33,6 +36,8 @@ const context = (over: Partial<PlanContext> = {}): PlanContext => ({
   settleMs: 330_000,
   runId: "aaaaaaaaaaaa",
   skip: () => false,
+  hls: false,
+  skipLadder: () => false,
   ...over,
 });
 
@@ -129,6 +134,71 @@ describe("plan", () => {
   });
 });
 
+describe("plan, in a location with hls", () => {
+  const hls = context({ hls: true });
+  const a = source("trips/a.mp4");
+  const ladder = (over: Partial<LadderEntry> = {}): LadderEntry => ({
+    rest: a.rest,
+    current: "0123456789ab",
+    hasMaster: true,
+    versions: ["0123456789ab"],
+    temporaries: [],
+    ...over,
+  });
+
+  it("queues the ladder of a described video whose metadata lists none", () => {
+    expect(plan(listing({ sources: [a], metas: [metaOf(a)] }), hls).ladderJobs).toEqual([a]);
+    expect(plan(listing({ sources: [a], metas: [metaOf(a)], ladders: [ladder()] }), hls).ladderJobs).toEqual([
+      a,
+    ]);
+  });
+
+  it("queues the ladder of a video whose master points to an older version", () => {
+    const described = { ...metaOf(a), hls: true };
+    const old = ladder({ current: "ba9876543210", versions: ["ba9876543210"] });
+    expect(plan(listing({ sources: [a], metas: [described], ladders: [old] }), hls).ladderJobs).toEqual([a]);
+    expect(plan(listing({ sources: [a], metas: [described], ladders: [ladder()] }), hls).ladderJobs).toEqual(
+      [],
+    );
+  });
+
+  it("queues no ladder before the describe job, for images, without hls, or when queued or failed", () => {
+    const png = source("b.png");
+    const stale = { ...metaOf(a), size: 1 };
+    expect(plan(listing({ sources: [a, png], metas: [stale, metaOf(png)] }), hls).ladderJobs).toEqual([]);
+    expect(plan(listing({ sources: [a], metas: [metaOf(a)] }), context()).ladderJobs).toEqual([]);
+    const skipped = context({ hls: true, skipLadder: () => true });
+    expect(plan(listing({ sources: [a], metas: [metaOf(a)] }), skipped).ladderJobs).toEqual([]);
+  });
+
+  it("removes the whole ladder of a source that is gone, its master first", () => {
+    const temporary = { name: ".0123456789ab.aaaaaaaaaaaa-12345678.tmp", run: "aaaaaaaaaaaa" };
+    const result = plan(listing({ ladders: [ladder({ temporaries: [temporary] })] }), hls);
+    expect(result.removals).toEqual([
+      { kind: "hls", name: "trips/a.mp4/master.m3u8" },
+      { kind: "hls", name: "trips/a.mp4/0123456789ab" },
+    ]);
+  });
+
+  it("removes versions neither the master nor the current metadata names, and earlier runs' temporary folders", () => {
+    const next = { ...metaOf(a, OLD_SHA), hls: false };
+    const l = ladder({
+      versions: ["0123456789ab", "ba9876543210", "ffffffffffff"],
+      temporaries: [{ name: ".ba9876543210.bbbbbbbbbbbb-12345678.tmp", run: "bbbbbbbbbbbb" }],
+    });
+    expect(plan(listing({ sources: [a], metas: [next], ladders: [l] }), hls).removals).toEqual([
+      { kind: "hls", name: "trips/a.mp4/ffffffffffff" },
+      { kind: "hls", name: "trips/a.mp4/.ba9876543210.bbbbbbbbbbbb-12345678.tmp" },
+    ]);
+  });
+
+  it("keeps every version while the file's metadata is out of date", () => {
+    const stale = { ...metaOf(a), size: 1 };
+    const l = ladder({ versions: ["0123456789ab", "ffffffffffff"] });
+    expect(plan(listing({ sources: [a], metas: [stale], ladders: [l] }), hls).removals).toEqual([]);
+  });
+});
+
 describe("jobKey", () => {
   it("is the same for the same path, size and whole-millisecond mtime", () => {
     expect(jobKey("videos/a.mp4", 10, 1000.4)).toBe(jobKey("videos/a.mp4", 10, 1000.9));
@@ -150,7 +220,7 @@ describe("jobKey", () => {
 describe("derivedFiles", () => {
   const settings = {
     derivedRoot: "/derived",
-    urls: { meta: "/_meta", poster: "/_poster", preview: "/_preview" },
+    urls: { meta: "/_meta", poster: "/_poster", preview: "/_preview", hls: "/_hls" },
   };
   const location = { path: "/videos/", directory: "media/videos", publish: "immediate" as const };
 

@@ -32,7 +32,7 @@ describe("handleEntry", () => {
     const settings = {
       mediaRoot: path.join(root, "media"),
       derivedRoot: path.join(root, "derived"),
-      urls: { meta: "/_meta", poster: "/_poster", preview: "/_preview" },
+      urls: { meta: "/_meta", poster: "/_poster", preview: "/_preview", hls: "/_hls" },
       users: [{ name: "uploader", root: "" }],
       locations: [videos, clips],
     } as Partial<WorkerSettings> as WorkerSettings;

@@ -102,7 +102,7 @@ describe("the worker", () => {
         { url: `${base}/bad`, secret: "bad-secret", events: ["file.rejected"] },
       ],
       webhookRetrySeconds: 30,
-      urls: { meta: "/_meta", poster: "/_poster", preview: "/_preview" },
+      urls: { meta: "/_meta", poster: "/_poster", preview: "/_preview", hls: "/_hls" },
     };
     worker = await startWorker(settings, { pollMs: 25, log: (l) => log.push(l) });
   }, SLOW);
@@ -299,7 +299,7 @@ describe("the worker's rescan at start", () => {
         owners: { uploader: UPLOADER, published: { uid: 0, gid: 0 } },
         webhooks: [],
         webhookRetrySeconds: 30,
-        urls: { meta: "/_meta", poster: "/_poster", preview: "/_preview" },
+        urls: { meta: "/_meta", poster: "/_poster", preview: "/_preview", hls: "/_hls" },
       },
       { pollMs: 25, settleMs: 60_000, log: (l) => lines.push(l) },
     );
