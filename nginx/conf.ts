@@ -3,7 +3,7 @@
 import type { HttpSpec, WebLayout } from "../spec";
 import { banCheck, banDirectives } from "./bans";
 import { block } from "./block";
-import { derivedLocations } from "./derived";
+import { derivedLocations, hlsMaps } from "./derived";
 import { galleryLocations } from "./gallery";
 import { locationMaps, sandboxMap, securityHeaders } from "./headers";
 import { limitZone, renderLocation } from "./location";
@@ -76,7 +76,11 @@ export function renderNginxConf(http: HttpSpec, layout: WebLayout, secureLinkSec
   const maps = [
     ...sandboxMap(),
     ...(http.locations.some((l) => l.mp4) ? mp4SeekMap() : []),
-    ...http.locations.flatMap((l, i) => [...limitZone(l, i), ...locationMaps(l, i)]),
+    ...http.locations.flatMap((l, i) => [
+      ...limitZone(l, i),
+      ...locationMaps(l, i),
+      ...(http.derived ? hlsMaps(l, i) : []),
+    ]),
   ];
   const httpBody = [
     // Debian's map already types the media as players expect (the services tier checks each); a

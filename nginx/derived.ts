@@ -11,7 +11,7 @@ import { secureLink } from "./location";
 /** Posters and previews carry the content's hash in their names: a new upload gets a new URL. */
 const IMMUTABLE_SECONDS = 31_536_000;
 
-type Kind = keyof typeof DERIVED_URLS;
+type Kind = Exclude<keyof typeof DERIVED_URLS, "hls">;
 
 function cacheControl(kind: Kind, l: LocationSpec): string {
   // The metadata of a file keeps its name, so clients revalidate it.
@@ -38,10 +38,39 @@ function derivedLocation(
   ]);
 }
 
+const hlsCacheVar = (index: number) => `$vs_hls_cache_${index}`;
+
+/**
+ * Playlists are revalidated (the master keeps its name when a new ladder replaces it); segments
+ * and init segments live in a folder named after the content's hash, so they never change.
+ */
+export function hlsMaps(l: LocationSpec, index: number): string[] {
+  if (l.hls === undefined) return [];
+  return block(`map $uri ${hlsCacheVar(index)}`, [
+    '~\\.m3u8$ "no-cache";',
+    `default "${cacheControl("poster", l)}";`,
+  ]);
+}
+
+/** The location's HLS ladders: playlists and fMP4 segments, typed as players expect. */
+function hlsLocation(l: LocationSpec, index: number, layout: WebLayout, ctx: LocationContext): string[] {
+  return block(`location ${DERIVED_URLS.hls}${l.path}`, [
+    `alias ${layout.derivedRoot}/hls/${l.directory}/;`,
+    "autoindex off;",
+    ...block("types", ["application/vnd.apple.mpegurl m3u8;", "video/mp4 mp4;", "video/iso.segment m4s;"]),
+    ...accessLines(l, ctx.htpasswdFile),
+    ...preflightLines(l),
+    `add_header Cache-Control ${hlsCacheVar(index)};`,
+    ...securityHeaders(ctx.tls),
+    ...corsHeaders(l, index),
+  ]);
+}
+
 /** Every location's derived files; none without the media worker. */
 export function derivedLocations(http: HttpSpec, layout: WebLayout, ctx: LocationContext): string[] {
-  const kinds = Object.keys(DERIVED_URLS) as Kind[];
-  return http.locations.flatMap((l, i) =>
-    kinds.flatMap((kind) => ["", ...derivedLocation(kind, l, i, layout, ctx)]),
-  );
+  const kinds: Kind[] = ["meta", "poster", "preview"];
+  return http.locations.flatMap((l, i) => [
+    ...kinds.flatMap((kind) => ["", ...derivedLocation(kind, l, i, layout, ctx)]),
+    ...(l.hls === undefined ? [] : ["", ...hlsLocation(l, i, layout, ctx)]),
+  ]);
 }

@@ -71,6 +71,8 @@ export interface WebLayout {
   readonly authFailureLog: string;
   /** The worker's derived files (WorkerLayout.derivedRoot, read-only here); with processing on. */
   readonly derivedRoot: string;
+  /** Static files of the image (nginx/static/: hls.js), served under /-/static/. */
+  readonly staticDir: string;
 }
 
 export interface WorkerLayout {
@@ -88,7 +90,12 @@ export interface WorkerLayout {
 }
 
 /** Where nginx serves the worker's derived files; no location path can start with `/-/`. */
-export const DERIVED_URLS = { meta: "/-/meta", poster: "/-/poster", preview: "/-/preview" } as const;
+export const DERIVED_URLS = {
+  meta: "/-/meta",
+  poster: "/-/poster",
+  preview: "/-/preview",
+  hls: "/-/hls",
+} as const;
 
 /** The media owner inside the vsftpd image: fixed so host folders keep one owner across rebuilds. */
 export const MEDIA_OWNER = { user: "vsftpd-media", uid: 2121, gid: 2121 } as const;
@@ -160,6 +167,7 @@ export const WEB_CONTAINER_LAYOUT: WebLayout = {
   bansFile: "/etc/nginx/video-server/bans.conf",
   authFailureLog: "/var/log/nginx/auth-failures.log",
   derivedRoot: `${CONTAINER_DERIVED_ROOT}/files`,
+  staticDir: "/usr/share/video-server",
 };
 
 /** Port the nginx container listens on (the published port comes from `http.port`). */

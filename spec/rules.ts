@@ -163,6 +163,13 @@ function httpRules({ http }: RawConfig): string[] {
     if (l.basicAuth && http.users.length === 0) {
       problems.push(`http.locations[${i}].basicAuth: needs at least one entry in http.users`);
     }
+    if (l.hls !== undefined && l.secureLink) {
+      // A player fetches each playlist and segment by a relative URL, which drops the signed
+      // link's query string: one signature cannot cover the ladder (docs/delivery.md#hls).
+      problems.push(
+        `http.locations[${i}].hls: cannot be combined with secureLink (players drop the signature on playlists and segments); use basicAuth or allow/deny`,
+      );
+    }
     if (l.limitRateAfter !== undefined && l.limitRate === undefined) {
       problems.push(
         `http.locations[${i}].limitRateAfter: has no effect without http.locations[${i}].limitRate`,
@@ -208,9 +215,10 @@ function processingRules({ processing, http, images }: RawConfig): string[] {
   }
   const off = "needs the media worker, and processing.enabled is false";
   return [
-    ...http.locations.flatMap((l, i) =>
-      l.publish === "verified" ? [`http.locations[${i}].publish: verified ${off}`] : [],
-    ),
+    ...http.locations.flatMap((l, i) => [
+      ...(l.publish === "verified" ? [`http.locations[${i}].publish: verified ${off}`] : []),
+      ...(l.hls !== undefined ? [`http.locations[${i}].hls: ${off}`] : []),
+    ]),
     ...(processing.webhooks.length > 0 ? [`processing.webhooks: ${off}`] : []),
     ...(images.worker !== undefined ? [`images.worker: ${off}`] : []),
   ];

@@ -157,6 +157,49 @@ const httpUserSchema = z
   })
   .strict();
 
+/** kbit/s: above this no rung of a ladder is useful (4K H.264 at high quality is about 40000). */
+const MAX_BITRATE_KBPS = 60_000;
+export const MAX_RENDITIONS = 6;
+const kbps = (min: number) => count(min, MAX_BITRATE_KBPS);
+
+const renditionSchema = z
+  .object({
+    /** Pixels, even (H.264 with 4:2:0 chroma needs even sizes). */
+    height: count(144, 4320).refine((h) => h % 2 === 0, "must be even"),
+    /** kbit/s */
+    videoBitrate: kbps(50),
+    maxRate: kbps(50),
+    audioBitrate: count(16, 512),
+  })
+  .strict()
+  .refine((r) => r.maxRate >= r.videoBitrate, {
+    message: "maxRate must be at least videoBitrate",
+    path: ["maxRate"],
+  });
+
+/** Three rungs, the lower ones where a phone or a slow link ends up; rungs above the source are left out. */
+export const DEFAULT_RENDITIONS = [
+  { height: 360, videoBitrate: 800, maxRate: 856, audioBitrate: 96 },
+  { height: 720, videoBitrate: 2800, maxRate: 2996, audioBitrate: 128 },
+  { height: 1080, videoBitrate: 5000, maxRate: 5350, audioBitrate: 128 },
+];
+
+const hlsSchema = z
+  .object({
+    renditions: z
+      .array(renditionSchema)
+      .min(1, "at least one rendition")
+      .max(MAX_RENDITIONS, `at most ${MAX_RENDITIONS} renditions`)
+      .refine(
+        (rs) => rs.every((r, i) => i === 0 || r.height > rs[i - 1].height),
+        "heights must be ascending and different, such as 360, 720, 1080",
+      )
+      .prefault(DEFAULT_RENDITIONS),
+    /** Target segment length in seconds; keyframes are aligned to it across renditions. */
+    segmentSeconds: count(1, 10).default(4),
+  })
+  .strict();
+
 const locationSchema = z
   .object({
     path: match(
@@ -191,6 +234,8 @@ const locationSchema = z
      * `.incoming/`, and the media worker publishes each once it is complete and checked.
      */
     publish: z.enum(["immediate", "verified"]).default("immediate"),
+    /** An HLS ladder per video, made by the media worker; absent: none. */
+    hls: hlsSchema.optional(),
   })
   .strict();
 

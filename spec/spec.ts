@@ -7,7 +7,7 @@
  */
 import * as path from "node:path";
 import { crossCheck } from "./rules";
-import type { PublishMode, WebhookEvent } from "../worker/src/settings";
+import type { HlsSettings, PublishMode, WebhookEvent } from "../worker/src/settings";
 import {
   DEFAULT_HSTS_SECONDS,
   DEFAULT_MAX_PER_IP,
@@ -100,6 +100,8 @@ export interface LocationSpec {
   readonly limitRateAfter?: string;
   readonly limitConnPerIp?: number;
   readonly publish: PublishMode;
+  /** An HLS ladder per video (renditions ascending); absent: none. */
+  readonly hls?: HlsSettings;
 }
 
 /** The media worker (worker/); absent when processing.enabled is false. */

@@ -18,7 +18,12 @@ export function workerSettings(
     stateDir: layout.stateDir,
     ftpLog: layout.ftpLog,
     users: spec.ftp.users.map((u) => ({ name: u.name, root: u.root })),
-    locations: spec.http.locations.map((l) => ({ path: l.path, directory: l.directory, publish: l.publish })),
+    locations: spec.http.locations.map((l) => ({
+      path: l.path,
+      directory: l.directory,
+      publish: l.publish,
+      ...(l.hls === undefined ? {} : { hls: l.hls }),
+    })),
     rescanSeconds: processing.rescanSeconds,
     concurrency: processing.concurrency,
     maxFileSize: processing.maxFileSize,

@@ -4,8 +4,10 @@
  * container and served (file, metadata, poster) by the nginx container; the worker killed in its
  * container comes back through the restart policy and picks up what arrived meanwhile.
  */
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { makeClip } from "../support/clips";
 import { fixture, sha256 } from "../support/data";
 import { upload, withFtp, type Endpoint } from "../support/ftp";
 import { request } from "../support/http";
@@ -31,6 +33,17 @@ beforeAll(async () => {
         locations: [
           { path: "/videos/", directory: "videos", autoindex: true, publish: "verified" },
           { path: "/images/", directory: "images", autoindex: true },
+          {
+            path: "/streams/",
+            directory: "streams",
+            hls: {
+              renditions: [
+                { height: 144, videoBitrate: 150, maxRate: 170, audioBitrate: 48 },
+                { height: 240, videoBitrate: 400, maxRate: 450, audioBitrate: 64 },
+              ],
+              segmentSeconds: 1,
+            },
+          },
         ],
       },
       processing: { cpus: 0.5, memoryLimit: 512 },
@@ -99,6 +112,32 @@ describe("the media worker container", () => {
       "/var/log/vsftpd/x",
     ]);
     expect(readOnly.output).toContain("Read-only file system");
+  });
+
+  it("encodes an HLS ladder with the image's ffmpeg that ffprobe reads through nginx's published port", async () => {
+    const clip = fs.readFileSync(makeClip({ width: 426, height: 240, seconds: 3 }));
+    await withFtp(endpoint, "uploader", (c) => upload(c, clip, "/streams/clip.mp4"));
+    const meta = await pollUntil(
+      async () => (await metadataOf("/streams/clip.mp4")).hls,
+      (hls) => hls !== null,
+      WAIT_MS,
+    );
+    expect(meta?.renditions.map((r) => r.height)).toEqual([144, 240]);
+    const url = `http://127.0.0.1:${endpoint.httpPort}${meta?.master ?? ""}`;
+    const probed = await new Promise<string>((resolve, reject) =>
+      execFile(
+        "ffprobe",
+        ["-v", "error", "-show_entries", "stream=codec_name,height", "-of", "csv=p=0", url],
+        { timeout: 60_000 },
+        (e, out, err) => (e ? reject(new Error(`${e.message}\n${err}`)) : resolve(out)),
+      ),
+    );
+    // One line per stream of every variant; an audio stream has no height.
+    const lines = probed
+      .trim()
+      .split("\n")
+      .map((l) => l.trim().replace(/,$/, ""));
+    expect(new Set(lines)).toEqual(new Set(["aac", "h264,144", "h264,240"]));
   });
 
   it("comes back through the restart policy after the worker is killed, and processes what arrived meanwhile", async () => {

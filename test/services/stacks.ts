@@ -129,6 +129,8 @@ export const EVERY_OPTION: StackConfig = {
         limitRate: "2m",
         limitRateAfter: "10m",
         limitConnPerIp: 4,
+        // The default ladder: nginx must accept the HLS location's types and cache map.
+        hls: {},
       },
       { path: "/images/", directory: "images", autoindex: true, corsOrigins: ["*"], cacheSeconds: 0 },
       { path: "/clips/short/", directory: "clips/short", autoindex: true },

@@ -24,6 +24,8 @@
  *   instead of the derived volume's /srv/derived/…; it reads vsftpd's log where the host vsftpd
  *   writes it, its settings are `<temp>/worker/worker.json` instead of /etc/video-server/, and its
  *   metrics listen on 127.0.0.1:<free port> instead of every address of its container on 9464.
+ * - nginx serves the image's static files (hls.js) from the repository's nginx/static/, the folder
+ *   nginx/Dockerfile copies to /usr/share/video-server.
  *
  * Stack config (what parseSpec validates)
  * - ftp.port, http.port, http.httpsPort and ftp.passivePorts are free ports found at run time (the stacks in
@@ -60,6 +62,7 @@ import {
   type WorkerLayout,
 } from "../../spec";
 import { HOST, type FreePorts } from "./ports";
+import { PROJECT_DIR } from "./project";
 
 /** Ports of one run, from findFreePorts (test/support/ports.ts). */
 export type HostPorts = FreePorts;
@@ -129,6 +132,7 @@ export function hostWebLayout(dirs: HostDirs, ports: HostPorts): WebLayout {
     bansFile: path.join(dirs.nginx, "bans.conf"),
     authFailureLog: path.join(dirs.nginx, "auth-failures.log"),
     derivedRoot: path.join(dirs.derived, "files"),
+    staticDir: path.join(PROJECT_DIR, "nginx", "static"),
   };
 }
 

@@ -319,7 +319,7 @@ const ROWS: readonly Row[] = [
     undefined,
     "secure links without a secret",
     "needs http.secureLinkSecret",
-    "http.locations[0].secureLink",
+    "http.locations[2].secureLink",
   ),
   row(
     "http.gallery.path",
@@ -431,6 +431,50 @@ const ROWS: readonly Row[] = [
     at: "processing.webhooks[1].url",
   },
   row("images.worker", "worker image", "a space in the reference", "must be an image reference"),
+  // HLS ladders (on /videos/; /team-a/videos/ has signed links).
+  row("http.locations.0.hls.segmentSeconds", 0, "segments of no length", "must be 1–10"),
+  row("http.locations.0.hls.renditions", [], "a ladder without rungs", "at least one rendition"),
+  row(
+    "http.locations.0.hls.renditions",
+    Array.from({ length: 7 }, (_, i) => ({
+      height: 144 + 2 * i,
+      videoBitrate: 100,
+      maxRate: 100,
+      audioBitrate: 64,
+    })),
+    "seven rungs",
+    "at most 6 renditions",
+  ),
+  row(
+    "http.locations.0.hls.renditions",
+    [
+      { height: 720, videoBitrate: 2800, maxRate: 3000, audioBitrate: 128 },
+      { height: 360, videoBitrate: 800, maxRate: 900, audioBitrate: 96 },
+    ],
+    "heights descending",
+    "heights must be ascending and different",
+  ),
+  row("http.locations.0.hls.renditions.0.height", 361, "an odd height", "must be even"),
+  row("http.locations.0.hls.renditions.0.videoBitrate", 0, "no bit rate", "must be 50–60000"),
+  row(
+    "http.locations.0.hls.renditions.0.videoBitrate",
+    90_000,
+    "a bit rate past any use",
+    "must be 50–60000",
+  ),
+  row(
+    "http.locations.0.hls.renditions.0.maxRate",
+    100,
+    "maxRate under the bit rate",
+    "maxRate must be at least videoBitrate",
+  ),
+  row("http.locations.0.hls.renditions.0.audioBitrate", -1, "negative audio", "must be 16–512"),
+  {
+    set: { "http.locations.2.hls": {} },
+    why: "HLS on a signed-link location",
+    message: "cannot be combined with secureLink",
+    at: "http.locations[2].hls",
+  },
   // Docker side: names, images, host, SSH, media path.
   row("name", "-video-server", "name starting with '-'", "must be a docker name prefix"),
   row("name", "video server", "space in the name", "must be a docker name prefix"),

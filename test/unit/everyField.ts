@@ -60,7 +60,8 @@ export function everyFieldConfig(): StackConfig {
           directory: "videos",
           autoindex: true,
           mp4: true,
-          secureLink: true,
+          // Not here: HLS ladders cannot carry signatures (/team-a/videos/ has them).
+          secureLink: false,
           allow: ["10.0.0.0/8"],
           deny: ["10.9.0.0/16"],
           basicAuth: true,
@@ -70,10 +71,17 @@ export function everyFieldConfig(): StackConfig {
           limitRateAfter: "10m",
           limitConnPerIp: 4,
           publish: "verified",
+          hls: {
+            renditions: [
+              { height: 360, videoBitrate: 800, maxRate: 856, audioBitrate: 96 },
+              { height: 720, videoBitrate: 2800, maxRate: 2996, audioBitrate: 128 },
+            ],
+            segmentSeconds: 4,
+          },
         },
         // The gallery lists the autoindex locations that need no signature.
         { path: "/images/", directory: "images", autoindex: true },
-        { path: "/team-a/videos/", directory: "team-a/videos" },
+        { path: "/team-a/videos/", directory: "team-a/videos", secureLink: true },
       ],
       users: [{ name: "viewer", password: "viewer-http-password" }],
       secureLinkSecret: "hostile-secure-link-secret",

@@ -125,6 +125,7 @@ describe("renderNginxConf", () => {
       listen: "127.0.0.1:18080",
       statusListen: "127.0.0.1:18081",
       derivedRoot: "/tmp/derived",
+      staticDir: "/tmp/static",
       pidFile: "/tmp/n.pid",
       mimeTypesFile: "/etc/nginx/mime.types",
       accessLog: "/tmp/access.log",

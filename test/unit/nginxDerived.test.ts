@@ -78,6 +78,46 @@ describe("derived-file locations", () => {
     );
   });
 
+  it("serves a location's HLS ladders typed for players: playlists revalidated, segments immutable", () => {
+    const withHls = [{ path: "/videos/", directory: "videos", hls: {}, corsOrigins: ["*"] }];
+    const conf = confFor(withHls);
+    expect(blockAt(conf, "/-/hls/videos/")).toEqual([
+      "location /-/hls/videos/ {",
+      "alias /srv/derived/files/hls/videos/;",
+      "autoindex off;",
+      "types {",
+      "application/vnd.apple.mpegurl m3u8;",
+      "video/mp4 mp4;",
+      "video/iso.segment m4s;",
+      "}",
+      "if ($request_method = OPTIONS) {",
+      "return 204;",
+      "}",
+      "add_header Cache-Control $vs_hls_cache_0;",
+      "add_header X-Content-Type-Options nosniff always;",
+      "add_header Referrer-Policy no-referrer always;",
+      "add_header X-Frame-Options SAMEORIGIN always;",
+      'add_header Access-Control-Allow-Origin "*" always;',
+      'add_header Access-Control-Allow-Methods "GET, HEAD, OPTIONS" always;',
+      'add_header Access-Control-Allow-Headers "Range" always;',
+      'add_header Access-Control-Expose-Headers "Content-Range, Accept-Ranges, Content-Length" always;',
+      "add_header Access-Control-Max-Age 86400 always;",
+      "}",
+    ]);
+    expect(conf).toContain(
+      [
+        "    map $uri $vs_hls_cache_0 {",
+        '        ~\\.m3u8$ "no-cache";',
+        '        default "public, max-age=31536000, immutable";',
+        "    }",
+      ].join("\n"),
+    );
+  });
+
+  it("has no HLS location where the location has no ladder", () => {
+    expect(confFor(open)).not.toContain("/-/hls/");
+  });
+
   it("adds nginx's connection counts to the status server", () => {
     expect(blockAt(confFor(open), "= /nginx_status")).toEqual([
       "location = /nginx_status {",

@@ -61,6 +61,32 @@ describe("renderWorkerSettings", () => {
     });
   });
 
+  it("hands each location's HLS ladder to the worker, the default one when hls is {}", () => {
+    let config = withValue(threeUserConfig(), "http.locations.0.hls", {});
+    config = withValue(config, "http.locations.1.hls", {
+      renditions: [{ height: 240, videoBitrate: 400, maxRate: 450, audioBitrate: 64 }],
+      segmentSeconds: 2,
+    });
+    const { spec } = parseSpec(config, ctx);
+    if (spec.processing === undefined) throw new Error("processing is off");
+    const settings = JSON.parse(renderWorkerSettings(spec, spec.processing, LAYOUT, [])) as WorkerSettings;
+    const byPath = Object.fromEntries(settings.locations.map((l) => [l.path, l.hls]));
+    expect(byPath["/videos/"]).toEqual({
+      renditions: [
+        { height: 360, videoBitrate: 800, maxRate: 856, audioBitrate: 96 },
+        { height: 720, videoBitrate: 2800, maxRate: 2996, audioBitrate: 128 },
+        { height: 1080, videoBitrate: 5000, maxRate: 5350, audioBitrate: 128 },
+      ],
+      segmentSeconds: 4,
+    });
+    expect(byPath["/images/"]).toEqual({
+      renditions: [{ height: 240, videoBitrate: 400, maxRate: 450, audioBitrate: 64 }],
+      segmentSeconds: 2,
+    });
+    expect(byPath["/team-a/videos/"]).toBeUndefined();
+    expect(settings.urls.hls).toBe("/-/hls");
+  });
+
   it("gives root the published files and the media owner the rejected ones", () => {
     expect(settingsOf({}).owners).toEqual({
       uploader: { uid: 2121, gid: 2121 },
@@ -79,7 +105,14 @@ describe("renderWorkerSettings", () => {
       {
         url: "https://a.example.com/hook",
         secret: "first-webhook-secret",
-        events: ["upload.completed", "file.published", "file.rejected", "processing.failed", "file.deleted"],
+        events: [
+          "upload.completed",
+          "file.published",
+          "file.rejected",
+          "processing.failed",
+          "file.deleted",
+          "hls.ready",
+        ],
       },
       { url: "http://b.example.com:8080/x?y=1", secret: "second-webhook-secret", events: ["file.deleted"] },
     ]);
