@@ -1,6 +1,13 @@
 // Inlined byte for byte: the page's Content-Security-Policy allows exactly these by their sha256.
 // With the media worker (a location's `meta` in the config block) a card shows the worker's
 // poster and loads no video bytes until it is played; without it, a player that preloads metadata.
+// A video whose metadata names an HLS ladder plays it through hls.js, loaded on the first such play.
+import { HLS_JS_SHA256 } from "./static/hls";
+
+/** Where nginx serves the image's hls.js (nginx/gallery.ts); its hash in the name, so cached for good. */
+export const HLS_JS_URL = `/-/static/hls.${HLS_JS_SHA256.slice(0, 12)}.min.js`;
+/** Its Subresource Integrity, which the page's CSP names too: the one external script it may run. */
+export const HLS_JS_INTEGRITY = `sha256-${Buffer.from(HLS_JS_SHA256, "hex").toString("base64")}`;
 
 export const GALLERY_STYLE = `
 :root { color-scheme: dark; --bg: #111418; --card: #1b2027; --text: #e8eaed; --muted: #9aa3ad; --accent: #6cb4ff; }
@@ -30,6 +37,7 @@ figcaption { padding: 8px 10px; display: flex; flex-direction: column; gap: 2px;
 figcaption a { color: var(--text); text-decoration: none; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 figcaption a:hover { color: var(--accent); }
 figcaption span { color: var(--muted); font-size: 13px; }
+figcaption .rendition { color: var(--accent); }
 .note { color: var(--muted); }
 `;
 
@@ -45,12 +53,16 @@ export const GALLERY_SCRIPT = `
   var META_AT_ONCE = 4;   /* metadata requests in flight */
   var MAX_META = 1000;    /* metadata requests per page load, retries included */
   var RETRY_SECONDS = [2, 4, 8, 16, 32]; /* after a 404: the worker has not described the file yet */
+  var HLS_JS = { src: ${JSON.stringify(HLS_JS_URL)}, integrity: ${JSON.stringify(HLS_JS_INTEGRITY)} };
+  var HLS_TYPE = "application/vnd.apple.mpegurl";
+  var PLAYER_ATTRIBUTES = ["data-player", "data-renditions", "data-rendition"];
   var config = JSON.parse(document.getElementById("gallery-config").textContent);
   var listings = 0;
   var metaRequests = 0;
   var inFlight = 0;
   var waiting = [];
   var playing = null;
+  var hlsJs = null; /* the promise of hls.js, once a ladder was played */
   var cards = new Map();
   /* Metadata is asked for as cards come near the viewport, so a long page costs what is seen. */
   var observer = typeof IntersectionObserver === "function"
@@ -161,24 +173,95 @@ export const GALLERY_SCRIPT = `
     }
     if (!res.ok) throw new Error("HTTP " + res.status);
     var meta = await res.json();
+    c.hls = meta.kind === "video" && meta.hls ? ownPath(meta.hls.master) : null;
     c.details.textContent = details(meta);
     paint(c, "ready", ownPath(meta.poster));
+  }
+
+  /* The script element is inserted once needed: most visits play no ladder, and it is large. */
+  function loadHls() {
+    if (hlsJs !== null) return hlsJs;
+    hlsJs = new Promise(function (resolve, reject) {
+      var script = el("script", { src: HLS_JS.src, integrity: HLS_JS.integrity });
+      script.addEventListener("load", function () {
+        if (typeof window.Hls === "function") resolve(window.Hls);
+        else reject(new Error("hls.js defined no Hls"));
+      });
+      script.addEventListener("error", function () {
+        hlsJs = null; /* asked again on the next play */
+        script.remove();
+        reject(new Error("hls.js did not load"));
+      });
+      document.head.appendChild(script);
+    });
+    return hlsJs;
   }
 
   /* Playing replaces the thumbnail with a player; only one plays at a time. */
   function play(c) {
     if (playing !== null) stop(false);
-    var video = el("video", { "class": "player", controls: "", autoplay: "", src: c.url });
+    var video = el("video", { "class": "player", controls: "", autoplay: "" });
     if (c.poster) video.setAttribute("poster", c.poster);
     c.figure.replaceChild(video, c.thumb);
-    playing = { card: c, video: video };
+    var p = { card: c, video: video, hls: null, rendition: null };
+    playing = p;
     video.focus();
-    var started = video.play();
+    if (c.hls === null) { source(p, "mp4", c.url, 0); return; }
+    /* hls.js wherever it runs (MediaSource), even where the browser says it "maybe" plays HLS. */
+    loadHls().then(function (Hls) {
+      if (playing !== p) return;
+      if (Hls.isSupported()) attach(p, Hls);
+      else if (video.canPlayType(HLS_TYPE) !== "") source(p, "native", c.hls, 0);
+      else source(p, "mp4", c.url, 0);
+    }, function () {
+      if (playing === p) source(p, "mp4", c.url, 0);
+    });
+  }
+  function source(p, player, url, at) {
+    p.card.figure.setAttribute("data-player", player);
+    p.video.setAttribute("src", url);
+    if (at > 0) p.video.addEventListener("loadedmetadata", function () { p.video.currentTime = at; }, { once: true });
+    var started = p.video.play();
     if (started) started.catch(function () {});
+  }
+  function attach(p, Hls) {
+    var c = p.card, hls = new Hls({ enableWorker: false, capLevelToPlayerSize: true });
+    p.hls = hls;
+    p.rendition = el("span", { "class": "rendition" }, "HLS");
+    c.caption.appendChild(p.rendition);
+    c.figure.setAttribute("data-player", "hls.js");
+    hls.on(Hls.Events.MANIFEST_PARSED, function (event, data) {
+      c.figure.setAttribute("data-renditions", String(data.levels.length));
+      var started = p.video.play();
+      if (started) started.catch(function () {});
+    });
+    hls.on(Hls.Events.LEVEL_SWITCHED, function (event, data) {
+      var level = hls.levels[data.level];
+      if (!level || !isNumber(level.height)) return;
+      c.figure.setAttribute("data-rendition", String(level.height));
+      p.rendition.textContent = "HLS \\u00b7 " + level.height + "p";
+    });
+    /* A ladder that cannot play (a rung missing, a codec refused): the original file, where it was. */
+    hls.on(Hls.Events.ERROR, function (event, data) {
+      if (!data.fatal || playing !== p || p.hls !== hls) return;
+      var at = p.video.currentTime;
+      detach(p);
+      source(p, "mp4", c.url, at);
+    });
+    hls.loadSource(c.hls);
+    hls.attachMedia(p.video);
+  }
+  function detach(p) {
+    if (p.hls !== null) p.hls.destroy();
+    p.hls = null;
+    if (p.rendition !== null) p.rendition.remove();
+    p.rendition = null;
+    PLAYER_ATTRIBUTES.forEach(function (a) { p.card.figure.removeAttribute(a); });
   }
   function stop(refocus) {
     var p = playing;
     playing = null;
+    detach(p);
     p.video.pause();
     p.video.removeAttribute("src");
     p.video.load();
@@ -218,7 +301,7 @@ export const GALLERY_SCRIPT = `
   function card(location, f) {
     var url = location.path + encodePath(f.rel);
     var meta = typeof location.meta === "string" && DESCRIBED.test(f.name) ? location.meta + encodePath(f.rel) + ".json" : null;
-    var c = { figure: el("figure", { "class": f.video ? "video" : "image" }), file: f, url: url, meta: meta, attempt: 0, poster: null };
+    var c = { figure: el("figure", { "class": f.video ? "video" : "image" }), file: f, url: url, meta: meta, attempt: 0, poster: null, hls: null };
     if (f.video && meta === null) {
       c.thumb = el("video", { "class": "thumb", controls: "", preload: "metadata", src: url });
     } else if (f.video) {
@@ -229,6 +312,7 @@ export const GALLERY_SCRIPT = `
     }
     c.figure.appendChild(c.thumb);
     var caption = el("figcaption", {});
+    c.caption = caption;
     caption.appendChild(el("a", { href: url, title: f.rel }, f.rel));
     caption.appendChild(el("span", {}, size(f.size) + " \\u00b7 " + new Date(f.mtime).toLocaleString()));
     if (meta === null) {

@@ -136,7 +136,8 @@ describe("the media worker container", () => {
     const lines = probed
       .trim()
       .split("\n")
-      .map((l) => l.trim().replace(/,$/, ""));
+      .map((l) => l.trim().replace(/,$/, ""))
+      .filter((l) => l !== "");
     expect(new Set(lines)).toEqual(new Set(["aac", "h264,144", "h264,240"]));
   });
 

@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Page } from "playwright-core";
-import { launchChromium, type Browser } from "../support/browser";
+import { launchChromium, type Browser, waitInPage } from "../support/browser";
 import { fixture } from "../support/data";
 import { upload, withFtp } from "../support/ftp";
 import { request } from "../support/http";
@@ -100,15 +100,6 @@ const refusedLine = (origin: string) =>
  * Waits for an expression to hold, evaluated from here: Playwright's own polling of a string
  * evaluates it with eval inside the page, which the page's CSP refuses (and logs).
  */
-async function waitInPage(page: Page, expression: string, timeoutMs = 15_000): Promise<void> {
-  const holds = await pollUntil(
-    () => page.evaluate(expression),
-    (v) => v === true,
-    timeoutMs,
-    100,
-  );
-  if (holds !== true) throw new Error(`timed out after ${timeoutMs} ms waiting for ${expression}`);
-}
 
 /** The focused element, as the test names cards: a thumbnail's label or link, or a player. */
 const focused = (page: Page): Promise<string> =>

@@ -7,8 +7,9 @@ import { createHash, X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { chromium, type BrowserContext } from "playwright-core";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { HOST } from "./ports";
+import { pollUntil } from "./wait";
 
 export const CHROMIUM = "/usr/bin/chromium";
 
@@ -83,4 +84,18 @@ export async function launchChromium(allowedOrigin: string, options: LaunchOptio
     }
   };
   return { context, blocked, close };
+}
+
+/**
+ * Polls a page expression from the test until it is true: Playwright's own waitForFunction
+ * evaluates strings with eval after its first check, which the gallery's CSP refuses.
+ */
+export async function waitInPage(page: Page, expression: string, timeoutMs = 15_000): Promise<void> {
+  const holds = await pollUntil(
+    () => page.evaluate(expression),
+    (v) => v === true,
+    timeoutMs,
+    100,
+  );
+  if (holds !== true) throw new Error(`timed out after ${timeoutMs} ms waiting for ${expression}`);
 }

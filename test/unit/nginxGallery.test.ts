@@ -2,13 +2,23 @@
 import { createHash } from "node:crypto";
 import { WEB_CONTAINER_LAYOUT } from "../../spec";
 import { parseSpec } from "../../spec";
-import { galleryCsp, galleryEntries, galleryLocations, renderGalleryPage } from "../../nginx/gallery";
-import { GALLERY_SCRIPT, GALLERY_STYLE } from "../../nginx/galleryPage";
+import {
+  galleryCsp,
+  galleryEntries,
+  galleryLocations,
+  galleryPlaysHls,
+  renderGalleryPage,
+} from "../../nginx/gallery";
+import { GALLERY_SCRIPT, GALLERY_STYLE, HLS_JS_INTEGRITY, HLS_JS_URL } from "../../nginx/galleryPage";
+import { HLS_JS_SHA256 } from "../../nginx/static/hls";
 import { IMAGE_EXTENSIONS, VIDEO_EXTENSIONS } from "../../worker/src/settings";
 import { PROJECT } from "../support/project";
 import { threeUserConfig, withValue } from "../support/stacks";
 
 const ctx = { project: PROJECT, stack: "prod", projectDir: "/p" };
+const hash = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
+/** The integrity of nginx/static/hls.min.js (whose hash test/unit/nginxStatic.test.ts checks). */
+const HLS_JS_SRI = `sha256-${Buffer.from(HLS_JS_SHA256, "hex").toString("base64")}`;
 const SECRET = "a-secure-link-secret-0123";
 
 /** threeUserConfig with these locations (its FTP users need team-a/videos to exist). */
@@ -63,7 +73,7 @@ describe("galleryLocations", () => {
       "    rewrite ^ /gallery.html break;",
       "    charset utf-8;",
       '    add_header Cache-Control "no-cache";',
-      `    add_header Content-Security-Policy "${galleryCsp()}" always;`,
+      `    add_header Content-Security-Policy "${galleryCsp(false)}" always;`,
       "    add_header X-Content-Type-Options nosniff always;",
       "    add_header Referrer-Policy no-referrer always;",
       "    add_header X-Frame-Options SAMEORIGIN always;",
@@ -86,6 +96,47 @@ describe("galleryLocations", () => {
       "    }",
       "}",
     ]);
+  });
+
+  it("serves the image's hls.js at its hashed URL for a year when a listed location makes ladders", () => {
+    const spec = http([{ path: "/videos/", directory: "videos", autoindex: true, hls: {} }]);
+    const lines = galleryLocations(spec, WEB_CONTAINER_LAYOUT);
+    const at = lines.indexOf(`location = /-/static/hls.${HLS_JS_SHA256.slice(0, 12)}.min.js {`);
+    expect(lines.slice(at, at + 11)).toEqual([
+      `location = ${HLS_JS_URL} {`,
+      "    alias /usr/share/video-server/hls.min.js;",
+      "    gzip on;",
+      "    gzip_types application/javascript text/javascript;",
+      "    gzip_vary on;",
+      '    add_header Cache-Control "public, max-age=31536000, immutable";',
+      "    add_header X-Content-Type-Options nosniff always;",
+      "    add_header Referrer-Policy no-referrer always;",
+      "    add_header X-Frame-Options SAMEORIGIN always;",
+      "}",
+      "",
+    ]);
+    expect(lines).toContain(`    add_header Content-Security-Policy "${galleryCsp(true)}" always;`);
+  });
+
+  test.each([
+    [
+      "the gallery is off",
+      [{ path: "/videos/", directory: "videos", autoindex: true, hls: {} }],
+      { enabled: false },
+    ],
+    ["no location makes ladders", [{ path: "/videos/", directory: "videos", autoindex: true }], undefined],
+    [
+      "the location with ladders is not listed",
+      [
+        { path: "/videos/", directory: "videos", hls: {} },
+        { path: "/images/", directory: "images", autoindex: true },
+      ],
+      undefined,
+    ],
+  ])("serves no hls.js, and the CSP allows none, when %s", (_, locations, gallery) => {
+    const spec = http(locations, gallery);
+    expect(galleryPlaysHls(spec)).toBe(false);
+    expect(galleryLocations(spec, WEB_CONTAINER_LAYOUT).filter((l) => l.includes("/-/static/"))).toEqual([]);
   });
 
   it("redirects the gallery path without its slash to the page", () => {
@@ -118,10 +169,9 @@ describe("the gallery page", () => {
   it("inlines exactly the style and script whose hashes the CSP allows", () => {
     const inline = (tag: string) =>
       [...page.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, "g"))].map((m) => m[1]);
-    const hash = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
     expect(inline("script")).toEqual([GALLERY_SCRIPT]);
     expect(inline("style")).toEqual([GALLERY_STYLE]);
-    expect(galleryCsp()).toBe(
+    expect(galleryCsp(false)).toBe(
       [
         "default-src 'none'",
         `script-src ${hash(GALLERY_SCRIPT)}`,
@@ -136,13 +186,49 @@ describe("the gallery page", () => {
     );
   });
 
+  it("allows hls.js by its hash and blob: media (its MediaSource) when the page plays ladders", () => {
+    expect(galleryCsp(true)).toBe(
+      [
+        "default-src 'none'",
+        `script-src ${hash(GALLERY_SCRIPT)} '${HLS_JS_SRI}'`,
+        `style-src ${hash(GALLERY_STYLE)}`,
+        "img-src 'self' data:",
+        "media-src 'self' blob:",
+        "connect-src 'self'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'self'",
+      ].join("; "),
+    );
+  });
+
   it("plays videos with a metadata-preloading player only where it has no metadata to read", () => {
     expect(GALLERY_SCRIPT).toContain(
       'if (f.video && meta === null) {\n      c.thumb = el("video", { "class": "thumb", controls: "", preload: "metadata", src: url });',
     );
     expect(GALLERY_SCRIPT).toContain(
-      'var video = el("video", { "class": "player", controls: "", autoplay: "", src: c.url });',
+      'var video = el("video", { "class": "player", controls: "", autoplay: "" });',
     );
+    expect(GALLERY_SCRIPT).toContain('if (c.hls === null) { source(p, "mp4", c.url, 0); return; }');
+  });
+
+  it("loads hls.js from the URL nginx serves it at, with the integrity the CSP allows, only to play a ladder", () => {
+    expect(HLS_JS_INTEGRITY).toBe(HLS_JS_SRI);
+    expect(GALLERY_SCRIPT).toContain(`var HLS_JS = { src: "${HLS_JS_URL}", integrity: "${HLS_JS_SRI}" };`);
+    expect(GALLERY_SCRIPT).toContain(
+      'var script = el("script", { src: HLS_JS.src, integrity: HLS_JS.integrity });',
+    );
+    // Called once, from play(), after the return of a card without a ladder.
+    const calls = [...GALLERY_SCRIPT.matchAll(/loadHls\(\)\.then/g)].map((m) => m.index);
+    expect(calls).toEqual([expect.any(Number)]);
+    expect(
+      GALLERY_SCRIPT.indexOf('if (c.hls === null) { source(p, "mp4", c.url, 0); return; }'),
+    ).toBeLessThan(calls[0] ?? -1);
+  });
+
+  it("runs hls.js without a worker, which the CSP does not allow", () => {
+    expect(GALLERY_SCRIPT).toContain("new Hls({ enableWorker: false, capLevelToPlayerSize: true })");
+    expect(galleryCsp(true)).not.toContain("worker-src");
   });
 
   it("bounds its crawl of subfolders and its metadata requests, retries included", () => {
