@@ -147,6 +147,11 @@ const ftpUserSchema = z
     password: password(" (or leave it unset to generate one)").optional(),
     root: z.union([z.literal(""), relativePath]).default(""),
     write: z.boolean().default(true),
+    /**
+     * Bytes per second for each of the user's FTP transfers, such as 1m or 500k. One value for
+     * uploads and downloads: vsftpd has one knob (local_max_rate) for both.
+     */
+    maxRate: match(PATTERNS.rate, "a rate in bytes per second such as 1m or 500k").optional(),
   })
   .strict();
 
@@ -239,7 +244,7 @@ const locationSchema = z
   })
   .strict();
 
-/** A size in bytes with an optional k, m or g suffix (powers of 1024). */
+/** A size or rate in bytes with an optional k, m or g suffix (powers of 1024). */
 export function sizeBytes(value: string): number {
   const m = /^([0-9]+)([kmg]?)$/.exec(value);
   if (m === null) throw new Error(`not a size: ${value}`);

@@ -48,6 +48,8 @@ export interface FtpUserSpec {
   readonly write: boolean;
   /** False when the program generates the password. */
   readonly hasPassword: boolean;
+  /** Bytes per second per transfer, up or down; absent: no limit. */
+  readonly maxRate?: number;
 }
 
 export type TlsMode = "off" | "enabled" | "required";
@@ -303,6 +305,7 @@ function build(c: RawConfig, ctx: SpecContext): ParsedConfig {
         root: u.root,
         write: u.write,
         hasPassword: u.password !== undefined,
+        ...(u.maxRate === undefined ? {} : { maxRate: sizeBytes(u.maxRate) }),
       })),
       writableDirectories: locations.map((l) => l.directory).sort(),
       verifiedDirectories: locations

@@ -84,6 +84,8 @@ export function renderUserConfig(user: FtpUserSpec, layout: FtpLayout): string {
     ["local_root", root],
     ["write_enable", user.write],
     ["download_enable", true],
+    // Bytes per second of each transfer of this user, uploads and downloads alike.
+    ...(user.maxRate === undefined ? [] : [["local_max_rate", user.maxRate] as const]),
   ]);
 }
 

@@ -204,6 +204,18 @@ const ROWS: readonly Row[] = [
   ),
   row("ftp.tlsKey", undefined, "TLS enabled without a key", "required when ftp.tls is enabled"),
   row("ftp.maxLoginFails", 0, "no login attempt allowed", "must be 1–20"),
+  row(
+    "ftp.users.0.maxRate",
+    "0",
+    "a rate of nothing",
+    "must be a rate in bytes per second such as 1m or 500k",
+  ),
+  row(
+    "ftp.users.0.maxRate",
+    "1g",
+    "unit g for a rate",
+    "must be a rate in bytes per second such as 1m or 500k",
+  ),
   row("ftp.delayFailedLogin", -1, "negative delay", "must be 0–60"),
   row("ftp.delayFailedLogin", 61, "delay above a minute", "must be 0–60"),
   row("ftp.maxPerIp", 6, "more sessions per address than in all", "6 exceeds ftp.maxClients (5)"),

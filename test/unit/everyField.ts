@@ -34,7 +34,7 @@ export function everyFieldConfig(): StackConfig {
       passiveAddress: "127.0.0.1",
       passivePorts: { min: 30000, max: 30009 },
       users: [
-        { name: "editor", password: "editor-password-1", root: "", write: true },
+        { name: "editor", password: "editor-password-1", root: "", write: true, maxRate: "5m" },
         { name: "team-a", password: "team-a-password-2", root: "team-a", write: true },
         { name: "reader", password: "reader-password-3", root: "", write: false },
       ],

@@ -294,6 +294,13 @@ export const STRING_FIELDS: readonly StringField[] = [
     canary: () => "zqcanary/nginx:1",
   },
   {
+    path: "ftp.users[0].maxRate",
+    place: (v) => set(["ftp.users.0.maxRate", v]),
+    valid: m(PATTERNS.rate),
+    // Reaches vsftpd only as a number of bytes: the same value is its own canary.
+    canary: (v) => v,
+  },
+  {
     path: "images.worker",
     place: (v) => set(["images.worker", v]),
     valid: m(PATTERNS.imageRef),

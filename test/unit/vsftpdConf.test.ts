@@ -68,6 +68,18 @@ describe("renderUserConfigs", () => {
       },
     ]);
   });
+
+  it("limits a user's transfers to its maxRate in bytes per second, and nobody else's", () => {
+    const config = withValue(threeUserConfig(), "ftp.users.1.maxRate", "1m");
+    const files = renderUserConfigs(ftpOf(config), LAYOUT);
+    const limited = files.filter((f) => f.content.includes("local_max_rate="));
+    expect(limited.map((f) => [f.file, /local_max_rate=(\d+)/.exec(f.content)?.[1]])).toEqual([
+      [
+        `/etc/vsftpd/users/${(config.ftp as { users: { name: string }[] }).users[1].name}`,
+        String(1024 * 1024),
+      ],
+    ]);
+  });
 });
 
 describe("renderFolderList", () => {
