@@ -24,7 +24,7 @@ import { writeOutputs } from "./outputs";
 import { describe, mismatchOf, type Probe } from "./probe";
 import { lockUpload, publishUpload, rejectUpload, ReplacedError } from "./publish";
 import { derivedFiles, mediaUrl } from "./derived";
-import { isUpToDate } from "./planner";
+import { isCurrent } from "./planner";
 import { readMeta } from "./scan";
 import type { WorkerSettings } from "./settings";
 
@@ -86,7 +86,8 @@ async function processFile(ctx: JobContext, o: Open, signal: AbortSignal): Promi
     derivedFiles(ctx.settings, placement.location, placement.rest, "").meta,
     placement.rest,
   );
-  if (placement.area === "published" && isUpToDate(meta, { rest: placement.rest, ...sizeAndTime(stats) })) {
+  const source = { rest: placement.rest, ...sizeAndTime(stats) };
+  if (placement.area === "published" && isCurrent(meta, source, placement.location.hls !== undefined)) {
     // A job run again after a restart, or queued by the log and a rescan both.
     return "skipped, its metadata is up to date";
   }
@@ -107,8 +108,10 @@ async function processFile(ctx: JobContext, o: Open, signal: AbortSignal): Promi
       return `rejected: ${check.reason}`;
     }
     if (!check.ok) return fail(ctx, job, url, check.reason);
-    const sha256 = await sha256Of(o.fd);
+    // Published first, hashed after: viewers need not wait for a read of the whole file (the
+    // fd still reads the same inode, which the uploader can no longer change).
     const published = verifying ? publishUpload(ctx.settings, o.file, stats, placement) : o.file;
+    const sha256 = await sha256Of(o.fd);
     const description = describe(check.probe, o.kind);
     const processed = { placement, kind: o.kind, published, stats, sha256, description, job };
     const metadata = await writeOutputs(ctx.settings, processed, run);

@@ -92,13 +92,23 @@ export function isUpToDate(meta: MetaEntry | undefined, source: SourceFile): boo
   );
 }
 
+/**
+ * Up to date, and naming no ladder where the location has none (its hls turned off): such
+ * metadata is written again, with `hls: null`, so no player is sent to a removed ladder.
+ */
+export function isCurrent(meta: MetaEntry | undefined, source: SourceFile, hls: boolean): boolean {
+  return isUpToDate(meta, source) && (hls || meta?.hls !== true);
+}
+
 export function plan(listing: Listing, context: PlanContext): Plan {
   const sources = new Map(listing.sources.map((s) => [s.rest, s]));
   const metas = new Map(listing.metas.map((m) => [m.rest, m]));
 
   const jobs = listing.sources.filter(
     (s) =>
-      !isUpToDate(metas.get(s.rest), s) && !context.skip(s) && context.now - s.mtimeMs >= context.settleMs,
+      !isCurrent(metas.get(s.rest), s, context.hls) &&
+      !context.skip(s) &&
+      context.now - s.mtimeMs >= context.settleMs,
   );
   const gone = listing.metas.filter((m) => !sources.has(m.rest));
   const ladders = new Map(listing.ladders.map((l) => [l.rest, l]));
@@ -144,7 +154,8 @@ function ladderRemovals(
   meta: MetaEntry | undefined,
   context: PlanContext,
 ): Plan["removals"] {
-  const gone = source === undefined || mediaKindOf(source.rest) !== "video";
+  // A location whose hls was turned off keeps no ladder.
+  const gone = source === undefined || mediaKindOf(source.rest) !== "video" || !context.hls;
   const described = !gone && meta !== undefined && isUpToDate(meta, source);
   const keep = new Set([l.current, described ? versionOf(meta.sha256) : null]);
   const names = [

@@ -45,7 +45,9 @@ export async function startWorker(
   options: WorkerOptions = {},
 ): Promise<RunningWorker> {
   const log = options.log ?? logLine;
-  const pollMs = options.pollMs ?? 500;
+  // A stat of the log (and a read when it grew) per poll: cheap, and it bounds how long a
+  // completed upload waits before its job starts (bench/README.md#media-pipeline).
+  const pollMs = options.pollMs ?? 100;
   fs.mkdirSync(settings.stateDir, { recursive: true, mode: 0o700 });
   const metrics = new Metrics();
   const outbox = new Outbox(settings, metrics, log);

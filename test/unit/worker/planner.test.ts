@@ -192,6 +192,19 @@ describe("plan, in a location with hls", () => {
     ]);
   });
 
+  it("once the location's hls is turned off, describes the video again and removes its ladder", () => {
+    const described = { ...metaOf(a), hls: true };
+    const result = plan(listing({ sources: [a], metas: [described], ladders: [ladder()] }), context());
+    // The describe job writes the metadata again with `hls: null`.
+    expect(result.jobs).toEqual([a]);
+    expect(result.ladderJobs).toEqual([]);
+    expect(result.removals).toEqual([
+      { kind: "hls", name: "trips/a.mp4/master.m3u8" },
+      { kind: "hls", name: "trips/a.mp4/0123456789ab" },
+    ]);
+    expect(plan(listing({ sources: [a], metas: [described], ladders: [ladder()] }), hls).jobs).toEqual([]);
+  });
+
   it("keeps every version while the file's metadata is out of date", () => {
     const stale = { ...metaOf(a), size: 1 };
     const l = ladder({ versions: ["0123456789ab", "ffffffffffff"] });
