@@ -25,6 +25,24 @@ export function cpuSeconds(pid: number): number {
   return fields === undefined ? 0 : (Number(fields[11]) + Number(fields[12])) / TICKS;
 }
 
+/**
+ * CPU seconds of the children `pid` has waited for (cutime + cstime): what its ffmpeg runs cost,
+ * counted once each has exited and been reaped.
+ */
+export function childrenCpuSeconds(pid: number): number {
+  const fields = statFields(pid);
+  return fields === undefined ? 0 : (Number(fields[13]) + Number(fields[14])) / TICKS;
+}
+
+/** The command name of a process (/proc/<pid>/comm), or undefined once it is gone. */
+export function commandOf(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return undefined;
+  }
+}
+
 /** Pids of the running children of `parent`. */
 export function childrenOf(parent: number): number[] {
   return fs
@@ -35,7 +53,7 @@ export function childrenOf(parent: number): number[] {
 }
 
 /** The cores each thread of `pid` may run on, as /proc lists them ("0", "0-1"). */
-function allowedCores(pid: number): string[] {
+export function allowedCores(pid: number): string[] {
   return fs
     .readdirSync(`/proc/${pid}/task`)
     .map((t) => /^Cpus_allowed_list:\s*(\S+)/m.exec(fs.readFileSync(`/proc/${pid}/task/${t}/status`, "utf8")))
@@ -48,9 +66,14 @@ function allowedCores(pid: number): string[] {
  * checks that it took.
  */
 export function pinToCore(pids: readonly number[], core: number): void {
+  pinToCores(pids, String(core));
+}
+
+/** Like pinToCore, to a list of cores as taskset and /proc write it ("0", "0-1"). */
+export function pinToCores(pids: readonly number[], cores: string): void {
   for (const pid of pids) {
-    execFileSync("taskset", ["-a", "-c", "-p", String(core), String(pid)], { stdio: "ignore" });
-    const wrong = allowedCores(pid).filter((c) => c !== String(core));
+    execFileSync("taskset", ["-a", "-c", "-p", cores, String(pid)], { stdio: "ignore" });
+    const wrong = allowedCores(pid).filter((c) => c !== cores);
     if (wrong.length > 0) throw new Error(`pid ${pid}: threads still allowed on ${wrong.join(", ")}`);
   }
 }

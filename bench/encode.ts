@@ -1,6 +1,7 @@
 /**
- * ffmpeg for the pipeline benchmark: a large valid MP4 made once and cached outside the repo,
- * and a long H.264 encode run in the background as the stand-in for a heavy media job.
+ * ffmpeg for the pipeline benchmark: a large valid MP4 and the HLS workload's 1080p source, made
+ * once and cached outside the repo, and a long H.264 encode run in the background as the
+ * stand-in for a heavy media job.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -23,27 +24,53 @@ const CLIP = path.join(CACHE, "testsrc2-720p30-64s-13M.mp4");
 const CLIP_BYTES = { min: 90 * MiB, max: 110 * MiB };
 
 /** The path of the ~100 MiB MP4, encoded on first use (about a quarter of a minute here). */
-export async function largeClip(log: (line: string) => void): Promise<string> {
+export function largeClip(log: (line: string) => void): Promise<string> {
+  return cachedClip(CLIP, CLIP_ARGS, CLIP_BYTES, log);
+}
+
+/** The HLS workload's source: 1080p30 H.264 at a capped 8 Mb/s with a stereo AAC tone. */
+const sourceArgs = (seconds: number) =>
+  [
+    ["-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30"],
+    ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", String(seconds)],
+    ["-c:v", "libx264", "-preset", "veryfast", "-b:v", "8M", "-maxrate", "8M", "-bufsize", "16M"],
+    ["-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k", "-ac", "2", "-movflags", "+faststart"],
+  ].flat();
+
+/** A `seconds`-long 1080p30 MP4 at ~8 Mb/s (about 1 MB per second), encoded on first use. */
+export function hlsSource(seconds: number, log: (line: string) => void): Promise<string> {
+  const expected = seconds * 1e6;
+  const file = path.join(CACHE, `testsrc2-sine-1080p30-${seconds}s-8M.mp4`);
+  return cachedClip(file, sourceArgs(seconds), { min: 0.7 * expected, max: 1.2 * expected }, log);
+}
+
+/** `file`, made by ffmpeg with `args` unless a copy of a plausible size is cached. */
+async function cachedClip(
+  file: string,
+  args: readonly string[],
+  bytes: { readonly min: number; readonly max: number },
+  log: (line: string) => void,
+): Promise<string> {
   const sized = () => {
-    const size = fs.existsSync(CLIP) ? fs.statSync(CLIP).size : 0;
-    return size >= CLIP_BYTES.min && size <= CLIP_BYTES.max;
+    const size = fs.existsSync(file) ? fs.statSync(file).size : 0;
+    return size >= bytes.min && size <= bytes.max;
   };
-  if (sized()) return CLIP;
+  if (sized()) return file;
   fs.mkdirSync(CACHE, { recursive: true, mode: 0o755 });
-  log(`encoding ${CLIP} (once; cached outside the repo)`);
-  const scratch = `${CLIP}.${process.pid}.mp4`;
+  log(`encoding ${file} (once; cached outside the repo)`);
+  const scratch = `${file}.${process.pid}.mp4`;
   try {
-    await runOk("ffmpeg", ["-nostdin", "-v", "error", "-y", ...CLIP_ARGS, scratch], { timeoutMs: 600_000 });
-    fs.renameSync(scratch, CLIP);
+    await runOk("ffmpeg", ["-nostdin", "-v", "error", "-y", ...args, scratch], { timeoutMs: 600_000 });
+    fs.renameSync(scratch, file);
   } finally {
     fs.rmSync(scratch, { force: true });
   }
   if (!sized()) {
     throw new Error(
-      `${CLIP} is ${fs.statSync(CLIP).size} bytes, outside ${CLIP_BYTES.min}–${CLIP_BYTES.max}: adjust CLIP_ARGS`,
+      `${file} is ${fs.statSync(file).size} bytes, outside ${bytes.min}–${bytes.max}: adjust its ffmpeg arguments`,
     );
   }
-  return CLIP;
+  return file;
 }
 
 export interface Encoder {

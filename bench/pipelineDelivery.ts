@@ -23,7 +23,7 @@ const ENCODER_WARMUP_MS = 2_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** nginx's master (from its pid file) and workers. */
-function nginxPids(stack: RunningStack): { master: number; workers: number[] } {
+export function nginxPids(stack: RunningStack): { master: number; workers: number[] } {
   const master = Number(fs.readFileSync(stack.webLayout.pidFile, "utf8").trim());
   const workers = childrenOf(master);
   if (workers.length === 0) throw new Error(`nginx (pid ${master}) has no workers`);

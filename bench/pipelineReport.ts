@@ -37,10 +37,40 @@ interface Delivery {
   readonly busy_vs_idle: Record<string, number | null>;
 }
 
-/** The table run.ts-style benchmarks print: one row per figure, median (min–max). */
+interface HlsLadder {
+  readonly source: { readonly seconds: number; readonly size: string };
+  readonly host: Record<string, Stat>;
+  readonly one_core: Record<string, Stat>;
+  readonly one_core_vs_host: Record<string, number | null>;
+}
+
+interface HlsDelivery {
+  readonly rendition: string;
+  readonly files: number;
+  readonly segments: Record<string, Stat>;
+  readonly mp4: Record<string, Stat>;
+  readonly segments_vs_mp4: Record<string, number | null>;
+}
+
+/** Rows as columns padded to their widest cell. */
+function table(rows: readonly string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+/** The tables run.ts-style benchmarks print: one row per figure, median (min–max). */
 export function formatPipeline(file: {
   readonly upload_to_served: Record<string, unknown>;
   readonly delivery: Record<string, unknown>;
+  readonly hls_ladder: Record<string, unknown>;
+  readonly hls_delivery: Record<string, unknown>;
 }): string {
   const rows: string[][] = [["figure", "unit", "verified | busy", "immediate | idle", "ratio"]];
   const row = (label: string, unit: string, a?: Stat, b?: Stat, r?: number | null) =>
@@ -62,13 +92,42 @@ export function formatPipeline(file: {
     ratios.nginx_cpu_s_per_gb,
   );
   row("the encode's share of core 0 meanwhile", "cores", busy.encoder_core_share);
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => cell.padEnd(widths[c]))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
+
+  const ladder = file.hls_ladder as unknown as HlsLadder;
+  const clip = `${ladder.source.size}, ${ladder.source.seconds} s`;
+  const hls: string[][] = [["HLS figure", "unit", "1 core | segments", "host | MP4", "ratio"]];
+  const hlsRow = (label: string, unit: string, a?: Stat, b?: Stat, r?: number | null) =>
+    hls.push([label, unit, shown(a), shown(b), r === undefined || r === null ? "" : String(r)]);
+  const { one_core: one, host, one_core_vs_host: vs } = ladder;
+  hlsRow(`default ladder of ${clip}: metadata → hls`, "s", one.ladder_s, host.ladder_s);
+  hlsRow(
+    "encode factor (ladder s per source s)",
+    "×",
+    one.encode_factor,
+    host.encode_factor,
+    vs.encode_factor,
+  );
+  hlsRow("ffmpeg's wall time (worker metrics)", "s", one.metrics_encode_s, host.metrics_encode_s);
+  hlsRow("ffmpeg CPU per source second", "s/s", one.cpu_s_per_source_s, host.cpu_s_per_source_s);
+  hlsRow("cores ffmpeg kept busy", "cores", one.cores_used, host.cores_used);
+  hlsRow("upload end → metadata (describe job)", "s", one.upload_to_described_s, host.upload_to_described_s);
+  const d = file.hls_delivery as unknown as HlsDelivery;
+  const r = d.segments_vs_mp4;
+  hlsRow(
+    `delivery, ${d.rendition}'s ${d.files} files | the MP4`,
+    "MB/s",
+    d.segments.mb_per_s,
+    d.mp4.mb_per_s,
+    r.mb_per_s,
+  );
+  hlsRow(
+    "… the first pass alone",
+    "MB/s",
+    d.segments.first_pass_mb_per_s,
+    d.mp4.first_pass_mb_per_s,
+    r.first_pass_mb_per_s,
+  );
+  hlsRow("… time to first byte, later requests", "ms", d.segments.first_byte_ms, d.mp4.first_byte_ms);
+  hlsRow("segment requests", "req/s", d.segments.requests_per_s);
+  return `${table(rows)}\n\n${table(hls)}`;
 }

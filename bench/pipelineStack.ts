@@ -1,4 +1,4 @@
-/** The pipeline benchmark's stack: two locations that differ only by `publish`, and one FTP user. */
+/** The pipeline benchmark's stacks: two locations that differ only by `publish`, one with HLS; one FTP user. */
 import { HOST } from "../test/support/ports";
 import type { StackConfig } from "../test/support/project";
 
@@ -27,5 +27,18 @@ export const STACK: StackConfig = {
       mp4: true,
       publish,
     })),
+  },
+};
+
+/** The HLS workload's location: the default ladder (`hls: {}`), otherwise as the default /videos/. */
+export const HLS = { upload: "/streams/", served: "/streams/", directory: "streams" } as const;
+
+/** A stack of its own, so that its worker has no other job and its metrics count the ladders alone. */
+export const HLS_STACK: StackConfig = {
+  ftp: STACK.ftp,
+  http: {
+    bindAddress: HOST,
+    gallery: { enabled: false },
+    locations: [{ path: HLS.served, directory: HLS.directory, mp4: true, hls: {} }],
   },
 };
