@@ -22,6 +22,7 @@
  *   only a reset or a timeout logs "FAIL UPLOAD".
  */
 
+/** What a log line records; the SFTP log's lines give the same entries (sftpSessions.ts). */
 export type FtpEntry =
   | { readonly kind: "connect"; readonly client: string }
   | { readonly kind: "login"; readonly ok: boolean; readonly user: string; readonly client: string }
@@ -33,6 +34,10 @@ export type FtpEntry =
       readonly bytes: number;
       /** The line's time stamp, read as UTC (the container's zone). */
       readonly time: Date | null;
+      /** SFTP: the path is the name byte for byte (in vsftpd's, '?' stands for any byte). */
+      readonly exact?: true;
+      /** SFTP: the upload emptied the file first, so `bytes` is the whole file. */
+      readonly whole?: boolean;
     }
   | { readonly kind: "delete"; readonly user: string; readonly path: string }
   /** Every way to split "FROM TO" at a space: paths may hold spaces, the caller checks the disk. */
@@ -41,6 +46,7 @@ export type FtpEntry =
       readonly user: string;
       readonly candidates: readonly (readonly [string, string])[];
       readonly time: Date | null;
+      readonly exact?: true;
     }
   | { readonly kind: "mkdir" | "rmdir"; readonly user: string; readonly path: string };
 

@@ -51,6 +51,7 @@ const FIELDS: Record<keyof WorkerSettings, [Check, string]> = {
   derivedRoot: [absolute, "an absolute path"],
   stateDir: [absolute, "an absolute path"],
   ftpLog: [absolute, "an absolute path"],
+  sftpLog: [optional(absolute), "an absolute path, or absent without SFTP"],
   users: [list(shape({ name: str, root: (v) => v === "" || relative(v) })), "a list of { name, root }"],
   locations: [
     list(

@@ -78,6 +78,11 @@ export interface WorkerSettings {
   readonly stateDir: string;
   /** vsftpd's log (read-only). When it passes its size limit it is copied to `<ftpLog>.1` and emptied. */
   readonly ftpLog: string;
+  /**
+   * With SFTP on: the SFTP server's log (sshd and internal-sftp at INFO, read-only), rotated the
+   * same way; completed SFTP uploads are its `close "…" bytes read … written …` lines.
+   */
+  readonly sftpLog?: string;
   /** Each FTP user's chroot under mediaRoot ("" for all of it): log paths are relative to it. */
   readonly users: readonly { readonly name: string; readonly root: string }[];
   readonly locations: readonly WorkerLocation[];

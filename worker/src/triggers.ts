@@ -1,8 +1,9 @@
 /**
- * What the worker does for each FTP log entry. The log says what happened; the disk says what
- * is there now: a job is queued for the file as it is on disk (its size and mtime), and a
- * delete or rename only asks for a rescan of the location, which removes what the file left
- * behind. So a log line that lies (or is read twice) cannot remove anything that still exists.
+ * What the worker does for each entry of the FTP log or the SFTP log (both give the same
+ * entries: ftpLog.ts, sftpSessions.ts). The log says what happened; the disk says what is there
+ * now: a job is queued for the file as it is on disk (its size and mtime), and a delete or
+ * rename only asks for a rescan of the location, which removes what the file left behind. So a
+ * log line that lies (or is read twice) cannot remove anything that still exists.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -52,7 +53,24 @@ function uploaded(ctx: TriggerContext, entry: Upload): void {
   ctx.metrics.uploadsCompleted += 1;
   ctx.metrics.uploadBytes += entry.bytes;
   const found = onDisk(ctx, entry);
-  if (found !== null) queueFile(ctx, found, entry.user, entry.time);
+  if (found === null || !sizeFits(ctx, entry, found)) return;
+  queueFile(ctx, found, entry.user, entry.time);
+}
+
+/**
+ * SFTP counts the bytes a handle wrote: the file must have that many (after a truncating open)
+ * or more (a resume). Otherwise it changed since, e.g. another upload of the name is under way,
+ * and that one's close line queues it.
+ */
+function sizeFits(ctx: TriggerContext, entry: Upload, found: Found): boolean {
+  const size = statOf(ctx, found.mediaPath)?.size;
+  if (entry.exact === undefined || size === undefined) return true;
+  if (entry.whole ? size === entry.bytes : size >= entry.bytes) return true;
+  ctx.log(
+    `upload ${JSON.stringify(mediaUrl(found.placement.location, found.placement.rest))} has ${size} bytes, ` +
+      `the SFTP log says ${entry.bytes} were written: not processed until a later line names it`,
+  );
+  return false;
 }
 
 /**
@@ -76,7 +94,7 @@ function uploadFailed(ctx: TriggerContext, entry: Upload): void {
 function renamed(ctx: TriggerContext, entry: Extract<FtpEntry, { kind: "rename" }>): void {
   for (const [from, to] of entry.candidates) {
     const target = mediaPathOf(ctx.settings, entry.user, to);
-    const [onDisk] = target === null ? [] : candidatesOf(ctx.settings.mediaRoot, target);
+    const [onDisk] = target === null ? [] : namedOnDisk(ctx, target, entry.exact);
     if (onDisk === undefined) continue;
     const old = placed(ctx, entry.user, from);
     if (old !== null) ctx.rescan(old.location);
@@ -120,7 +138,7 @@ interface Found {
 /** The file an upload line names, as it is on disk; null when it is not (or not one file). */
 function onDisk(ctx: TriggerContext, entry: Upload): Found | null {
   const logged = mediaPathOf(ctx.settings, entry.user, entry.path);
-  const mediaPath = logged === null ? null : resolveLoggedFile(ctx.settings.mediaRoot, logged, entry.bytes);
+  const mediaPath = logged === null ? null : uploadedFile(ctx, logged, entry);
   const placement = mediaPath === null ? null : placementOf(ctx.settings.locations, mediaPath);
   if (mediaPath === null || placement === null) {
     // Temporary names (a.mp4.part) are usually renamed by the time their line is read.
@@ -132,6 +150,18 @@ function onDisk(ctx: TriggerContext, entry: Upload): Found | null {
     return null;
   }
   return { mediaPath, placement };
+}
+
+/** The one file an upload's logged media path is: itself (SFTP), or what its '?' fit (vsftpd). */
+function uploadedFile(ctx: TriggerContext, logged: string, entry: Upload): string | null {
+  if (!entry.exact) return resolveLoggedFile(ctx.settings.mediaRoot, logged, entry.bytes);
+  return statOf(ctx, logged)?.isFile() ? logged : null;
+}
+
+/** What a logged media path names on disk: itself (SFTP), or each name its '?' fit (vsftpd). */
+function namedOnDisk(ctx: TriggerContext, mediaPath: string, exact: true | undefined): string[] {
+  if (!exact) return candidatesOf(ctx.settings.mediaRoot, mediaPath);
+  return statOf(ctx, mediaPath) === null ? [] : [mediaPath];
 }
 
 function placed(ctx: TriggerContext, user: string, loggedPath: string): Placement | null {

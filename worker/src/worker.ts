@@ -1,22 +1,21 @@
 /**
- * The running worker: follows the FTP log, runs the job queue, rescans, delivers webhooks and
- * serves metrics. Polling rather than fs.watch: the log and the media are volumes, where
- * inotify may see nothing (bind mounts from another namespace, network filesystems).
+ * The running worker: follows the FTP log (and the SFTP log, with SFTP on), runs the job queue,
+ * rescans, delivers webhooks and serves metrics. Polling rather than fs.watch: the logs and the
+ * media are volumes, where inotify may see nothing (bind mounts from another namespace, network
+ * filesystems).
  */
 import * as fs from "node:fs";
 import type { AddressInfo } from "node:net";
 import { eventLine, log as logLine, type WorkerEvent } from "./events";
 import { Failures } from "./failures";
-import { parseLogLine } from "./ftpLog";
+import { followedLogs } from "./followedLog";
 import { runJob, type JobContext } from "./job";
 import { JobQueue } from "./jobQueue";
 import { runLadderJob } from "./ladderJob";
-import { readNewLines, START, type LogPosition } from "./logFollower";
 import { Metrics, serveMetrics } from "./metrics";
 import { Outbox } from "./outbox";
 import { reconcileAll, reconcileLocation, SETTLE_MS, type ReconcileContext } from "./reconcile";
 import type { WorkerLocation, WorkerSettings } from "./settings";
-import { isRecord, StateFile } from "./stateFile";
 import { handleEntry } from "./triggers";
 
 export interface WorkerOptions {
@@ -36,9 +35,6 @@ export interface RunningWorker {
 
 /** How long SIGTERM lets running ffmpeg children finish before they are killed. */
 export const STOP_GRACE_MS = 20_000;
-
-const isPosition = (v: unknown): v is LogPosition =>
-  isRecord(v) && typeof v.offset === "number" && (v.head === null || typeof v.head === "string");
 
 export async function startWorker(
   settings: WorkerSettings,
@@ -71,11 +67,7 @@ export async function startWorker(
     emit,
     settleMs: options.settleMs ?? SETTLE_MS,
   };
-  const positionFile = new StateFile<LogPosition>(settings.stateDir, "ftp-log-position.json", (j) => {
-    if (!isPosition(j)) throw new Error("not a log position");
-    return j;
-  });
-  let position = positionFile.load(START);
+  const logs = followedLogs(settings, log);
   const dirty = new Set<WorkerLocation>();
   const triggers = {
     settings,
@@ -90,26 +82,17 @@ export async function startWorker(
   const server = await serveMetrics(metrics, settings.metrics.host, settings.metrics.port);
   reconcileAll(reconcile);
   queue.pump();
-  log(
-    `worker started: ${settings.locations.length} location(s), log ${settings.ftpLog} from offset ${position.offset}`,
-  );
+  const followed = logs.map((l) => `${l.file} from offset ${l.offset}`).join(", ");
+  log(`worker started: ${settings.locations.length} location(s), log ${followed}`);
 
   const poll = () => {
-    const read = readNewLines(settings.ftpLog, position);
-    if (read.gap) log(read.gap);
-    for (const line of read.lines) {
-      const entry = parseLogLine(line);
+    for (const l of logs) {
       try {
-        if (entry !== null) handleEntry(triggers, entry);
+        l.poll((entry) => handleEntry(triggers, entry), log);
       } catch (e) {
-        // One line's trouble (a file it names is unreadable) must not hold up every later line.
-        log(`log line not handled (${e instanceof Error ? e.message : String(e)}): ${line}`);
+        // An unreadable log must not stop the other one.
+        log(`reading ${l.file} failed: ${e instanceof Error ? e.message : String(e)}`);
       }
-    }
-    // After the lines' jobs are saved: a crash in between reads them again (jobs are keyed).
-    if (read.position.offset !== position.offset || read.position.head !== position.head) {
-      position = read.position;
-      positionFile.save(position);
     }
     for (const l of dirty) reconcileLocation(reconcile, l);
     dirty.clear();

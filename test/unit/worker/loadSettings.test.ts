@@ -52,6 +52,14 @@ describe("parseSettings", () => {
     ).toThrow(/^w\.json: locations must be /);
   });
 
+  it("accepts an absolute SFTP log path, and refuses a relative one", () => {
+    const withSftp = { ...valid, sftpLog: "/var/log/vsftpd/sftp.log" };
+    expect(parseSettings(withSftp, "w.json")).toEqual(withSftp);
+    expect(() => parseSettings({ ...valid, sftpLog: "sftp.log" }, "w.json")).toThrow(
+      /^w\.json: sftpLog must be an absolute path/,
+    );
+  });
+
   it("refuses a webhook subscribed to an event that does not exist", () => {
     const bad = {
       ...valid,

@@ -4,23 +4,30 @@ import * as path from "node:path";
 import { readNewLines, START, type LogPosition } from "../../../worker/src/logFollower";
 import { StateFile } from "../../../worker/src/stateFile";
 
-const line = (n: number) =>
+// Both logs the worker follows: vsftpd's, and the SFTP server's (rsyslog's format).
+const ftpLine = (n: number) =>
   `Tue Dec  1 12:00:${String(n % 60).padStart(2, "0")} 2026 [pid ${1000 + n}] CONNECT: Client "127.0.0.1"\n`;
-const lines = (from: number, to: number) =>
-  Array.from({ length: to - from }, (_, i) => line(from + i)).join("");
+const sftpLine = (n: number) =>
+  `2026-12-01T12:00:${String(n % 60).padStart(2, "0")}.126042+00:00 vm internal-sftp[${1000 + n}]: ` +
+  `session opened for local user uploader from [127.0.0.1]\n`;
 
-describe("readNewLines", () => {
+describe.each([
+  ["vsftpd.log", ftpLine],
+  ["sftp.log", sftpLine],
+])("readNewLines on %s", (name, line) => {
+  const lines = (from: number, to: number) =>
+    Array.from({ length: to - from }, (_, i) => line(from + i)).join("");
   let dir: string;
   let log: string;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "worker-follower-"));
-    log = path.join(dir, "vsftpd.log");
+    log = path.join(dir, name);
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  /** vsftpd appending, as O_APPEND writes do. */
+  /** vsftpd or rsyslog appending, as O_APPEND writes do. */
   const append = (text: string) => fs.appendFileSync(log, text);
-  /** The FTP container's rotation: copy to .1, then empty the original in place. */
+  /** The containers' rotation: copy to .1, then empty the original in place. */
   const copyTruncate = () => {
     fs.copyFileSync(log, `${log}.1`);
     fs.truncateSync(log, 0);

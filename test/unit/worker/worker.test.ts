@@ -342,3 +342,102 @@ describe("the worker's rescan at start", () => {
     expect(exists("derived/meta/videos")).toBe(false);
   });
 });
+
+describe("the worker with an SFTP log", () => {
+  let root: string;
+  let settings: WorkerSettings;
+  const lines: string[] = [];
+  const sftp = (pid: number, message: string) =>
+    `2026-12-01T12:48:59.127381+00:00 vm internal-sftp[${pid}]: ${message}\n`;
+  const session = (pid: number) => sftp(pid, "session opened for local user uploader from [127.0.0.1]");
+  const open = (pid: number, p: string) => sftp(pid, `open "${p}" flags WRITE,CREATE,TRUNCATE mode 0644`);
+  const at = (p: string) => path.join(settings.mediaRoot, p);
+  let clipSize: number;
+
+  beforeAll(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), "worker-sftp-"));
+    const incoming = path.join(root, "media", "videos", ".incoming");
+    fs.mkdirSync(path.join(incoming, "trips"), { recursive: true });
+    execFileSync("ffmpeg", [
+      ...["-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=10:duration=1"],
+      ...["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"],
+      path.join(incoming, "trips", "Größe.mp4"),
+    ]);
+    const clip = fs.readFileSync(path.join(incoming, "trips", "Größe.mp4"));
+    clipSize = clip.length;
+    // What a put leaves when its connection drops halfway.
+    fs.writeFileSync(path.join(incoming, "half.mp4"), clip.subarray(0, clip.length >> 1));
+    for (const f of ["trips/Größe.mp4", "half.mp4"]) {
+      fs.chownSync(path.join(incoming, f), UPLOADER.uid, UPLOADER.gid);
+    }
+    settings = {
+      mediaRoot: path.join(root, "media"),
+      derivedRoot: path.join(root, "derived"),
+      stateDir: path.join(root, "state"),
+      ftpLog: path.join(root, "logs", "vsftpd.log"),
+      sftpLog: path.join(root, "logs", "sftp.log"),
+      users: [{ name: "uploader", root: "" }],
+      locations: [{ path: "/videos/", directory: "videos", publish: "verified" }],
+      rescanSeconds: 3600,
+      concurrency: 1,
+      maxFileSize: 10_000_000,
+      posterWidth: 80,
+      previews: false,
+      nice: 10,
+      metrics: { host: "127.0.0.1", port: 0 },
+      owners: { uploader: UPLOADER, published: { uid: 0, gid: 0 } },
+      webhooks: [],
+      webhookRetrySeconds: 30,
+      urls: { meta: "/_meta", poster: "/_poster", preview: "/_preview", hls: "/_hls" },
+    };
+    fs.mkdirSync(path.join(root, "logs"));
+  }, SLOW);
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  test(
+    "publishes an SFTP upload into a verified location, across a restart between its open and its close, and never an interrupted one",
+    async () => {
+      const name = "/videos/.incoming/trips/Gr\\303\\266\\303\\237e.mp4"; // as internal-sftp logs "Größe"
+      const before = session(2001) + open(2001, name);
+      fs.appendFileSync(settings.sftpLog!, before);
+      const first = await startWorker(settings, { pollMs: 25, log: (l) => lines.push(l) });
+      const savedOffset = () => {
+        const file = path.join(settings.stateDir, "sftp-log-position.json");
+        return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")).offset : undefined;
+      };
+      await until("the first worker to read the open", () =>
+        savedOffset() === Buffer.byteLength(before) ? true : undefined,
+      );
+      await first.stop(1000);
+
+      const worker = await startWorker(settings, { pollMs: 25, log: (l) => lines.push(l) });
+      try {
+        fs.appendFileSync(
+          settings.sftpLog!,
+          sftp(2001, `close "${name}" bytes read 0 written ${clipSize}`) +
+            session(2002) +
+            open(2002, "/videos/.incoming/half.mp4") +
+            sftp(2002, `forced close "/videos/.incoming/half.mp4" bytes read 0 written ${clipSize >> 1}`),
+        );
+        const metaFile = path.join(settings.derivedRoot, "meta/videos/trips/Größe.mp4.json");
+        const meta = await until("the published metadata", () =>
+          fs.existsSync(metaFile) ? JSON.parse(fs.readFileSync(metaFile, "utf8")) : undefined,
+        );
+        expect(meta).toMatchObject({
+          url: "/videos/trips/Gr%C3%B6%C3%9Fe.mp4",
+          uploader: "uploader",
+          size: clipSize,
+        });
+        expect(fs.statSync(at("videos/trips/Größe.mp4")).uid).toBe(0);
+        await worker.idle();
+        expect(lines).toContain('upload failed "/videos/half.mp4": not processed');
+        expect(fs.existsSync(at("videos/.incoming/half.mp4"))).toBe(true);
+        expect(fs.existsSync(at("videos/half.mp4"))).toBe(false);
+        expect(fs.existsSync(at("videos/.rejected"))).toBe(false);
+      } finally {
+        await worker.stop(1000);
+      }
+    },
+    SLOW,
+  );
+});
