@@ -6,9 +6,10 @@ import tseslint from "typescript-eslint";
 
 /** Folders a file in `folder` must not import from: everything above it. */
 const above = {
-  spec: ["nginx", "vsftpd", "containerFiles", "components", "scripts", "bench", "test", "worker/settings"],
-  nginx: ["vsftpd", "containerFiles", "components", "scripts", "bench", "test", "worker/settings"],
-  vsftpd: ["nginx", "containerFiles", "components", "scripts", "bench", "test", "worker/settings"],
+  spec: ["nginx", "vsftpd", "sftp", "containerFiles", "components", "scripts", "bench", "test", "worker/settings"],
+  nginx: ["vsftpd", "sftp", "containerFiles", "components", "scripts", "bench", "test", "worker/settings"],
+  vsftpd: ["nginx", "sftp", "containerFiles", "components", "scripts", "bench", "test", "worker/settings"],
+  sftp: ["nginx", "vsftpd", "containerFiles", "components", "scripts", "bench", "test", "worker/settings"],
   worker: ["nginx", "vsftpd", "containerFiles", "components", "scripts", "bench", "test"],
   // After worker/: the runtime is compiled alone in its image, so it imports nothing of the project.
   "worker/src": ["spec", "nginx", "vsftpd", "containerFiles", "components", "scripts", "bench", "test"],

@@ -2,7 +2,22 @@
 // all get the same bytes; only how they hash the secrets differs.
 import { renderNginxConf } from "../nginx/conf";
 import { galleryEntries, renderGalleryPage } from "../nginx/gallery";
-import type { ConfiguredSecrets, ContainerFile, FtpLayout, Spec, WebLayout, WorkerLayout } from "../spec";
+import {
+  renderAccounts,
+  renderAuthorizedKeys,
+  renderLogSockets,
+  renderSftpPamService,
+  renderSshdConfig,
+} from "../sftp/conf";
+import type {
+  ConfiguredSecrets,
+  ContainerFile,
+  FtpLayout,
+  SftpLayout,
+  Spec,
+  WebLayout,
+  WorkerLayout,
+} from "../spec";
 import { renderFolderList, renderPamService, renderUserConfigs, renderVsftpdConf } from "../vsftpd/conf";
 import { renderWorkerSettings } from "../worker/settings";
 import { banFiles } from "./bans";
@@ -168,4 +183,35 @@ export function containerSecrets(
     },
     worker: { webhookSecrets: secrets.webhookSecrets },
   };
+}
+
+export interface SftpContainerSecrets {
+  /** The FTP users' hashes, as the FTP container gets them: one password for both servers. */
+  readonly ftpHashes: Readonly<Record<string, string>>;
+  /** The private host key (sftp.hostKey or the generated one), OpenSSH or PKCS#8 PEM. */
+  readonly hostKey: string;
+}
+
+/** Nothing without sftp.enabled. The password file and host key are root's only (sshd reads them as root). */
+export function sftpContainerFiles(
+  spec: Spec,
+  layout: SftpLayout,
+  secrets: SftpContainerSecrets,
+): ContainerFile[] {
+  const { ftp, sftp } = spec;
+  if (sftp === undefined) return [];
+  const names = ftp.users.map((u) => u.name);
+  return [
+    { file: layout.configFile, content: renderSshdConfig(ftp, sftp, layout), permissions: "0644" },
+    { file: layout.pamServiceFile, content: renderSftpPamService(ftp, layout), permissions: "0644" },
+    { file: layout.accountsFile, content: renderAccounts(ftp, layout), permissions: "0644" },
+    { file: layout.logSocketsFile, content: renderLogSockets(ftp, layout), permissions: "0644" },
+    ...renderAuthorizedKeys(ftp, layout).map((k) => ({ ...k, permissions: "0644" })),
+    {
+      file: layout.passwordFile,
+      content: passwordFile("ftp", names, secrets.ftpHashes),
+      permissions: "0600",
+    },
+    { file: layout.hostKeyFile, content: pemFile(secrets.hostKey), permissions: "0600" },
+  ];
 }

@@ -40,3 +40,15 @@ export function ftpEndpoint(spec: Spec): FtpEndpoint {
     url: `ftp://${passiveAddress}${port === 21 ? "" : `:${port}`}/`,
   };
 }
+
+export interface SftpEndpoint {
+  readonly host: string;
+  readonly port: number;
+  readonly url: string;
+}
+
+/** Where SFTP clients connect: the FTP server's public address, on sftp.port. */
+export function sftpEndpoint(spec: Spec, sftp: { readonly port: number }): SftpEndpoint {
+  const host = spec.ftp.passiveAddress;
+  return { host, port: sftp.port, url: `sftp://${host}${sftp.port === 22 ? "" : `:${sftp.port}`}/` };
+}

@@ -84,9 +84,39 @@ export interface WorkerLayout {
   readonly stateDir: string;
   /** vsftpd's log, on the log volume the FTP container writes (mounted read-only here). */
   readonly ftpLog: string;
+  /** The SFTP server's log, on the same volume (with sftp.enabled). */
+  readonly sftpLog: string;
   readonly settingsFile: string;
   readonly metricsHost: string;
   readonly metricsPort: number;
+}
+
+/** OpenSSH's sshd with internal-sftp (sftp/): the FTP users, their roots and folders. */
+export interface SftpLayout {
+  /** The media volume's mount point; each user is chrooted to its FTP root inside it. */
+  readonly mediaRoot: string;
+  /** sshd `ListenAddress` and `Port` inside the container (the published port is sftp.port). */
+  readonly listenAddress: string;
+  readonly listenPort: number;
+  readonly configFile: string;
+  /** The private Ed25519 host key, root's only (sshd ignores a key others can read). */
+  readonly hostKeyFile: string;
+  /** One `authorized_keys` file per user with sshKeys, named after the user (`%u`). */
+  readonly authorizedKeysDir: string;
+  /** The FTP users' bcrypt password file, the same bytes vsftpd's pam_pwdfile reads. */
+  readonly passwordFile: string;
+  /**
+   * sshd's PAM service: OpenSSH 9.2 names it after its program, 10.0 after PAMServiceName
+   * (default `sshd`). The config sets neither, so it is `sshd` in the image.
+   */
+  readonly pamService: string;
+  readonly pamServiceFile: string;
+  /** One passwd line per virtual user, which the entrypoint appends to /etc/passwd. */
+  readonly accountsFile: string;
+  /** `<root> <socket>` per root: where the log relay listens for internal-sftp's lines. */
+  readonly logSocketsFile: string;
+  /** The relay's log, on the FTP log volume beside vsftpd's (WorkerLayout.sftpLog). */
+  readonly logFile: string;
 }
 
 /** Where nginx serves the worker's derived files; no location path can start with `/-/`. */
@@ -117,6 +147,7 @@ export const WORKER_CONTAINER_LAYOUT: WorkerLayout = {
   derivedRoot: `${CONTAINER_DERIVED_ROOT}/files`,
   stateDir: `${CONTAINER_DERIVED_ROOT}/state`,
   ftpLog: `${FTP_LOG_DIR}/vsftpd.log`,
+  sftpLog: `${FTP_LOG_DIR}/sftp.log`,
   settingsFile: "/etc/video-server/worker.json",
   metricsHost: "0.0.0.0",
   metricsPort: WORKER_METRICS_PORT,
@@ -168,6 +199,22 @@ export const WEB_CONTAINER_LAYOUT: WebLayout = {
   authFailureLog: "/var/log/nginx/auth-failures.log",
   derivedRoot: `${CONTAINER_DERIVED_ROOT}/files`,
   staticDir: "/usr/share/video-server",
+};
+
+export const SFTP_CONTAINER_LAYOUT: SftpLayout = {
+  mediaRoot: CONTAINER_MEDIA_ROOT,
+  listenAddress: "0.0.0.0",
+  listenPort: 22,
+  // sftp/Dockerfile makes /etc/ssh/video-server and its authorized-keys folder.
+  configFile: "/etc/ssh/video-server/sshd_config",
+  hostKeyFile: "/etc/ssh/video-server/host-key",
+  authorizedKeysDir: "/etc/ssh/video-server/authorized-keys",
+  passwordFile: "/etc/ssh/video-server/passwd",
+  pamService: "sshd",
+  pamServiceFile: "/etc/pam.d/sshd",
+  accountsFile: "/etc/ssh/video-server/accounts",
+  logSocketsFile: "/etc/ssh/video-server/log-sockets",
+  logFile: `${FTP_LOG_DIR}/sftp.log`,
 };
 
 /** Port the nginx container listens on (the published port comes from `http.port`). */

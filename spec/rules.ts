@@ -4,6 +4,8 @@ import {
   MAX_PASSIVE_PORTS,
   PATTERNS,
   RESERVED_USER_NAMES,
+  SFTP_LOG_FOLDER,
+  SFTP_RESERVED_USER_NAMES,
   passiveClientLimit,
   type RawConfig,
 } from "./schema";
@@ -40,7 +42,7 @@ function targetRules(c: RawConfig): string[] {
   return problems;
 }
 
-function portRules({ ftp, http }: RawConfig): string[] {
+function portRules({ ftp, http, sftp }: RawConfig): string[] {
   const problems: string[] = [];
   const { min, max } = ftp.passivePorts;
   const passive = (p: number) => p >= min && p <= max;
@@ -58,6 +60,13 @@ function portRules({ ftp, http }: RawConfig): string[] {
   if (passive(ftp.port)) problems.push(`ftp.port: ${ftp.port} lies inside ftp.passivePorts ${min}–${max}`);
   if (http.port === ftp.port) problems.push(`http.port: ${http.port} is also ftp.port`);
   if (passive(http.port)) problems.push(`http.port: ${http.port} lies inside ftp.passivePorts ${min}–${max}`);
+  if (sftp.enabled) {
+    const at = `sftp.port: ${sftp.port}`;
+    if (sftp.port === ftp.port) problems.push(`${at} is also ftp.port`);
+    if (sftp.port === http.port) problems.push(`${at} is also http.port`);
+    if (http.tls !== "off" && sftp.port === http.httpsPort) problems.push(`${at} is also http.httpsPort`);
+    if (passive(sftp.port)) problems.push(`${at} lies inside ftp.passivePorts ${min}–${max}`);
+  }
   if (http.tls !== "off") {
     const at = `http.httpsPort: ${http.httpsPort}`;
     if (http.httpsPort === http.port) problems.push(`${at} is also http.port`);
@@ -224,6 +233,40 @@ function processingRules({ processing, http, images }: RawConfig): string[] {
   ];
 }
 
+/** SFTP settings without the SFTP server say so; with it, names and folders it needs. */
+function sftpRules({ sftp, ftp, http, images }: RawConfig): string[] {
+  if (sftp.enabled) {
+    const problems: string[] = [];
+    ftp.users.forEach((u, i) => {
+      if (SFTP_RESERVED_USER_NAMES.includes(u.name)) {
+        problems.push(`ftp.users[${i}].name: '${u.name}' is an account of the SFTP image; pick another name`);
+      }
+      const dev = u.root === "" ? SFTP_LOG_FOLDER : `${u.root}/${SFTP_LOG_FOLDER}`;
+      http.locations.forEach((l, j) => {
+        if (isInside(l.directory, dev)) {
+          problems.push(
+            `http.locations[${j}].directory: '${l.directory}' is the folder '${dev}' where SFTP logs for ftp.users[${i}]; use another name`,
+          );
+        }
+      });
+    });
+    return problems;
+  }
+  const off = "has no effect while sftp.enabled is false";
+  return [
+    ...ftp.users.flatMap((u, i) => (u.sshKeys.length > 0 ? [`ftp.users[${i}].sshKeys: ${off}`] : [])),
+    ...(sftp.hostKey !== undefined ? [`sftp.hostKey: ${off}`] : []),
+    ...(images.sftp !== undefined ? [`images.sftp: ${off}`] : []),
+  ];
+}
+
 export function crossCheck(c: RawConfig): string[] {
-  return [...targetRules(c), ...portRules(c), ...ftpRules(c), ...httpRules(c), ...processingRules(c)];
+  return [
+    ...targetRules(c),
+    ...portRules(c),
+    ...ftpRules(c),
+    ...httpRules(c),
+    ...processingRules(c),
+    ...sftpRules(c),
+  ];
 }

@@ -38,12 +38,39 @@ export const PATTERNS = {
   certificate:
     /^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*(-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)*$/,
   secret: /^[A-Za-z0-9_.~+/=-]{16,256}$/,
+  /** An OpenSSH or PKCS#8 private key, as sshd reads a host key. */
+  sshPrivateKey:
+    /^-----BEGIN (OPENSSH )?PRIVATE KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END (OPENSSH )?PRIVATE KEY-----\s*$/,
   privateKey:
     /^-----BEGIN (RSA |EC )?PRIVATE KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END (RSA |EC )?PRIVATE KEY-----\s*$/,
 } as const;
 
 /** Names vsftpd, nginx or the base image already use; a virtual user must not shadow them. */
 export const RESERVED_USER_NAMES = ["root", "ftp", "nginx", "www-data", "nobody", "vsftpd-media", "daemon"];
+/**
+ * The SFTP image's own accounts (Debian's base passwd, sshd's): with SFTP on, each FTP user is
+ * also an account there, and one of these names would clash.
+ */
+export const SFTP_RESERVED_USER_NAMES = [
+  "_apt",
+  "backup",
+  "bin",
+  "games",
+  "irc",
+  "list",
+  "lp",
+  "mail",
+  "man",
+  "news",
+  "proxy",
+  "sshd",
+  "sync",
+  "sys",
+  "systemd-network",
+  "uucp",
+];
+/** With SFTP on, each user root holds `dev/log`, where internal-sftp logs from inside its chroot. */
+export const SFTP_LOG_FOLDER = "dev";
 
 /** Each published passive port is one docker-proxy process and one port entry. */
 export const MAX_PASSIVE_PORTS = 100;
@@ -152,6 +179,15 @@ const ftpUserSchema = z
      * uploads and downloads: vsftpd has one knob (local_max_rate) for both.
      */
     maxRate: match(PATTERNS.rate, "a rate in bytes per second such as 1m or 500k").optional(),
+    /** Public keys that log this user in over SFTP (sftp.enabled), beside the password. */
+    sshKeys: z
+      .array(
+        z.string().refine(isSshPublicKey, {
+          message: "must be an OpenSSH public key line such as 'ssh-ed25519 AAAAC3… comment'",
+        }),
+      )
+      .max(32)
+      .default([]),
   })
   .strict();
 
@@ -462,6 +498,26 @@ export const rawConfigSchema = z
       })
       .strict()
       .prefault({}),
+    sftp: z
+      .object({
+        /** OpenSSH's internal-sftp beside vsftpd: the same users, roots and rules. */
+        enabled: z.boolean().default(false),
+        /** Published on ftp.bindAddress. */
+        port: port.default(2222),
+        /** The server's private host key (a Pulumi secret); unset: an Ed25519 key kept in state. */
+        hostKey: match(PATTERNS.sshPrivateKey, "an OpenSSH or PKCS#8 private key (PEM)").optional(),
+        maxAuthTries: count(1, 20).default(3),
+        /** Seconds a connection may take to log in. */
+        loginGraceTime: count(5, 600).default(30),
+        /** Unauthenticated connections at once before sshd starts refusing (MaxStartups start). */
+        maxStartups: count(1, 1000).default(10),
+        /** Sessions per connection. */
+        maxSessions: count(1, 100).default(10),
+        /** The SFTP container's memory limit in MiB; 0: none. */
+        memoryLimit: memoryLimit.default(256),
+      })
+      .strict()
+      .prefault({}),
     processing: processingSchema.prefault({}),
     images: z
       .object({
@@ -473,6 +529,10 @@ export const rawConfigSchema = z
         worker: match(
           PATTERNS.imageRef,
           "an image reference such as registry.example.com/video-server/worker:1.0",
+        ).optional(),
+        sftp: match(
+          PATTERNS.imageRef,
+          "an image reference such as registry.example.com/video-server/sftp:1.0",
         ).optional(),
       })
       .strict()

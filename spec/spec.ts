@@ -50,6 +50,23 @@ export interface FtpUserSpec {
   readonly hasPassword: boolean;
   /** Bytes per second per transfer, up or down; absent: no limit. */
   readonly maxRate?: number;
+  /** OpenSSH public key lines that log the user in over SFTP. */
+  readonly sshKeys: readonly string[];
+}
+
+/** OpenSSH's internal-sftp (sftp/); absent when sftp.enabled is false. */
+export interface SftpSpec {
+  /** Published on ftp.bindAddress. */
+  readonly port: number;
+  readonly maxAuthTries: number;
+  /** Seconds. */
+  readonly loginGraceTime: number;
+  readonly maxStartups: number;
+  readonly maxSessions: number;
+  /** MiB; 0: no limit. */
+  readonly memoryLimit: number;
+  /** False: the program generates an Ed25519 host key and keeps it in state. */
+  readonly hasHostKey: boolean;
 }
 
 export type TlsMode = "off" | "enabled" | "required";
@@ -163,7 +180,13 @@ export interface Spec {
   readonly ftp: FtpSpec;
   readonly http: HttpSpec;
   readonly processing?: ProcessingSpec;
-  readonly images: { readonly ftp: ImageSpec; readonly web: ImageSpec; readonly worker: ImageSpec };
+  readonly sftp?: SftpSpec;
+  readonly images: {
+    readonly ftp: ImageSpec;
+    readonly web: ImageSpec;
+    readonly worker: ImageSpec;
+    readonly sftp: ImageSpec;
+  };
 }
 
 /**
@@ -182,6 +205,8 @@ export interface SecretsOf<T> {
   /** HTTPS certificate chain and key (http.tlsCertificate, http.tlsKey). */
   readonly httpTlsCertificate?: T;
   readonly httpTlsKey?: T;
+  /** The SFTP server's private host key (sftp.hostKey); generated when absent. */
+  readonly sftpHostKey?: T;
   /** Each processing.webhooks entry's secret, in config order. */
   readonly webhookSecrets: readonly T[];
   /** Private key for an ssh:// target (`sshPrivateKey`, read beside the spec by the program). */
@@ -306,6 +331,7 @@ function build(c: RawConfig, ctx: SpecContext): ParsedConfig {
         write: u.write,
         hasPassword: u.password !== undefined,
         ...(u.maxRate === undefined ? {} : { maxRate: sizeBytes(u.maxRate) }),
+        sshKeys: [...u.sshKeys],
       })),
       writableDirectories: locations.map((l) => l.directory).sort(),
       verifiedDirectories: locations
@@ -347,10 +373,12 @@ function build(c: RawConfig, ctx: SpecContext): ParsedConfig {
       },
     },
     ...(c.processing.enabled ? { processing: processingSpec(c.processing) } : {}),
+    ...(c.sftp.enabled ? { sftp: sftpSpec(c.sftp) } : {}),
     images: {
       ftp: image(c.images.ftp, "vsftpd"),
       web: image(c.images.web, "nginx"),
       worker: image(c.images.worker, "worker"),
+      sftp: image(c.images.sftp, "sftp"),
     },
   };
   const byUser = (list: readonly { name: string; password?: string }[]) =>
@@ -368,8 +396,22 @@ function build(c: RawConfig, ctx: SpecContext): ParsedConfig {
     httpTlsCertificate: http.tlsCertificate,
     httpTlsKey: http.tlsKey,
     webhookSecrets: Object.freeze(c.processing.webhooks.map((w) => w.secret)),
+    sftpHostKey: c.sftp.hostKey,
   };
   return { spec: deepFreeze(spec), secrets: Object.freeze(secrets) };
+}
+
+function sftpSpec(s: RawConfig["sftp"]): SftpSpec {
+  const { port, maxAuthTries, loginGraceTime, maxStartups, maxSessions, memoryLimit } = s;
+  return {
+    port,
+    maxAuthTries,
+    loginGraceTime,
+    maxStartups,
+    maxSessions,
+    memoryLimit,
+    hasHostKey: s.hostKey !== undefined,
+  };
 }
 
 function processingSpec(p: RawConfig["processing"]): ProcessingSpec {

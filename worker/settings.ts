@@ -17,6 +17,7 @@ export function workerSettings(
     derivedRoot: layout.derivedRoot,
     stateDir: layout.stateDir,
     ftpLog: layout.ftpLog,
+    ...(spec.sftp === undefined ? {} : { sftpLog: layout.sftpLog }),
     users: spec.ftp.users.map((u) => ({ name: u.name, root: u.root })),
     locations: spec.http.locations.map((l) => ({
       path: l.path,

@@ -14,6 +14,10 @@ export const PEM_KEY =
 export const PEM_HTTPS_KEY =
   "-----BEGIN PRIVATE KEY-----\nSFRUUFMtS0VZLUZPUi1USEUtV0VC\n-----END PRIVATE KEY-----\n";
 
+/** The SFTP server's host key: shaped like a PKCS#8 PEM, which is all the schema checks. */
+export const PEM_SSH_HOST_KEY =
+  "-----BEGIN PRIVATE KEY-----\nU1NILUhPU1QtS0VZLUZPUi1TRlRQ\n-----END PRIVATE KEY-----\n";
+
 /** The remote host's key, as `ssh-keyscan` would print it. */
 export const HOST_KEY = ed25519KeyPair("media.example.com").publicKey;
 
@@ -34,7 +38,14 @@ export function everyFieldConfig(): StackConfig {
       passiveAddress: "127.0.0.1",
       passivePorts: { min: 30000, max: 30009 },
       users: [
-        { name: "editor", password: "editor-password-1", root: "", write: true, maxRate: "5m" },
+        {
+          name: "editor",
+          password: "editor-password-1",
+          root: "",
+          write: true,
+          maxRate: "5m",
+          sshKeys: [ed25519KeyPair("editor@laptop").publicKey],
+        },
         { name: "team-a", password: "team-a-password-2", root: "team-a", write: true },
         { name: "reader", password: "reader-password-3", root: "", write: false },
       ],
@@ -97,6 +108,16 @@ export function everyFieldConfig(): StackConfig {
       banWindow: 120,
       banTime: 300,
     },
+    sftp: {
+      enabled: true,
+      port: 2222,
+      hostKey: PEM_SSH_HOST_KEY,
+      maxAuthTries: 3,
+      loginGraceTime: 20,
+      maxStartups: 5,
+      maxSessions: 4,
+      memoryLimit: 128,
+    },
     processing: {
       enabled: true,
       rescanMinutes: 5,
@@ -119,6 +140,7 @@ export function everyFieldConfig(): StackConfig {
       ftp: "registry.example.com/video-server/vsftpd:1.0",
       web: "nginx:1.27",
       worker: "registry.example.com/video-server/worker:1.0",
+      sftp: "registry.example.com/video-server/sftp:1.0",
     },
   };
 }

@@ -7,10 +7,15 @@ import {
   FTP_CONTAINER_LAYOUT,
   WEB_CONTAINER_LAYOUT,
   WORKER_CONTAINER_LAYOUT,
+  SFTP_CONTAINER_LAYOUT,
   type ContainerFile,
 } from "../../spec";
+
+const GENERATED_HOST_KEY =
+  "-----BEGIN OPENSSH PRIVATE KEY-----\nR0VORVJBVEVELUhPU1QtS0VZ\n-----END OPENSSH PRIVATE KEY-----\n";
 import type { ParsedConfig } from "../../spec";
-import { serverFiles } from "../support/files";
+import { containerSecrets, sftpContainerFiles } from "../../containerFiles";
+import { ftpPasswords, serverFiles } from "../support/files";
 import { parseNginxConf, type Directive } from "./nginxSyntax";
 
 /** Users without a configured password get the services tier's stand-in for the generated one. */
@@ -21,7 +26,16 @@ export function renderFiles(parsed: ParsedConfig): ContainerFile[] {
     WEB_CONTAINER_LAYOUT,
     WORKER_CONTAINER_LAYOUT,
   );
-  return [...ftp, ...web, ...worker];
+  const hashes = containerSecrets(parsed.spec, { ...parsed.secrets, ftpPasswords: ftpPasswords(parsed) });
+  const sftp =
+    parsed.spec.sftp === undefined
+      ? []
+      : sftpContainerFiles(parsed.spec, SFTP_CONTAINER_LAYOUT, {
+          ftpHashes: hashes.ftp.ftpHashes,
+          // The generated key is the program's; a fixed stand-in is as good here.
+          hostKey: parsed.secrets.sftpHostKey ?? GENERATED_HOST_KEY,
+        });
+  return [...ftp, ...web, ...worker, ...sftp];
 }
 
 /** bcrypt output changes with the salt, which is derived from the user name. */

@@ -1,6 +1,6 @@
 /**
  * Secrets audit under mocks: no plaintext secret (FTP and HTTP passwords, the generated one, the
- * secure-link secret, the webhook secrets, the FTPS, HTTPS and SSH keys) nor anything derived from one (bcrypt hashes) in any
+ * secure-link secret, the webhook secrets, the FTPS, HTTPS, SFTP host and SSH keys) nor anything derived from one (bcrypt hashes) in any
  * input the state keeps in clear, any public stack output, any container env, label or command.
  * The services and docker tiers audit the servers' and containers' logs.
  */
@@ -8,7 +8,7 @@ import { FTP_CONTAINER_LAYOUT, WEB_CONTAINER_LAYOUT } from "../../spec";
 import { runProgram, type ProgramRun, type StackConfig } from "../support/program";
 import { withValue } from "../support/stacks";
 import { pemBodyLines } from "../support/tls";
-import { everyFieldConfig, PEM_HTTPS_KEY, PEM_KEY } from "./everyField";
+import { everyFieldConfig, PEM_HTTPS_KEY, PEM_KEY, PEM_SSH_HOST_KEY } from "./everyField";
 import { BCRYPT } from "./renderedFiles";
 
 const SSH_KEY =
@@ -31,6 +31,7 @@ function plainSecrets(config: StackConfig, run: ProgramRun): string[] {
     http.secureLinkSecret,
     ...pemBodyLines(ftp.tlsKey),
     ...pemBodyLines(http.tlsKey),
+    ...pemBodyLines((config.sftp as { hostKey: string }).hostKey),
   ];
 }
 
@@ -48,7 +49,7 @@ describe("secrets under Pulumi mocks", () => {
   let secrets: string[];
   beforeAll(async () => {
     const config = configWithSecrets();
-    run = await runProgram(config, { stack: "hostile", secretKeys: ["ftp", "http", "processing"] });
+    run = await runProgram(config, { stack: "hostile", secretKeys: ["ftp", "http", "sftp", "processing"] });
     secrets = plainSecrets(config, run);
   });
 
@@ -62,6 +63,7 @@ describe("secrets under Pulumi mocks", () => {
       (configWithSecrets().processing as { webhooks: { secret: string }[] }).webhooks[0].secret,
       ...pemBodyLines(PEM_KEY),
       ...pemBodyLines(PEM_HTTPS_KEY),
+      ...pemBodyLines(PEM_SSH_HOST_KEY),
     ];
     expect(
       found(
@@ -92,6 +94,7 @@ describe("secrets under Pulumi mocks", () => {
     const containers = run.resources.filter((r) => r.type === "docker:index/container:Container");
     expect(containers.map((c) => c.name).sort()).toEqual([
       "video-server-ftp-container",
+      "video-server-sftp-container",
       "video-server-web-container",
       "video-server-worker-container",
     ]);

@@ -301,6 +301,26 @@ export const STRING_FIELDS: readonly StringField[] = [
     canary: (v) => v,
   },
   {
+    path: "sftp.hostKey",
+    place: (v) => set(["sftp.enabled", true], ["sftp.hostKey", v]),
+    valid: fc.stringMatching(PATTERNS.sshPrivateKey, { size: "xsmall" }),
+    canary: pemCanary(
+      "-----BEGIN OPENSSH PRIVATE KEY-----\nZQCANARYhostkey\n-----END OPENSSH PRIVATE KEY-----",
+    ),
+  },
+  {
+    path: "ftp.users[0].sshKeys[0]",
+    place: (v) => set(["sftp.enabled", true], ["ftp.users.0.sshKeys", [v]]),
+    valid: hostKey,
+    canary: () => ed25519Key(new Uint8Array(32).fill(9), "zqcanary@key"),
+  },
+  {
+    path: "images.sftp",
+    place: (v) => set(["images.sftp", v], ["sftp.enabled", true]),
+    valid: m(PATTERNS.imageRef),
+    canary: () => "zqcanary/sftp:1",
+  },
+  {
     path: "images.worker",
     place: (v) => set(["images.worker", v]),
     valid: m(PATTERNS.imageRef),
