@@ -11,3 +11,7 @@ export const ftpUsers = server.ftpUsers;
 /** Generated FTP passwords: `pulumi stack output --show-secrets ftpPasswords`. */
 export const ftpPasswords = server.generatedPasswords;
 export const mediaHostPath = spec.media.hostPath;
+/** With sftp.enabled: where to connect, and the host key to pin (when the program generated it). */
+export const sftpEndpoint = server.sftpEndpoint;
+export const sftpHostKey = server.sftp?.hostPublicKey;
+export const sftpHostKeyFingerprint = server.sftp?.hostKeyFingerprint;

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseSpec, type SecretsOf, type Spec } from "../spec";
 
 /** Top-level keys of the `video-server:` namespace; each but `name` holds an object. */
-const OBJECT_KEYS = ["target", "media", "ftp", "http", "processing", "images"] as const;
+const OBJECT_KEYS = ["target", "media", "ftp", "http", "sftp", "processing", "images"] as const;
 const KNOWN_KEYS: readonly string[] = ["name", "sshPrivateKey", ...OBJECT_KEYS];
 
 /** Keys of the namespace the program does not read: typos, or `ftp.port` set without --path. */
@@ -78,6 +78,7 @@ export function readConfig(projectDir: string = process.cwd()): ProgramConfig {
       httpTlsCertificate: secretOrUndefined(secrets.httpTlsCertificate),
       httpTlsKey: secretOrUndefined(secrets.httpTlsKey),
       webhookSecrets: secrets.webhookSecrets.map((s) => pulumi.secret(s)),
+      sftpHostKey: secretOrUndefined(secrets.sftpHostKey),
       sshPrivateKey: config.getSecret("sshPrivateKey"),
     },
   };

@@ -51,7 +51,7 @@ export function healthzCheck(port: number): docker.types.input.ContainerHealthch
   );
 }
 
-export type Role = "ftp" | "web" | "worker";
+export type Role = "ftp" | "web" | "worker" | "sftp";
 
 /**
  * How each server stops: the signal that makes it finish what it is doing, and how long it may
@@ -64,6 +64,8 @@ const STOPPING: Record<Role, { readonly signal: string; readonly graceSeconds: n
   web: { signal: "SIGQUIT", graceSeconds: 10 },
   // The worker finishes its running job (or leaves it queued) and saves its state on SIGTERM.
   worker: { signal: "SIGTERM", graceSeconds: 30 },
+  // sshd stops listening on SIGTERM; the sessions in progress get the grace to finish.
+  sftp: { signal: "SIGTERM", graceSeconds: 30 },
 };
 
 /**
@@ -79,6 +81,9 @@ const CAPABILITIES: Record<Role, readonly string[]> = {
   // The worker (root) moves uploads out of the FTP user's folders (DAC_OVERRIDE), and gives
   // published files to root and rejected ones back to the uploader (CHOWN, FOWNER).
   worker: ["CHOWN", "DAC_OVERRIDE", "FOWNER"],
+  // sshd chroots each session and switches to the media owner (SYS_CHROOT, SETUID, SETGID);
+  // its privilege-separated child chroots to /run/sshd; PAM writes the login's audit record.
+  sftp: ["AUDIT_WRITE", "CHOWN", "SETGID", "SETUID", "SYS_CHROOT"],
 };
 
 /**
@@ -93,6 +98,7 @@ const memory = (mib: number): { memory?: number; memorySwap?: number } =>
 function memoryLimit(spec: Spec, role: Role): number {
   if (role === "ftp") return spec.ftp.memoryLimit;
   if (role === "web") return spec.http.memoryLimit;
+  if (role === "sftp") return spec.sftp?.memoryLimit ?? 0;
   return spec.processing?.memoryLimit ?? 0;
 }
 

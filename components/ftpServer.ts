@@ -28,6 +28,8 @@ export interface FtpServerArgs {
 export class FtpServer extends pulumi.ComponentResource {
   public readonly container: docker.Container;
   public readonly imageId: pulumi.Output<string>;
+  /** Each user's bcrypt hash (secret): the SFTP server checks the same passwords. */
+  public readonly passwordHashes: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: FtpServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("video-server:index:FtpServer", name, {}, opts);
@@ -47,6 +49,7 @@ export class FtpServer extends pulumi.ComponentResource {
       { spec, service: "ftp", names: ftp.users.map((u) => u.name), passwords: args.passwords },
       { parent: this },
     );
+    this.passwordHashes = hashes;
     // One apply over the secrets: the file list comes out as one secret Output.
     const files = pulumi.secret(
       pulumi

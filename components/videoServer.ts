@@ -1,11 +1,20 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ftpEndpoint, httpBaseUrl, locationUrls, type FtpEndpoint, type Spec } from "../spec";
+import {
+  ftpEndpoint,
+  httpBaseUrl,
+  locationUrls,
+  sftpEndpoint,
+  type FtpEndpoint,
+  type SftpEndpoint,
+  type Spec,
+} from "../spec";
 import type { ProgramSecrets } from "./config";
 import { FtpServer } from "./ftpServer";
 import { MediaStore } from "./mediaStore";
 import { MediaWorker } from "./mediaWorker";
+import { SftpServer } from "./sftpServer";
 import { WebServer } from "./webServer";
 
 export interface VideoServerArgs {
@@ -13,7 +22,7 @@ export interface VideoServerArgs {
   readonly secrets: ProgramSecrets;
 }
 
-/** The whole server on one Docker host: media store, FTP server, web server and media worker. */
+/** The whole server on one Docker host: media store, FTP and SFTP servers, web server, media worker. */
 export class VideoServer extends pulumi.ComponentResource {
   public readonly provider: docker.Provider;
   public readonly media: MediaStore;
@@ -21,6 +30,9 @@ export class VideoServer extends pulumi.ComponentResource {
   public readonly web: WebServer;
   /** Absent when processing.enabled is false. */
   public readonly worker?: MediaWorker;
+  /** Absent unless sftp.enabled. */
+  public readonly sftp?: SftpServer;
+  public readonly sftpEndpoint?: SftpEndpoint;
   public readonly httpUrl: string;
   public readonly locationUrls: Record<string, string>;
   public readonly ftpEndpoint: FtpEndpoint;
@@ -94,6 +106,23 @@ export class VideoServer extends pulumi.ComponentResource {
       );
     }
 
+    if (spec.sftp !== undefined) {
+      this.sftp = new SftpServer(
+        `${name}-sftp`,
+        {
+          spec,
+          sftp: spec.sftp,
+          volumeName,
+          logVolumeName: ftpLogVolume?.name,
+          passwordHashes: this.ftp.passwordHashes,
+          hostKey: secrets.sftpHostKey,
+        },
+        // The FTP container's entrypoint makes the users' roots root's, as sshd's chroot needs.
+        { ...onHost, dependsOn: [this.ftp.container] },
+      );
+      this.sftpEndpoint = sftpEndpoint(spec, spec.sftp);
+    }
+
     this.httpUrl = httpBaseUrl(spec);
     this.locationUrls = locationUrls(spec);
     this.ftpEndpoint = ftpEndpoint(spec);
@@ -106,6 +135,9 @@ export class VideoServer extends pulumi.ComponentResource {
       ftpEndpoint: this.ftpEndpoint,
       ftpUsers: this.ftpUsers,
       generatedPasswords: this.generatedPasswords,
+      sftpEndpoint: this.sftpEndpoint,
+      sftpHostKey: this.sftp?.hostPublicKey,
+      sftpHostKeyFingerprint: this.sftp?.hostKeyFingerprint,
     });
   }
 }

@@ -11,11 +11,17 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import {
   FTP_CONTAINER_LAYOUT,
+  SFTP_CONTAINER_LAYOUT,
   WEB_CONTAINER_LAYOUT,
   WORKER_CONTAINER_LAYOUT,
   type ContainerFile,
 } from "../spec";
-import { ftpContainerFiles, webContainerFiles, workerContainerFiles } from "../containerFiles";
+import {
+  ftpContainerFiles,
+  sftpContainerFiles,
+  webContainerFiles,
+  workerContainerFiles,
+} from "../containerFiles";
 import { parseSpec, type ConfiguredSecrets, type Spec } from "../spec";
 import { SECRET_PLACEHOLDER, scrubSecrets } from "./placeholders";
 import { RenderError, readStack, type StackSource } from "./stackFile";
@@ -50,6 +56,7 @@ function secretValues(secrets: ConfiguredSecrets, extra: readonly string[]): str
     secrets.httpTlsCertificate,
     secrets.httpTlsKey,
     ...secrets.webhookSecrets,
+    secrets.sftpHostKey,
     ...extra,
   ].filter((s): s is string => s !== undefined);
 }
@@ -62,7 +69,9 @@ const placeholderHashes = (users: readonly string[]): Record<string, string> =>
 const placeholderFile = (configPath: string) => `${SECRET_PLACEHOLDER} ${configPath}\n`;
 
 /** Container path → path under the output folder; refuses anything that could leave it. */
-function outputPath(role: "ftp" | "web" | "worker", file: string): string {
+type Role = "ftp" | "web" | "worker" | "sftp";
+
+function outputPath(role: Role, file: string): string {
   if (!path.posix.isAbsolute(file) || path.posix.normalize(file) !== file || file.endsWith("/")) {
     throw new RenderError(`refusing to write ${role} file '${file}': not a plain absolute path`);
   }
@@ -93,7 +102,16 @@ export function renderStack(projectDir: string, stackName: string): Rendered {
   const worker = workerContainerFiles(spec, WORKER_CONTAINER_LAYOUT, {
     webhookSecrets: secrets.webhookSecrets.map(() => SECRET_PLACEHOLDER),
   });
-  const under = (role: "ftp" | "web" | "worker") => (f: ContainerFile) => ({
+  const sftp =
+    spec.sftp === undefined
+      ? []
+      : sftpContainerFiles(spec, SFTP_CONTAINER_LAYOUT, {
+          ftpHashes: placeholderHashes(spec.ftp.users.map((u) => u.name)),
+          hostKey: placeholderFile(
+            secrets.sftpHostKey === undefined ? "sftp host key (generated)" : "sftp.hostKey",
+          ),
+        });
+  const under = (role: Role) => (f: ContainerFile) => ({
     path: outputPath(role, f.file),
     content: f.content,
     permissions: f.permissions,
@@ -102,6 +120,7 @@ export function renderStack(projectDir: string, stackName: string): Rendered {
     ...ftp.map(under("ftp")),
     ...web.map(under("web")),
     ...worker.map(under("worker")),
+    ...sftp.map(under("sftp")),
     { path: "spec.json", content: `${JSON.stringify(spec, null, 2)}\n`, permissions: "0644" },
   ];
   // A belt to the braces above: a configured secret that turns up anyway (a renderer that embeds
@@ -122,7 +141,7 @@ export function renderStack(projectDir: string, stackName: string): Rendered {
 }
 
 /** Entries of the output folder a render owns; anything else there stops it. */
-const OWNED = ["ftp", "spec.json", "web", "worker"];
+const OWNED = ["ftp", "sftp", "spec.json", "web", "worker"];
 
 /**
  * Writes the files under `outDir`, replacing a previous render there. A folder holding anything

@@ -10,7 +10,9 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { promisify } from "node:util";
 import Dockerode from "dockerode";
 import { Client as SshClient } from "ssh2";
 import * as tar from "tar-stream";
@@ -174,6 +176,10 @@ export class Realizer {
       "random:index/randomPassword:RandomPassword": {
         fields: ["length", "special"],
         create: (i) => this.password(i),
+      },
+      "tls:index/privateKey:PrivateKey": {
+        fields: ["algorithm"],
+        create: (i) => this.privateKey(i),
       },
     };
   }
@@ -492,6 +498,31 @@ export class Realizer {
       id: `remote-${randomBytes(4).toString("hex")}`,
       state: { stdout: output.stdout, stderr: output.stderr },
     };
+  }
+
+  /**
+   * As pulumi-tls makes an Ed25519 key: the private key in OpenSSH's format, the public key
+   * line, and its SHA256 fingerprint; here by ssh-keygen, which writes exactly those forms.
+   */
+  private async privateKey(i: Inputs): Promise<Created> {
+    if (i.algorithm !== "ED25519")
+      throw new Error(`realizer: PrivateKey ${String(i.algorithm)} is not mapped`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "video-server-key-"));
+    try {
+      const file = path.join(dir, "key");
+      await promisify(execFile)("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", file]);
+      const { stdout } = await promisify(execFile)("ssh-keygen", ["-l", "-E", "sha256", "-f", `${file}.pub`]);
+      return {
+        id: `key-${randomBytes(4).toString("hex")}`,
+        state: {
+          privateKeyOpenssh: fs.readFileSync(file, "utf8"),
+          publicKeyOpenssh: `${fs.readFileSync(`${file}.pub`, "utf8").trim()}\n`,
+          publicKeyFingerprintSha256: stdout.split(" ")[1],
+        },
+      };
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   private async password(i: Inputs): Promise<Created> {

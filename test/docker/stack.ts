@@ -19,7 +19,7 @@ export interface DockerStack {
   readonly name: string;
   readonly mediaDir: string;
   readonly ports: FreePorts;
-  container(role: "ftp" | "web" | "worker"): Dockerode.Container;
+  container(role: "ftp" | "web" | "worker" | "sftp"): Dockerode.Container;
   /** Stops the Docker engine and starts it again (engine.ts restartDockerEngine). */
   restartEngine(): Promise<void>;
   /** Makes (or, after removeContainers, makes again) what the program declares for `config`. */

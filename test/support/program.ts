@@ -3,6 +3,7 @@
  * records every resource it declares. The unit tier records; the docker tier passes a `create`
  * that makes the real thing.
  */
+import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
 import { hashPassword } from "../../containerFiles";
 import { PROJECT, PROJECT_DIR, type StackConfig } from "./project";
 
@@ -118,7 +119,25 @@ const fakeState: Record<string, (name: string, inputs: Record<string, unknown>) 
     }),
     "docker:index/remoteImage:RemoteImage": () => ({ imageId: `sha256:${"1".repeat(64)}` }),
     "random:index/randomPassword:RandomPassword": (name) => ({ result: `generated-${name}-0123456789` }),
+    // A fixed key pair per resource name: what tls.PrivateKey outputs, shaped as the provider's.
+    "tls:index/privateKey:PrivateKey": (name) => fakeSshHostKey(name),
   };
+
+/** An Ed25519 key pair derived from `name` (deterministic), as tls.PrivateKey reports it. */
+function fakeSshHostKey(name: string): Record<string, string> {
+  const seed = createHash("sha256").update(`host-key ${name}`).digest();
+  // PKCS#8 DER of an Ed25519 private key: a fixed 16-byte prefix, then the 32-byte seed.
+  const der = Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]);
+  const privateKey = createPrivateKey({ key: der, format: "der", type: "pkcs8" });
+  const raw = createPublicKey(privateKey).export({ format: "der", type: "spki" }).subarray(-32);
+  const sshString = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
+  const blob = Buffer.concat([sshString(Buffer.from("ssh-ed25519")), sshString(raw)]);
+  return {
+    privateKeyOpenssh: privateKey.export({ format: "pem", type: "pkcs8" }).toString(),
+    publicKeyOpenssh: `ssh-ed25519 ${blob.toString("base64")}\n`,
+    publicKeyFingerprintSha256: `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`,
+  };
+}
 
 /** The program threw; `resources` holds what it had declared by then. */
 export class ProgramFailed extends Error {
