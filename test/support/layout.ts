@@ -26,12 +26,27 @@
  *   metrics listen on 127.0.0.1:<free port> instead of every address of its container on 9464.
  * - nginx serves the image's static files (hls.js) from the repository's nginx/static/, the folder
  *   nginx/Dockerfile copies to /usr/share/video-server.
+ * - sshd (suites that ask for it: startStack's `sftp` option) listens on 127.0.0.1:<free port>
+ *   instead of every address of its container on :22. Its config, host key, authorized keys,
+ *   password file, accounts and log socket list live in `<temp>/sftp/` instead of
+ *   /etc/ssh/video-server/; the log relay's file is `<temp>/vsftpd/sftp.log`, beside vsftpd's
+ *   log as on the shared log volume, and its sockets are in `<temp>/media/<root>/dev/log` as in
+ *   the container's media.
+ * - sshd's PAM service has a unique name per run, in /etc/pam.d like vsftpd's. OpenSSH 9.2 takes
+ *   the name from its program name (10.0 from PAMServiceName, default `sshd`, which the image
+ *   keeps), so sshd runs as `<temp>/sftp/<service>`, a link to the host's sshd.
+ * - With SFTP on, the run's temp dir is `/run/video-server-services-<pid>-…` instead of one in
+ *   os.tmpdir(): sshd chroots only into a path whose every component is root's and not group- or
+ *   world-writable, and /tmp is 1777.
  *
  * Stack config (what parseSpec validates)
  * - ftp.port, http.port, http.httpsPort and ftp.passivePorts are free ports found at run time (the stacks in
  *   stacks.ts keep theirs, and these replace them), media.hostPath is `<temp>/media`.
  * - A user without a configured password gets testPassword(name) where the program would
  *   generate a random one.
+ * - sftp.port is a free port too. A stack without sftp.hostKey gets a fresh Ed25519 key where the
+ *   program generates one, in OpenSSH's own format: the host's sshd 9.2 reads no PKCS#8 Ed25519
+ *   key ("invalid format"); the image's 10.0 does.
  *
  * Processes
  * - vsftpd and nginx are child processes of jest (each its own process group), not container
@@ -39,6 +54,19 @@
  *   (startStack's `worker` option), as `node` (jest's Node) on its JavaScript compiled from
  *   worker/src by worker.ts, with the host's ffmpeg (5.1; the image has 7.1). vsftpd is started without the entrypoint's log follower (the harness
  *   reads the log file); nginx with the image's `-g 'daemon off;'` plus `-c <temp>/nginx/nginx.conf`.
+ * - sshd runs as `-D -e -f <config>`, the image's command, without the entrypoint around it (its
+ *   stderr filter, drain, log rotation and follower); the host's sshd is OpenSSH 9.2, the image's
+ *   10.0. The log relay runs as `perl sftp/log-relay.pl` from the repository, the file
+ *   sftp/Dockerfile copies to /usr/local/bin/video-server-sftp-log.
+ *
+ * Host accounts (with SFTP on; besides the guest user below, the one place the host's accounts change)
+ * - sshd looks its users up in passwd. Each line of the rendered accounts file, which the image's
+ *   entrypoint appends to the container's /etc/passwd, becomes `useradd -o -u 2121 -g 2121 -M
+ *   -d <chroot> -s /usr/sbin/nologin <name>` on the host, and stop() runs `userdel -f <name>`
+ *   (-f: uid 2121 is shared, and plain userdel refuses while any process of it runs). An account
+ *   left by a killed run (uid 2121, its home in a vanished run dir) goes at the next start; a name
+ *   the host already has otherwise fails the start. The stacks' SFTP users have names of their own.
+ * - /run/sshd, the privilege-separation directory of Debian's sshd, is made when missing and left.
  *
  * Not substituted
  * - The guest user: `vsftpd-media`, uid/gid 2121, home /, no shell, as in vsftpd/Dockerfile.
@@ -55,9 +83,11 @@
 import * as path from "node:path";
 import {
   FTP_CONTAINER_LAYOUT,
+  SFTP_CONTAINER_LAYOUT,
   WEB_CONTAINER_LAYOUT,
   WORKER_CONTAINER_LAYOUT,
   type FtpLayout,
+  type SftpLayout,
   type WebLayout,
   type WorkerLayout,
 } from "../../spec";
@@ -73,6 +103,8 @@ export interface HostDirs {
   readonly media: string;
   readonly vsftpd: string;
   readonly nginx: string;
+  /** sshd's files, with SFTP on. */
+  readonly sftp: string;
   /** The derived volume: `files/` (served) and `state/` (the worker's). */
   readonly derived: string;
   readonly worker: string;
@@ -84,6 +116,7 @@ export function hostDirs(root: string): HostDirs {
     media: path.join(root, "media"),
     vsftpd: path.join(root, "vsftpd"),
     nginx: path.join(root, "nginx"),
+    sftp: path.join(root, "sftp"),
     derived: path.join(root, "derived"),
     worker: path.join(root, "worker"),
   };
@@ -143,9 +176,31 @@ export function hostWorkerLayout(dirs: HostDirs, ports: HostPorts, ftp: FtpLayou
     derivedRoot: path.join(dirs.derived, "files"),
     stateDir: path.join(dirs.derived, "state"),
     ftpLog: ftp.logFile,
+    sftpLog: sftpLogFile(dirs),
     settingsFile: path.join(dirs.worker, "worker.json"),
     metricsHost: HOST,
     metricsPort: ports.metrics,
+  };
+}
+
+/** Where the SFTP log relay writes, beside vsftpd's log (as on the container's log volume). */
+const sftpLogFile = (dirs: HostDirs): string => path.join(dirs.vsftpd, "sftp.log");
+
+export function hostSftpLayout(dirs: HostDirs, port: number, pamService: string): SftpLayout {
+  return {
+    ...SFTP_CONTAINER_LAYOUT,
+    mediaRoot: dirs.media,
+    listenAddress: HOST,
+    listenPort: port,
+    configFile: path.join(dirs.sftp, "sshd_config"),
+    hostKeyFile: path.join(dirs.sftp, "host-key"),
+    authorizedKeysDir: path.join(dirs.sftp, "authorized-keys"),
+    passwordFile: path.join(dirs.sftp, "passwd"),
+    pamService,
+    pamServiceFile: `/etc/pam.d/${pamService}`,
+    accountsFile: path.join(dirs.sftp, "accounts"),
+    logSocketsFile: path.join(dirs.sftp, "log-sockets"),
+    logFile: sftpLogFile(dirs),
   };
 }
 
@@ -167,11 +222,13 @@ export function withHostValues(
   stack: Readonly<Record<string, unknown>>,
   ports: HostPorts,
   dirs: HostDirs,
+  sftpPort?: number,
 ): Record<string, unknown> {
   return withSections(stack, {
     media: { hostPath: dirs.media },
     ftp: { port: ports.ftp, passivePorts: { min: ports.passiveMin, max: ports.passiveMax } },
     http: { port: ports.http, httpsPort: ports.https },
+    ...(sftpPort === undefined ? {} : { sftp: { port: sftpPort } }),
   });
 }
 

@@ -15,6 +15,7 @@ import type { Endpoint } from "./ftp";
 import {
   hostDirs,
   hostFtpLayout,
+  hostSftpLayout,
   hostWebLayout,
   hostWorkerLayout,
   withHostValues,
@@ -25,6 +26,7 @@ import { findFreePorts } from "./ports";
 import { ensureGuestUser, findBinary, requirePrerequisites } from "./prerequisites";
 import { startServer, waitForPorts, type Server } from "./processes";
 import { PROJECT, PROJECT_DIR, type StackConfig } from "./project";
+import { freePortOutside, SFTP_RUN_BASE, startSftp, type RunningSftp } from "./sftp";
 import { startWorker } from "./worker";
 
 /** Names of a run's temp dir and PAM service start with these and the jest worker's pid. */
@@ -45,6 +47,8 @@ export interface RunningStack extends Endpoint {
   readonly workerLayout: WorkerLayout;
   /** The media worker, when started with the `worker` option. */
   readonly worker?: Server;
+  /** sshd and its log relay, when started with the `sftp` option. */
+  readonly sftp?: RunningSftp;
   /** Starts the media worker again after it stopped (it resumes from its state). */
   restartWorker(): Promise<Server>;
   describe(): string;
@@ -57,6 +61,8 @@ export interface StartOptions {
   readonly passivePorts?: number;
   /** Run the media worker too (the stack's processing must be on). */
   readonly worker?: boolean;
+  /** Run sshd too (the stack's sftp must be on); adds host accounts for its users (layout.ts). */
+  readonly sftp?: boolean;
 }
 
 export async function startStack(
@@ -66,7 +72,9 @@ export async function startStack(
 ): Promise<RunningStack> {
   requirePrerequisites();
   ensureGuestUser();
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
+  // sshd chroots only below directories that are root's and not writable by others (layout.ts).
+  const runPrefix = path.join(options.sftp ? SFTP_RUN_BASE : os.tmpdir(), TEMP_PREFIX);
+  const root = fs.mkdtempSync(`${runPrefix}${process.pid}-`);
   const cleanup: (() => void | Promise<void>)[] = [() => fs.rmSync(root, { recursive: true, force: true })];
   const servers: Server[] = [];
   let stopped: Promise<void> | undefined;
@@ -85,16 +93,19 @@ export async function startStack(
     // mkdtemp makes 0700; nginx's workers (nobody) and vsftpd's guest user must pass through.
     fs.chmodSync(root, 0o755);
     const dirs = hostDirs(root);
-    for (const d of [dirs.media, dirs.vsftpd, dirs.nginx, dirs.derived, dirs.worker])
+    for (const d of [dirs.media, dirs.vsftpd, dirs.nginx, dirs.derived, dirs.worker, dirs.sftp])
       fs.mkdirSync(d, { mode: 0o755 });
     const ports = await findFreePorts(options.passivePorts);
+    const sftpPort = options.sftp
+      ? await freePortOutside({ min: ports.ftp, max: ports.passiveMax })
+      : undefined;
     const pamService = `${PAM_PREFIX}${process.pid}-${randomBytes(4).toString("hex")}`;
     const ftpLayout = hostFtpLayout(dirs, ports, pamService);
     const webLayout = hostWebLayout(dirs, ports);
     const workerLayout = hostWorkerLayout(dirs, ports, ftpLayout);
     // layout.ts fills in the ports and the media path.
     const ctx = { project: PROJECT, stack: stackName, projectDir: PROJECT_DIR };
-    const parsed = parseSpec(withHostValues(stack, ports, dirs), ctx);
+    const parsed = parseSpec(withHostValues(stack, ports, dirs, sftpPort), ctx);
     const { spec, secrets: configured } = parsed;
     const passwords = ftpPasswords(parsed);
     const files = serverFiles(parsed, ftpLayout, webLayout, workerLayout);
@@ -108,6 +119,13 @@ export async function startStack(
     for (const d of [ftpLayout.secureChrootDir, webLayout.tempPrefix])
       fs.mkdirSync(d, { recursive: true, mode: 0o755 });
     prepareFolders(ftpLayout);
+    let sftp: RunningSftp | undefined;
+    if (sftpPort !== undefined) {
+      if (spec.sftp === undefined) throw new Error(`${stackName}: the sftp option needs sftp.enabled`);
+      const sftpLayout = hostSftpLayout(dirs, sftpPort, `${pamService}-sftp`);
+      sftp = await startSftp(parsed, sftpLayout, passwords, { runDir: root, runPrefix }, cleanup);
+      servers.push(...sftp.servers);
+    }
 
     const vsftpd = startServer(
       "vsftpd",
@@ -160,6 +178,7 @@ export async function startStack(
       get worker() {
         return worker;
       },
+      sftp,
       restartWorker,
       describe,
       stop,

@@ -1,0 +1,91 @@
+/**
+ * The SFTP server as a container of its own: the realizer makes it from the program's
+ * declarations (the host key through the tls provider's mapping); an upload over SFTP with a
+ * password is served by nginx at once, one into a verified location is published by the worker
+ * (which reads the SFTP log on the shared log volume), and the host key offered is the stack's
+ * output. Every connection goes to ports published on 127.0.0.1.
+ */
+import type { SFTPWrapper } from "ssh2";
+import { publicKeyBlob } from "../support/providerRules";
+import { fixture, sha256 } from "../support/data";
+import { request } from "../support/http";
+import type { ProgramRun } from "../support/program";
+import { freePortOutside, sftpCall, sshConnectTo, withSftp } from "../support/sftp";
+import { pollUntil } from "../support/wait";
+import { loopbackConfig, startDockerStack, type DockerStack } from "./stack";
+
+const PASSWORD = "uploader-password-1";
+const CLIP = fixture("sample.mp4");
+
+let stack: DockerStack;
+let run: ProgramRun;
+let sftpPort: number;
+
+const put = (s: SFTPWrapper, file: string, data: Buffer) => sftpCall((cb) => s.writeFile(file, data, cb));
+const mkdir = (s: SFTPWrapper, dir: string) => sftpCall((cb) => s.mkdir(dir, cb));
+
+beforeAll(async () => {
+  stack = await startDockerStack("sftp", 10);
+  sftpPort = await freePortOutside({ min: stack.ports.passiveMin, max: stack.ports.passiveMax });
+  run = await stack.realize(
+    loopbackConfig(stack, {
+      ftp: { users: [{ name: "uploader", password: PASSWORD }] },
+      http: {
+        locations: [
+          { path: "/videos/", directory: "videos", autoindex: true },
+          { path: "/inbox/", directory: "inbox", publish: "verified" },
+        ],
+      },
+      sftp: { enabled: true, port: sftpPort },
+    }),
+  );
+}, 900_000);
+
+afterAll(async () => {
+  await stack?.stop();
+}, 120_000);
+
+describe("the SFTP container", () => {
+  it("offers the host key the stack exports", async () => {
+    const offered: Buffer[] = [];
+    const client = await sshConnectTo(sftpPort, "uploader", { password: PASSWORD }, offered);
+    client.end();
+    expect(offered).toHaveLength(1);
+    expect(offered[0].equals(publicKeyBlob(String(run.outputs.sftpHostKey)))).toBe(true);
+    expect(run.outputs.sftpEndpoint).toEqual({
+      host: "127.0.0.1",
+      port: sftpPort,
+      url: `sftp://127.0.0.1:${sftpPort}/`,
+    });
+  });
+
+  it("takes an upload by password that nginx serves at once, written as the media owner", async () => {
+    await withSftp(sftpPort, "uploader", { password: PASSWORD }, (s) => put(s, "/videos/by-sftp.mp4", CLIP));
+    const res = await request({ httpPort: stack.ports.http }, "/videos/by-sftp.mp4");
+    expect({ status: res.status, sha256: res.sha256 }).toEqual({ status: 200, sha256: sha256(CLIP) });
+  });
+
+  it("goes through the pipeline: an upload into a verified location is published by the worker", async () => {
+    await withSftp(sftpPort, "uploader", { password: PASSWORD }, async (s) => {
+      await mkdir(s, "/inbox/.incoming/2026").catch(() => undefined);
+      await put(s, "/inbox/.incoming/2026/sftp clip.mp4", CLIP);
+    });
+    const published = await pollUntil(
+      () => request({ httpPort: stack.ports.http }, "/inbox/2026/sftp%20clip.mp4"),
+      (r) => r.status === 200,
+      60_000,
+    );
+    expect({ status: published.status, sha256: published.sha256 }).toEqual({
+      status: 200,
+      sha256: sha256(CLIP),
+    });
+    const meta = await request({ httpPort: stack.ports.http }, "/-/meta/inbox/2026/sftp%20clip.mp4.json");
+    expect(JSON.parse(meta.body.toString())).toMatchObject({ uploader: "uploader", width: 160, height: 120 });
+  });
+
+  it("refuses a wrong password", async () => {
+    await expect(sshConnectTo(sftpPort, "uploader", { password: "not-the-password" })).rejects.toThrow(
+      /authentication/i,
+    );
+  });
+});
