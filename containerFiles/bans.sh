@@ -1,15 +1,19 @@
 #!/bin/bash
-# Bans across connections, for vsftpd or nginx. An address with BAN_AFTER_FAILS failed logins
+# Bans across connections, for vsftpd, nginx or sshd. An address with BAN_AFTER_FAILS failed logins
 # within BAN_WINDOW_SECONDS is refused for BAN_SECONDS. Every ban and unban is written to the
 # container's output. Loopback and the bridge gateway are never banned: behind docker-proxy
 # every client on the Docker host looks like the gateway.
 #
-# Usage: video-server-bans vsftpd|nginx LOG SETTINGS (the program renders SETTINGS: the three
-# BAN_ numbers, the list file, and for vsftpd the allow file, for nginx the reload command)
+# Usage: video-server-bans vsftpd|nginx|sshd LOG SETTINGS (the program renders SETTINGS: the three
+# BAN_ numbers, the list file, and for vsftpd the allow file, for nginx the reload command, for
+# sshd the file holding the pid to send SIGHUP)
 # - vsftpd: LOG is vsftpd's log (`FAIL LOGIN: Client "<address>"` lines); the bans go to
 #   /etc/hosts.deny, which vsftpd reads on every connection (tcp_wrappers=YES).
 # - nginx: LOG has one address per failed basic-auth request (a log_format of its own); the
 #   bans go to the geo file nginx.conf includes, and nginx reloads. The watcher keeps LOG small.
+# - sshd: LOG has sshd's own lines (`Failed password for … from <address> port <n> ssh2`); the
+#   bans go to a `DenyUsers *@<address>` file sshd_config includes, and sshd rereads its config
+#   on SIGHUP (sessions in progress go on). The watcher keeps LOG small.
 set -u
 MODE=$1
 LOG=$2
@@ -19,6 +23,7 @@ LOG=$2
 LIST=$BAN_LIST_FILE
 ALLOW=${BAN_ALLOW_FILE:-}
 RELOAD=${BAN_RELOAD:-}
+RELOAD_PID_FILE=${BAN_RELOAD_PID_FILE:-}
 ROUTES=${BAN_ROUTES_FILE:-/proc/net/route}
 case "$MODE" in
   vsftpd)
@@ -28,6 +33,10 @@ case "$MODE" in
   nginx)
     # nginx's own format for this log: the address alone, nothing a client sends.
     failure='^([0-9A-Fa-f.:]+)$'
+    ;;
+  sshd)
+    # Anchored at the end, after the user name the client chose: a name cannot carry a fake address.
+    failure='^Failed (password|none) for .* from ([0-9A-Fa-f.:]+) port [0-9]+ ssh2$'
     ;;
   *)
     echo "video-server-bans: unknown mode '$MODE'" >&2
@@ -57,8 +66,15 @@ write_lists() {
   local address
   {
     echo "# Written by video-server-bans: addresses banned after failed logins."
+    if [ "$MODE" = sshd ]; then
+      # One line: sshd takes the first DenyUsers it reads, and none at all when nobody is banned.
+      if [ "${#banned[@]}" -gt 0 ]; then printf 'DenyUsers'; printf ' *@%s' "${!banned[@]}"; echo; fi
+    fi
     for address in "${!banned[@]}"; do
-      if [ "$MODE" = vsftpd ]; then echo "vsftpd: $address"; else echo "$address 1;"; fi
+      case "$MODE" in
+        vsftpd) echo "vsftpd: $address" ;;
+        nginx) echo "$address 1;" ;;
+      esac
     done
   } >"$LIST.new"
   if [ -n "$ALLOW" ]; then
@@ -68,6 +84,10 @@ write_lists() {
   mv "$LIST.new" "$LIST"
   if [ "${1:-}" = reload ] && [ -n "$RELOAD" ]; then
     $RELOAD >/dev/null 2>&1 || echo "video-server-bans: '$RELOAD' failed" >&2
+  fi
+  if [ "${1:-}" = reload ] && [ -n "$RELOAD_PID_FILE" ]; then
+    kill -HUP "$(cat "$RELOAD_PID_FILE" 2>/dev/null)" 2>/dev/null ||
+      echo "video-server-bans: no process to reload in $RELOAD_PID_FILE" >&2
   fi
 }
 
@@ -93,7 +113,7 @@ failed() {
 }
 
 # Ends bans that are over, forgets failures older than the window (so memory stays bounded),
-# and keeps nginx's failure log small (tail -F follows the truncation).
+# and keeps nginx's and sshd's logs small (tail -F follows the truncation).
 sweep() {
   local now=$1 address changed=0 last
   for address in "${!banned[@]}"; do
@@ -108,7 +128,7 @@ sweep() {
     last=${fails[$address]##* }
     ((now - last >= BAN_WINDOW_SECONDS)) && unset "fails[$address]"
   done
-  if [ "$MODE" = nginx ] && [ "$(stat -c %s "$LOG" 2>/dev/null || echo 0)" -gt "$LOG_MAX_BYTES" ]; then
+  if [ "$MODE" != vsftpd ] && [ "$(stat -c %s "$LOG" 2>/dev/null || echo 0)" -gt "$LOG_MAX_BYTES" ]; then
     : >"$LOG"
   fi
   return 0
@@ -122,7 +142,8 @@ while :; do
   if IFS= read -r -t 1 line; then
     if [[ $line =~ $failure ]]; then
       printf -v now '%(%s)T' -1
-      failed "${BASH_REMATCH[1]}" "$now"
+      # The address is the last group: sshd's pattern has one before it.
+      failed "${BASH_REMATCH[${#BASH_REMATCH[@]} - 1]}" "$now"
     fi
   elif (($? <= 128)); then
     echo "video-server-bans: the log follower ended; bans stop" >&2

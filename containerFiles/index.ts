@@ -213,5 +213,15 @@ export function sftpContainerFiles(
       permissions: "0600",
     },
     { file: layout.hostKeyFile, content: pemFile(secrets.hostKey), permissions: "0600" },
+    // FTP's bans hold for SFTP too. The list starts empty: sshd_config includes it.
+    ...(ftp.bans.afterFails > 0
+      ? [{ file: layout.bansFile, content: "# No address is banned.\n", permissions: "0644" }]
+      : []),
+    ...banFiles(ftp.bans, {
+      watcherFile: layout.banWatcherFile,
+      settingsFile: layout.banSettingsFile,
+      listFile: layout.bansFile,
+      reloadPidFile: layout.pidFile,
+    }),
   ];
 }

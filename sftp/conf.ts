@@ -31,6 +31,9 @@ export function renderSshdConfig(ftp: FtpSpec, sftp: SftpSpec, layout: SftpLayou
   const readOnly = ftp.users.filter((u) => !u.write).map((u) => u.name);
   return [
     HEADER,
+    // Addresses banned after failed logins (ftp.banAfterFails), as DenyUsers *@<address>; the
+    // ban watcher rewrites the file and sends sshd SIGHUP.
+    ...(ftp.bans.afterFails > 0 ? [`Include ${layout.bansFile}`] : []),
     "AddressFamily inet",
     `ListenAddress ${layout.listenAddress}`,
     `Port ${layout.listenPort}`,

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Adds the virtual users' accounts, starts the log relay for internal-sftp, streams the SFTP log
-# to the container's output, then runs sshd until it is told to stop.
+# to the container's output, starts the ban watcher, then runs sshd until it is told to stop.
 set -eu
 
 CONFIG=/etc/ssh/video-server/sshd_config
@@ -49,14 +49,23 @@ done
 # connects from 127.0.0.1 inside the container, an address no client has: its line is dropped.
 rm -f /run/sshd.stderr
 mkfifo -m 0600 /run/sshd.stderr
+# The ban watcher follows a copy of them (AUTH_LOG) for failed logins.
+AUTH_LOG=/var/log/sshd-auth.log
+touch "$AUTH_LOG"
 ( sed -u -E -e 's/\r$//' \
     -e '/^Connection (closed|reset) by 127\.0\.0\.1 port [0-9]+( \[preauth\])?$/d' \
-    </run/sshd.stderr >&2 & )
+    </run/sshd.stderr | tee -a "$AUTH_LOG" >&2 & )
 
 # On SIGTERM the listener goes first, so no new session starts, and the sessions in progress get
 # the container's stop grace to finish their transfers (and log their close lines).
 /usr/sbin/sshd -D -e -f "$CONFIG" 2>/run/sshd.stderr &
 listener=$!
+# SIGHUP makes sshd exec itself with the new bans, keeping its pid.
+echo "$listener" >/run/sshd.listener.pid
+# Bans across connections: the program uploads the watcher and its settings when they are on.
+if [ -x /usr/local/bin/video-server-bans ] && [ -f /etc/ssh/video-server/bans ]; then
+  ( /usr/local/bin/video-server-bans sshd "$AUTH_LOG" /etc/ssh/video-server/bans & )
+fi
 drain() {
   kill -TERM "$listener" 2>/dev/null || true
   while grep -qxE 'sshd|sshd-session|sshd-auth' /proc/[0-9]*/comm 2>/dev/null; do sleep 1; done

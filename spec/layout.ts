@@ -117,6 +117,13 @@ export interface SftpLayout {
   readonly logSocketsFile: string;
   /** The relay's log, on the FTP log volume beside vsftpd's (WorkerLayout.sftpLog). */
   readonly logFile: string;
+  /** Bans across connections (ftp.banAfterFails): the watcher, its settings, the DenyUsers file
+   * sshd_config includes, sshd's own lines it follows, and the listener's pid it sends SIGHUP. */
+  readonly banWatcherFile: string;
+  readonly banSettingsFile: string;
+  readonly bansFile: string;
+  readonly authLog: string;
+  readonly pidFile: string;
 }
 
 /** Where nginx serves the worker's derived files; no location path can start with `/-/`. */
@@ -215,6 +222,11 @@ export const SFTP_CONTAINER_LAYOUT: SftpLayout = {
   accountsFile: "/etc/ssh/video-server/accounts",
   logSocketsFile: "/etc/ssh/video-server/log-sockets",
   logFile: `${FTP_LOG_DIR}/sftp.log`,
+  banWatcherFile: BAN_WATCHER_FILE,
+  banSettingsFile: "/etc/ssh/video-server/bans",
+  bansFile: "/etc/ssh/video-server/bans.conf",
+  authLog: "/var/log/sshd-auth.log",
+  pidFile: "/run/sshd.listener.pid",
 };
 
 /** Port the nginx container listens on (the published port comes from `http.port`). */

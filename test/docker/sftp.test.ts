@@ -79,8 +79,18 @@ describe("the SFTP container", () => {
       status: 200,
       sha256: sha256(CLIP),
     });
-    const meta = await request({ httpPort: stack.ports.http }, "/-/meta/inbox/2026/sftp%20clip.mp4.json");
+    // Published first, described a moment later.
+    const meta = await pollUntil(
+      () => request({ httpPort: stack.ports.http }, "/-/meta/inbox/2026/sftp%20clip.mp4.json"),
+      (r) => r.status === 200,
+      60_000,
+    );
     expect(JSON.parse(meta.body.toString())).toMatchObject({ uploader: "uploader", width: 160, height: 120 });
+  });
+
+  it("runs the ban watcher on sshd's failed logins, with the FTP ban settings", async () => {
+    const logs = (await stack.container("sftp").logs({ stdout: true, stderr: true })).toString();
+    expect(logs).toContain("video-server-bans: 10 failed logins within 600 s ban an address for 900 s");
   });
 
   it("refuses a wrong password", async () => {

@@ -110,6 +110,31 @@ describe("SFTP on the real sshd", () => {
     expect(result.stderr).toContain("Permission denied (publickey,password)");
   });
 
+  it("refuses every login from an address its ban list names, and takes them again once it is lifted", async () => {
+    // As the ban watcher does (sftpBans.test.ts): rewrite the included list, then SIGHUP sshd.
+    const sftp = stack.sftp;
+    const sshd = sftp?.servers.find((s) => s.name === "sshd");
+    if (sftp === undefined || sshd === undefined) throw new Error("no sshd");
+    const bans = sftp.layout.bansFile;
+    const reload = async (content: string) => {
+      fs.writeFileSync(bans, content);
+      process.kill(sshd.pid, "SIGHUP");
+      // sshd execs itself on SIGHUP; it listens again a moment later.
+      await new Promise((r) => setTimeout(r, 1_000));
+    };
+    try {
+      await reload("DenyUsers *@127.0.0.1\n");
+      await expect(sshConnect(stack, "sftp-team-b", password("sftp-team-b"))).rejects.toMatchObject({
+        level: "client-authentication",
+      });
+    } finally {
+      await reload("# No address is banned.\n");
+    }
+    expect(await withSftp(stack, "sftp-team-b", password("sftp-team-b"), (s) => names(s, "/"))).toContain(
+      "videos",
+    );
+  });
+
   it("offers exactly the configured host key, and OpenSSH refuses any other", async () => {
     const offered: Buffer[] = [];
     (await sshConnect(stack, "sftp-team-b", password("sftp-team-b"), offered)).end();

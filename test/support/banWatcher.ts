@@ -14,7 +14,7 @@ export interface BanWatcher {
 }
 
 export async function startBanWatcher(
-  mode: "vsftpd" | "nginx",
+  mode: "vsftpd" | "nginx" | "sshd",
   log: string,
   settingsFile: string,
 ): Promise<BanWatcher> {

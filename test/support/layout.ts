@@ -201,6 +201,11 @@ export function hostSftpLayout(dirs: HostDirs, port: number, pamService: string)
     accountsFile: path.join(dirs.sftp, "accounts"),
     logSocketsFile: path.join(dirs.sftp, "log-sockets"),
     logFile: sftpLogFile(dirs),
+    banWatcherFile: path.join(dirs.sftp, "video-server-bans"),
+    banSettingsFile: path.join(dirs.sftp, "bans"),
+    bansFile: path.join(dirs.sftp, "bans.conf"),
+    authLog: path.join(dirs.sftp, "sshd-auth.log"),
+    pidFile: path.join(dirs.sftp, "sshd.pid"),
   };
 }
 
