@@ -6,7 +6,17 @@ import tseslint from "typescript-eslint";
 
 /** Folders a file in `folder` must not import from: everything above it. */
 const above = {
-  spec: ["nginx", "vsftpd", "sftp", "containerFiles", "components", "scripts", "bench", "test", "worker/settings"],
+  spec: [
+    "nginx",
+    "vsftpd",
+    "sftp",
+    "containerFiles",
+    "components",
+    "scripts",
+    "bench",
+    "test",
+    "worker/settings",
+  ],
   nginx: ["vsftpd", "sftp", "containerFiles", "components", "scripts", "bench", "test", "worker/settings"],
   vsftpd: ["nginx", "sftp", "containerFiles", "components", "scripts", "bench", "test", "worker/settings"],
   sftp: ["nginx", "vsftpd", "containerFiles", "components", "scripts", "bench", "test", "worker/settings"],
