@@ -4,7 +4,7 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { ImageSpec, Platform, Spec } from "../spec";
+import { FTP_LOG_DIR, type ImageSpec, type Platform, type Spec } from "../spec";
 
 /**
  * Builds the project's image (classic builder: Debian's docker.io has no buildx) or pulls the
@@ -41,6 +41,25 @@ export function bashHealthcheck(script: string): docker.types.input.ContainerHea
     startPeriod: "5s",
     retries: 3,
   };
+}
+
+/** Healthy while the server on a loopback port greets with `greeting` (vsftpd's 220, sshd's SSH-2.0-). */
+export function bannerHealthcheck(port: number, greeting: string): docker.types.input.ContainerHealthcheck {
+  return bashHealthcheck(
+    `exec 3<>/dev/tcp/127.0.0.1/${port} && IFS= read -r -t 5 line <&3 && [[ "$line" == ${greeting}* ]]`,
+  );
+}
+
+/** The media volume read-write at `mediaRoot`, and the FTP log volume where there is one. */
+export function uploadVolumes(
+  volumeName: pulumi.Input<string>,
+  mediaRoot: string,
+  logVolumeName: pulumi.Input<string> | undefined,
+): docker.types.input.ContainerVolume[] {
+  return [
+    { volumeName, containerPath: mediaRoot },
+    ...(logVolumeName === undefined ? [] : [{ volumeName: logVolumeName, containerPath: FTP_LOG_DIR }]),
+  ];
 }
 
 /** Healthy while `GET /healthz` on a loopback port answers 204 (nginx's status server, the worker). */

@@ -1,14 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ftpContainerFiles } from "../containerFiles";
-import {
-  FTP_CONTAINER_LAYOUT as LAYOUT,
-  FTP_LOG_DIR,
-  MEDIA_OWNER,
-  passivePortList,
-  type Spec,
-} from "../spec";
-import { bashHealthcheck, containerOptions, runSettings, serverImage } from "./containers";
+import { FTP_CONTAINER_LAYOUT as LAYOUT, MEDIA_OWNER, passivePortList, type Spec } from "../spec";
+import { bannerHealthcheck, containerOptions, runSettings, serverImage, uploadVolumes } from "./containers";
 import { PasswordHashes } from "./passwordHashes";
 
 export interface FtpServerArgs {
@@ -70,16 +64,9 @@ export class FtpServer extends pulumi.ComponentResource {
           // vsftpd names the data port in its PASV reply, so inside and outside numbers match.
           ...passivePortList(ftp).map((p) => ({ internal: p, external: p, ip, protocol: "tcp" })),
         ],
-        volumes: [
-          { volumeName: args.volumeName, containerPath: LAYOUT.mediaRoot },
-          ...(args.logVolumeName === undefined
-            ? []
-            : [{ volumeName: args.logVolumeName, containerPath: FTP_LOG_DIR }]),
-        ],
+        volumes: uploadVolumes(args.volumeName, LAYOUT.mediaRoot, args.logVolumeName),
         uploads: files,
-        healthcheck: bashHealthcheck(
-          `exec 3<>/dev/tcp/127.0.0.1/${LAYOUT.listenPort} && IFS= read -r -t 5 line <&3 && [[ "$line" == 220* ]]`,
-        ),
+        healthcheck: bannerHealthcheck(LAYOUT.listenPort, "220"),
       },
       containerOptions(this),
     );

@@ -2,8 +2,8 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { sftpContainerFiles } from "../containerFiles";
-import { FTP_LOG_DIR, MEDIA_OWNER, SFTP_CONTAINER_LAYOUT as LAYOUT, type SftpSpec, type Spec } from "../spec";
-import { bashHealthcheck, containerOptions, runSettings, serverImage } from "./containers";
+import { MEDIA_OWNER, SFTP_CONTAINER_LAYOUT as LAYOUT, type SftpSpec, type Spec } from "../spec";
+import { bannerHealthcheck, containerOptions, runSettings, serverImage, uploadVolumes } from "./containers";
 
 export interface SftpServerArgs {
   readonly spec: Spec;
@@ -59,16 +59,9 @@ export class SftpServer extends pulumi.ComponentResource {
         ports: [
           { internal: LAYOUT.listenPort, external: sftp.port, ip: spec.ftp.bindAddress, protocol: "tcp" },
         ],
-        volumes: [
-          { volumeName: args.volumeName, containerPath: LAYOUT.mediaRoot },
-          ...(args.logVolumeName === undefined
-            ? []
-            : [{ volumeName: args.logVolumeName, containerPath: FTP_LOG_DIR }]),
-        ],
+        volumes: uploadVolumes(args.volumeName, LAYOUT.mediaRoot, args.logVolumeName),
         uploads: files,
-        healthcheck: bashHealthcheck(
-          `exec 3<>/dev/tcp/127.0.0.1/${LAYOUT.listenPort} && IFS= read -r -t 5 line <&3 && [[ "$line" == SSH-2.0-* ]]`,
-        ),
+        healthcheck: bannerHealthcheck(LAYOUT.listenPort, "SSH-2.0-"),
       },
       containerOptions(this),
     );

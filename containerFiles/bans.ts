@@ -50,3 +50,15 @@ export function banFiles(bans: BanSpec, target: BanTarget): ContainerFile[] {
     { file: target.settingsFile, content: renderBanSettings(bans, target), permissions: "0644" },
   ];
 }
+
+/**
+ * For a server that includes its ban list in its config (nginx, sshd): the list, empty at first
+ * (it must exist before the server starts), then the watcher and its settings.
+ */
+export function includedBanFiles(bans: BanSpec, target: BanTarget): ContainerFile[] {
+  if (bans.afterFails === 0) return [];
+  return [
+    { file: target.listFile, content: "# No address is banned.\n", permissions: "0644" },
+    ...banFiles(bans, target),
+  ];
+}

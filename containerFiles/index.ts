@@ -20,7 +20,7 @@ import type {
 } from "../spec";
 import { renderFolderList, renderPamService, renderUserConfigs, renderVsftpdConf } from "../vsftpd/conf";
 import { renderWorkerSettings } from "../worker/settings";
-import { banFiles } from "./bans";
+import { banFiles, includedBanFiles } from "./bans";
 import { hashesFor, renderPasswordFile } from "./passwords";
 
 export { PASSWORD_COST, hashPassword, hashesFor, saltFor, type PasswordService } from "./passwords";
@@ -125,11 +125,7 @@ export function webContainerFiles(
       ? [{ file: layout.galleryFile, content: renderGalleryPage(galleryEntries(http)), permissions: "0644" }]
       : []),
     ...tlsFiles("http", http.tls.mode, layout, secrets),
-    // The list starts empty: nginx.conf includes it, so it must exist before nginx starts.
-    ...(http.bans.afterFails > 0
-      ? [{ file: layout.bansFile, content: "# No address is banned.\n", permissions: "0644" }]
-      : []),
-    ...banFiles(http.bans, {
+    ...includedBanFiles(http.bans, {
       watcherFile: layout.banWatcherFile,
       settingsFile: layout.banSettingsFile,
       listFile: layout.bansFile,
@@ -213,11 +209,8 @@ export function sftpContainerFiles(
       permissions: "0600",
     },
     { file: layout.hostKeyFile, content: pemFile(secrets.hostKey), permissions: "0600" },
-    // FTP's bans hold for SFTP too. The list starts empty: sshd_config includes it.
-    ...(ftp.bans.afterFails > 0
-      ? [{ file: layout.bansFile, content: "# No address is banned.\n", permissions: "0644" }]
-      : []),
-    ...banFiles(ftp.bans, {
+    // FTP's bans hold for SFTP too.
+    ...includedBanFiles(ftp.bans, {
       watcherFile: layout.banWatcherFile,
       settingsFile: layout.banSettingsFile,
       listFile: layout.bansFile,

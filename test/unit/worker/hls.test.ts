@@ -10,25 +10,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { MediaMetadata, WorkerSettings } from "../../../worker/src/settings";
 import { startWorker, type RunningWorker } from "../../../worker/src/worker";
+import { SLOW, until as untilDefined } from "./until";
 
 // Two ffmpeg encodes and a describe job take longer than the unit tier's 5 s.
-const SLOW = 20_000;
 const REST = "été/clip 1.mp4";
 const HOUR_AGO = new Date(Date.now() - 3_600_000);
 const stamp = () => "Tue Dec  1 12:48:59 2026";
 
 const log: string[] = [];
 
-async function until<T>(what: string, get: () => T | undefined, timeoutMs = SLOW - 2000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = get();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}; the worker logged:\n${log.join("\n")}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = <T>(what: string, get: () => T | undefined, timeoutMs?: number) =>
+  untilDefined(what, get, log, timeoutMs);
 
 /** Every file and folder below `dir`, '/'-separated and relative. */
 function tree(dir: string, prefix = ""): string[] {

@@ -12,9 +12,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { WorkerSettings } from "../../../worker/src/settings";
 import { startWorker, type RunningWorker } from "../../../worker/src/worker";
+import { SLOW, until as untilDefined } from "./until";
 
 // ffmpeg runs and a webhook retry (1 s backoff) take longer than the unit tier's 5 s.
-const SLOW = 20_000;
 const UPLOADER = { uid: 1234, gid: 1234 };
 
 interface Received {
@@ -30,16 +30,8 @@ const uploadLine = (p: string, bytes: number) =>
 /** The worker's log lines, shown when a wait times out. */
 const log: string[] = [];
 
-async function until<T>(what: string, get: () => T | undefined, timeoutMs = SLOW - 2000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = get();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}; the worker logged:\n${log.join("\n")}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = <T>(what: string, get: () => T | undefined, timeoutMs?: number) =>
+  untilDefined(what, get, log, timeoutMs);
 
 describe("the worker", () => {
   let root: string;
