@@ -5,16 +5,30 @@
  * (which reads the SFTP log on the shared log volume), and the host key offered is the stack's
  * output. Every connection goes to ports published on 127.0.0.1.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import type { SFTPWrapper } from "ssh2";
 import { publicKeyBlob } from "../support/providerRules";
 import { fixture, sha256 } from "../support/data";
 import { request } from "../support/http";
 import type { ProgramRun } from "../support/program";
-import { freePortOutside, sftpCall, sshConnectTo, withSftp } from "../support/sftp";
+import {
+  freePortOutside,
+  openSshKeyPair,
+  sftpCall,
+  sshConnectTo,
+  withSftp,
+  type OpenSshKeyPair,
+} from "../support/sftp";
+import { exec } from "./containers";
 import { pollUntil } from "../support/wait";
 import { loopbackConfig, startDockerStack, type DockerStack } from "./stack";
 
 const PASSWORD = "uploader-password-1";
+// ssh-keygen's OpenSSH format: the image's OpenSSH reads it (and PKCS#8 too), ssh2 reads it.
+let KEYS: OpenSshKeyPair;
+let keyDir: string;
 const CLIP = fixture("sample.mp4");
 
 let stack: DockerStack;
@@ -26,10 +40,12 @@ const mkdir = (s: SFTPWrapper, dir: string) => sftpCall((cb) => s.mkdir(dir, cb)
 
 beforeAll(async () => {
   stack = await startDockerStack("sftp", 10);
+  keyDir = fs.mkdtempSync(path.join(os.tmpdir(), "video-server-sftp-keys-"));
+  KEYS = openSshKeyPair(keyDir, "uploader");
   sftpPort = await freePortOutside({ min: stack.ports.passiveMin, max: stack.ports.passiveMax });
   run = await stack.realize(
     loopbackConfig(stack, {
-      ftp: { users: [{ name: "uploader", password: PASSWORD }] },
+      ftp: { users: [{ name: "uploader", password: PASSWORD, sshKeys: [KEYS.publicKey] }] },
       http: {
         locations: [
           { path: "/videos/", directory: "videos", autoindex: true },
@@ -42,6 +58,7 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(async () => {
+  if (keyDir) fs.rmSync(keyDir, { recursive: true, force: true });
   await stack?.stop();
 }, 120_000);
 
@@ -93,9 +110,23 @@ describe("the SFTP container", () => {
     expect(logs).toContain("video-server-bans: 10 failed logins within 600 s ban an address for 900 s");
   });
 
-  it("refuses a wrong password", async () => {
+  it("takes a key login", async () => {
+    const names = await withSftp(sftpPort, "uploader", { privateKey: KEYS.privateKey }, (s) =>
+      sftpCall<{ filename: string }[]>((cb) => s.readdir("/videos", cb)),
+    );
+    expect(names.map((n) => n.filename)).toContain("by-sftp.mp4");
+  });
+
+  it("refuses a wrong password, logging the failure in the form the ban watcher counts", async () => {
     await expect(sshConnectTo(sftpPort, "uploader", { password: "not-the-password" })).rejects.toThrow(
       /authentication/i,
     );
+    const auth = await pollUntil(
+      async () =>
+        (await exec(stack.engine.docker, stack.container("sftp"), ["cat", "/var/log/sshd-auth.log"])).output,
+      (text) => /^Failed password for uploader from [0-9.]+ port [0-9]+ ssh2$/m.test(text),
+      10_000,
+    );
+    expect(auth).toMatch(/^Failed password for uploader from [0-9.]+ port [0-9]+ ssh2$/m);
   });
 });

@@ -29,6 +29,17 @@ function sftpOf(spec: Spec) {
 }
 const hashes = (spec: Spec) => Object.fromEntries(spec.ftp.users.map((u) => [u.name, `$2b$10$${u.name}`]));
 
+describe("SFTP config rules", () => {
+  it("takes keys for a read-only user: it logs in with them and may only read (internal-sftp -R)", () => {
+    const spec = specOf(withValue(sftpConfig(), "ftp.users.2.sshKeys", [KEY_2]));
+    const viewer = spec.ftp.users.find((u) => u.name === "viewer");
+    expect({ write: viewer?.write, keys: viewer?.sshKeys }).toEqual({ write: false, keys: [KEY_2] });
+    expect(renderSshdConfig(spec.ftp, sftpOf(spec), LAYOUT)).toContain(
+      "Match User viewer\n\tForceCommand internal-sftp -l INFO -u 022 -R",
+    );
+  });
+});
+
 describe("renderSshdConfig", () => {
   it("renders the whole config for three users, one of them read-only", () => {
     const spec = specOf();
