@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { MediaMetadata, WorkerSettings } from "../../../worker/src/settings";
 import { startWorker, type RunningWorker } from "../../../worker/src/worker";
-import { SLOW, until as untilDefined } from "./until";
+import { SLOW, settingsIn, until as untilDefined } from "./endToEnd";
 
 // Two ffmpeg encodes and a describe job take longer than the unit tier's 5 s.
 const REST = "été/clip 1.mp4";
@@ -96,12 +96,7 @@ describe("an HLS location", () => {
       }),
     );
 
-    settings = {
-      mediaRoot: path.join(root, "media"),
-      derivedRoot: path.join(root, "derived"),
-      stateDir: path.join(root, "state"),
-      ftpLog: path.join(root, "ftp/vsftpd.log"),
-      users: [{ name: "uploader", root: "" }],
+    settings = settingsIn(root, {
       locations: [
         {
           path: "/videos/",
@@ -117,13 +112,7 @@ describe("an HLS location", () => {
           },
         },
       ],
-      rescanSeconds: 3600,
-      concurrency: 1,
-      maxFileSize: 10_000_000,
       posterWidth: 64,
-      previews: false,
-      nice: 10,
-      metrics: { host: "127.0.0.1", port: 0 },
       owners: { uploader: { uid: 1234, gid: 1234 }, published: { uid: 0, gid: 0 } },
       webhooks: [
         {
@@ -132,9 +121,7 @@ describe("an HLS location", () => {
           events: ["file.published", "hls.ready", "file.deleted", "processing.failed"],
         },
       ],
-      webhookRetrySeconds: 30,
-      urls: { meta: "/_meta", poster: "/_poster", preview: "/_preview", hls: "/_hls" },
-    };
+    });
     worker = await startWorker(settings, { pollMs: 25, log: (l) => log.push(l) });
   }, SLOW);
 

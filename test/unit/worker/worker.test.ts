@@ -12,7 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { WorkerSettings } from "../../../worker/src/settings";
 import { startWorker, type RunningWorker } from "../../../worker/src/worker";
-import { SLOW, until as untilDefined } from "./until";
+import { SLOW, settingsIn, until as untilDefined } from "./endToEnd";
 
 // ffmpeg runs and a webhook retry (1 s backoff) take longer than the unit tier's 5 s.
 const UPLOADER = { uid: 1234, gid: 1234 };
@@ -69,20 +69,8 @@ describe("the worker", () => {
       fs.chownSync(path.join(root, "media", "videos", ".incoming", f), UPLOADER.uid, UPLOADER.gid);
     }
 
-    settings = {
-      mediaRoot: path.join(root, "media"),
-      derivedRoot: path.join(root, "derived"),
-      stateDir: path.join(root, "state"),
-      ftpLog: path.join(root, "ftp", "vsftpd.log"),
-      users: [{ name: "uploader", root: "" }],
-      locations: [{ path: "/videos/", directory: "videos", publish: "verified" }],
-      rescanSeconds: 3600,
-      concurrency: 1,
-      maxFileSize: 10_000_000,
-      posterWidth: 160,
+    settings = settingsIn(root, {
       previews: true,
-      nice: 10,
-      metrics: { host: "127.0.0.1", port: 0 },
       owners: { uploader: UPLOADER, published: { uid: 0, gid: 0 } },
       webhooks: [
         {
@@ -93,9 +81,7 @@ describe("the worker", () => {
         { url: `${base}/flaky`, secret: "flaky-secret", events: ["file.published"] },
         { url: `${base}/bad`, secret: "bad-secret", events: ["file.rejected"] },
       ],
-      webhookRetrySeconds: 30,
-      urls: { meta: "/_meta", poster: "/_poster", preview: "/_preview", hls: "/_hls" },
-    };
+    });
     worker = await startWorker(settings, { pollMs: 25, log: (l) => log.push(l) });
   }, SLOW);
 
@@ -362,26 +348,12 @@ describe("the worker with an SFTP log", () => {
     for (const f of ["trips/Größe.mp4", "half.mp4"]) {
       fs.chownSync(path.join(incoming, f), UPLOADER.uid, UPLOADER.gid);
     }
-    settings = {
-      mediaRoot: path.join(root, "media"),
-      derivedRoot: path.join(root, "derived"),
-      stateDir: path.join(root, "state"),
+    settings = settingsIn(root, {
       ftpLog: path.join(root, "logs", "vsftpd.log"),
       sftpLog: path.join(root, "logs", "sftp.log"),
-      users: [{ name: "uploader", root: "" }],
-      locations: [{ path: "/videos/", directory: "videos", publish: "verified" }],
-      rescanSeconds: 3600,
-      concurrency: 1,
-      maxFileSize: 10_000_000,
       posterWidth: 80,
-      previews: false,
-      nice: 10,
-      metrics: { host: "127.0.0.1", port: 0 },
       owners: { uploader: UPLOADER, published: { uid: 0, gid: 0 } },
-      webhooks: [],
-      webhookRetrySeconds: 30,
-      urls: { meta: "/_meta", poster: "/_poster", preview: "/_preview", hls: "/_hls" },
-    };
+    });
     fs.mkdirSync(path.join(root, "logs"));
   }, SLOW);
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
