@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseSpec, type SecretsOf, type Spec } from "../spec";
 
 /** Top-level keys of the `video-server:` namespace; each but `name` holds an object. */
-const OBJECT_KEYS = ["target", "media", "ftp", "http", "sftp", "processing", "images"] as const;
+const OBJECT_KEYS = ["target", "media", "ftp", "http", "sftp", "processing", "edge", "images"] as const;
 const KNOWN_KEYS: readonly string[] = ["name", "sshPrivateKey", ...OBJECT_KEYS];
 
 /** Keys of the namespace the program does not read: typos, or `ftp.port` set without --path. */
@@ -79,6 +79,7 @@ export function readConfig(projectDir: string = process.cwd()): ProgramConfig {
       httpTlsKey: secretOrUndefined(secrets.httpTlsKey),
       webhookSecrets: secrets.webhookSecrets.map((s) => pulumi.secret(s)),
       sftpHostKey: secretOrUndefined(secrets.sftpHostKey),
+      registryPassword: secretOrUndefined(secrets.registryPassword),
       sshPrivateKey: config.getSecret("sshPrivateKey"),
     },
   };

@@ -7,6 +7,7 @@ import {
   SFTP_LOG_FOLDER,
   SFTP_RESERVED_USER_NAMES,
   passiveClientLimit,
+  sizeBytes,
   type RawConfig,
 } from "./schema";
 
@@ -260,8 +261,63 @@ function sftpRules({ sftp, ftp, http, images }: RawConfig): string[] {
   ];
 }
 
+/**
+ * Swarm mode: the nodes pull images by name, so what the program builds goes to a registry;
+ * Swarm publishes host-mode ports on every address of a node. Swarm settings say so in host mode.
+ */
+function swarmRules({ target, edge, images, ftp, http, processing, sftp }: RawConfig): string[] {
+  const { registry } = images;
+  if (target.mode === "host") {
+    const off = "only with target.mode swarm (it is host)";
+    return [
+      ...(edge !== undefined ? [`edge: ${off}`] : []),
+      ...(registry !== undefined ? [`images.registry: ${off}`] : []),
+    ];
+  }
+  const problems: string[] = [];
+  const built = [
+    ["ftp", images.ftp],
+    ["web", images.web],
+    ...(processing.enabled ? [["worker", images.worker]] : []),
+    ...(sftp.enabled ? [["sftp", images.sftp]] : []),
+  ].filter(([, ref]) => ref === undefined);
+  if (registry === undefined && built.length > 0) {
+    problems.push(
+      "images.registry: target.mode swarm pushes the images it builds for every node to pull; set " +
+        "images.registry.server (with username and password if it needs them), or prebuilt references in " +
+        built.map(([role]) => `images.${role}`).join(", "),
+    );
+  }
+  if (registry?.username !== undefined && registry.password === undefined) {
+    problems.push(
+      "images.registry.password: required with images.registry.username (`pulumi config set --secret --path images.registry.password`)",
+    );
+  }
+  if (registry?.password !== undefined && registry.username === undefined) {
+    problems.push("images.registry.username: required with images.registry.password");
+  }
+  if (
+    edge !== undefined &&
+    PATTERNS.edgeSize.test(edge.cacheSize) &&
+    PATTERNS.edgeSize.test(edge.sliceSize)
+  ) {
+    if (sizeBytes(edge.cacheSize) < sizeBytes(edge.sliceSize)) {
+      problems.push(
+        `edge.cacheSize: ${edge.cacheSize} holds less than one slice (edge.sliceSize ${edge.sliceSize})`,
+      );
+    }
+  }
+  const everyAddress = "with target.mode swarm; Swarm publishes a node's ports on all its addresses";
+  if (ftp.bindAddress !== "0.0.0.0")
+    problems.push(`ftp.bindAddress: must be 0.0.0.0 (the default) ${everyAddress}`);
+  if (http.bindAddress !== "0.0.0.0")
+    problems.push(`http.bindAddress: must be 0.0.0.0 (the default) ${everyAddress}`);
+  return problems;
+}
+
 export function crossCheck(c: RawConfig): string[] {
   return [
+    ...swarmRules(c),
     ...targetRules(c),
     ...portRules(c),
     ...ftpRules(c),

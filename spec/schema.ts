@@ -38,6 +38,12 @@ export const PATTERNS = {
   certificate:
     /^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*(-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)*$/,
   secret: /^[A-Za-z0-9_.~+/=-]{16,256}$/,
+  /** A registry's address as image references start with it: host name or IPv4, optional port. */
+  registry: /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:[0-9]{1,5})?$/,
+  /** An edge slice or cache size: digits and a k, m or g unit. */
+  edgeSize: /^[1-9][0-9]{0,5}[kmg]$/,
+  /** nginx time: digits and one unit (seconds, minutes, hours, days). */
+  duration: /^[1-9][0-9]{0,5}[smhd]$/,
   /** An OpenSSH or PKCS#8 private key, as sshd reads a host key. */
   sshPrivateKey:
     /^-----BEGIN (OPENSSH )?PRIVATE KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END (OPENSSH )?PRIVATE KEY-----\s*$/,
@@ -373,6 +379,65 @@ export const DEFAULT_LOCATIONS = [
   { path: "/images/", directory: "images", autoindex: true },
 ];
 
+/** An IPv4 address as a number. */
+const ipv4Number = (address: string): number =>
+  address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+
+/**
+ * The address Docker gives an overlay's gateway: the subnet's first. Undefined when the
+ * address has host bits set (Docker would store a different subnet than the one declared).
+ */
+export function subnetGateway(subnet: string): string | undefined {
+  const [address, prefix] = subnet.split("/");
+  const bits = 32 - Number(prefix);
+  const n = ipv4Number(address);
+  if (n % 2 ** bits !== 0) return undefined;
+  const g = n + 1;
+  return [24, 16, 8, 0].map((shift) => Math.floor(g / 2 ** shift) % 256).join(".");
+}
+
+const size = (what: string) => match(PATTERNS.edgeSize, `${what}: digits and k, m or g, such as 1m or 10g`);
+
+/** Slices below 64k multiply origin requests; above 64m one viewer's seek fetches too much. */
+const SLICE_BYTES = { min: 64 * 1024, max: 64 * 1024 * 1024 };
+
+export const edgeSchema = z
+  .object({
+    /** Unset: one edge on every node labelled video-server.edge=true (a global service). */
+    replicas: count(1, 1000).optional(),
+    /** Range requests are fetched from the origin and cached in pieces of this size. */
+    sliceSize: size("a slice size")
+      .refine((v) => {
+        // A value off the pattern has its own message already.
+        if (!PATTERNS.edgeSize.test(v)) return true;
+        const b = sizeBytes(v);
+        return b >= SLICE_BYTES.min && b <= SLICE_BYTES.max;
+      }, "must be 64k–64m")
+      .default("1m"),
+    /** The most each edge's cache holds on its disk before the least recently used files go. */
+    cacheSize: size("a cache size").default("10g"),
+    /** A cached file no viewer asked for in this long is dropped (nginx time: 30m, 12h, 7d). */
+    cacheInactive: match(PATTERNS.duration, "a time such as 30m, 12h or 7d").default("7d"),
+    /** Seconds a cached file is served before the edge revalidates it with the origin. */
+    cacheSeconds: count(1, 31_536_000).default(60),
+    /** Each edge container's memory limit in MiB; 0: none. */
+    memoryLimit: memoryLimit.default(0),
+    /** The overlay network between origin and edges; the origin accepts only this subnet. */
+    subnet: z
+      .string()
+      .refine((v) => {
+        const [address, prefix] = v.split("/");
+        return PATTERNS.ipv4.test(address) && /^(1[6-9]|2[0-8])$/.test(prefix ?? "");
+      }, "must be an IPv4 subnet with a /16–/28 prefix, such as 10.249.0.0/24")
+      .refine((v) => !/^[0-9.]+\/[0-9]+$/.test(v) || subnetGateway(v) !== undefined, {
+        message: "must be the subnet's own address (its host bits zero), such as 10.249.0.0/24",
+      })
+      .default("10.249.0.0/24"),
+    /** IPsec between the nodes (the kernel's xfrm modules on every node). */
+    encrypted: z.boolean().default(false),
+  })
+  .strict();
+
 export const rawConfigSchema = z
   .object({
     name: match(PATTERNS.physicalName, "a docker name prefix").optional(),
@@ -395,6 +460,8 @@ export const rawConfigSchema = z
           .optional(),
         /** What the images are built for: the server's architecture, not the deploying machine's. */
         platform: z.enum(PLATFORMS).default("linux/amd64"),
+        /** host: containers on one Docker host; swarm: services on a Swarm (an origin and edge caches). */
+        mode: z.enum(["host", "swarm"]).default("host"),
       })
       .strict()
       .prefault({}),
@@ -519,8 +586,25 @@ export const rawConfigSchema = z
       .strict()
       .prefault({}),
     processing: processingSchema.prefault({}),
+    /** The edge caches of target.mode swarm (docs/scale-out.md); unset: the defaults below. */
+    edge: edgeSchema.optional(),
     images: z
       .object({
+        /** Where swarm mode pushes the images it builds, for every node to pull them. */
+        registry: z
+          .object({
+            server: match(PATTERNS.registry, "a registry address such as registry.example.com:5000"),
+            username: match(/^[A-Za-z0-9_.@-]{1,128}$/, "a registry user name").optional(),
+            /** A Pulumi secret: `pulumi config set --secret --path images.registry.password`. */
+            password: z
+              .string()
+              .min(1, "must not be empty")
+              .max(1024, "must be at most 1024 characters")
+              .refine((p) => !/[\r\n\0]/.test(p), "must not contain line breaks or NUL")
+              .optional(),
+          })
+          .strict()
+          .optional(),
         ftp: match(
           PATTERNS.imageRef,
           "an image reference such as registry.example.com/vsftpd:1.0",

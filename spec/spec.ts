@@ -16,21 +16,27 @@ import {
   passiveClientLimit,
   rawConfigSchema,
   readBackCpus,
+  edgeSchema,
   sizeBytes,
   type RawConfig,
 } from "./schema";
 
 export type Platform = (typeof PLATFORMS)[number];
 
+/** host: containers on one Docker host; swarm: Swarm services, an origin and edge caches. */
+export type TargetMode = "host" | "swarm";
+
 export type Target =
   | {
       readonly kind: "local";
+      readonly mode: TargetMode;
       readonly dockerHost: string;
       readonly sshOpts: readonly string[];
       readonly platform: Platform;
     }
   | {
       readonly kind: "ssh";
+      readonly mode: TargetMode;
       readonly dockerHost: string;
       readonly sshOpts: readonly string[];
       readonly platform: Platform;
@@ -165,6 +171,29 @@ export interface HttpSpec {
   readonly derived: boolean;
 }
 
+/** The edge caches of swarm mode (docs/scale-out.md). */
+export interface EdgeSpec {
+  /** Absent: a global service, one edge on every node labelled video-server.edge=true. */
+  readonly replicas?: number;
+  /** nginx sizes and time, as configured (allow-listed): `1m`, `10g`, `7d`. */
+  readonly sliceSize: string;
+  readonly cacheSize: string;
+  readonly cacheInactive: string;
+  /** Seconds a cached file is served before the edge revalidates it. */
+  readonly cacheSeconds: number;
+  /** MiB; 0: no limit. */
+  readonly memoryLimit: number;
+  /** The overlay network's IPv4 subnet; the origin accepts requests from it only. */
+  readonly subnet: string;
+  readonly encrypted: boolean;
+}
+
+/** Where swarm mode pushes the images it builds; the password is a secret (SecretsOf). */
+export interface RegistrySpec {
+  readonly server: string;
+  readonly username?: string;
+}
+
 /** An image is built from the project's Dockerfile unless a reference overrides it. */
 export type ImageSpec =
   | { readonly kind: "build"; readonly name: string; readonly context: string }
@@ -181,11 +210,15 @@ export interface Spec {
   readonly http: HttpSpec;
   readonly processing?: ProcessingSpec;
   readonly sftp?: SftpSpec;
+  /** Present in swarm mode only. */
+  readonly edge?: EdgeSpec;
   readonly images: {
     readonly ftp: ImageSpec;
     readonly web: ImageSpec;
     readonly worker: ImageSpec;
     readonly sftp: ImageSpec;
+    /** Swarm mode: built images are pushed here. */
+    readonly registry?: RegistrySpec;
   };
 }
 
@@ -209,6 +242,8 @@ export interface SecretsOf<T> {
   readonly sftpHostKey?: T;
   /** Each processing.webhooks entry's secret, in config order. */
   readonly webhookSecrets: readonly T[];
+  /** The registry's password (images.registry.password), for pushing and for the nodes' pulls. */
+  readonly registryPassword?: T;
   /** Private key for an ssh:// target (`sshPrivateKey`, read beside the spec by the program). */
   readonly sshPrivateKey?: T;
 }
@@ -283,10 +318,11 @@ const checkedSchema = rawConfigSchema.superRefine((c, ctx) => {
 
 function buildTarget(c: RawConfig["target"]): Target {
   const ssh = PATTERNS.sshHost.exec(c.dockerHost);
-  const { dockerHost, sshOpts, platform } = c;
-  if (!ssh) return { kind: "local", dockerHost, sshOpts, platform };
+  const { dockerHost, sshOpts, platform, mode } = c;
+  if (!ssh) return { kind: "local", mode, dockerHost, sshOpts, platform };
   return {
     kind: "ssh",
+    mode,
     dockerHost,
     sshOpts,
     platform,
@@ -307,9 +343,12 @@ function build(c: RawConfig, ctx: SpecContext): ParsedConfig {
   const users = [...c.ftp.users].sort(byName);
   const locations = [...c.http.locations].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const tag = ctx.stack.replace(/[^A-Za-z0-9_.-]/g, "-");
+  // Swarm nodes pull by name: a built image is named for the registry it is pushed to.
+  const registry = c.target.mode === "swarm" ? c.images.registry : undefined;
+  const repository = registry === undefined ? "" : `${registry.server}/`;
   const image = (ref: string | undefined, context: string): ImageSpec =>
     ref === undefined
-      ? { kind: "build", name: `${ctx.project}-${context}:${tag}`, context }
+      ? { kind: "build", name: `${repository}${ctx.project}-${context}:${tag}`, context }
       : { kind: "ref", ref };
 
   const { ftp, http } = c;
@@ -374,11 +413,20 @@ function build(c: RawConfig, ctx: SpecContext): ParsedConfig {
     },
     ...(c.processing.enabled ? { processing: processingSpec(c.processing) } : {}),
     ...(c.sftp.enabled ? { sftp: sftpSpec(c.sftp) } : {}),
+    ...(c.target.mode === "swarm" ? { edge: edgeSpec(c.edge) } : {}),
     images: {
       ftp: image(c.images.ftp, "vsftpd"),
       web: image(c.images.web, "nginx"),
       worker: image(c.images.worker, "worker"),
       sftp: image(c.images.sftp, "sftp"),
+      ...(registry === undefined
+        ? {}
+        : {
+            registry: {
+              server: registry.server,
+              ...(registry.username === undefined ? {} : { username: registry.username }),
+            },
+          }),
     },
   };
   const byUser = (list: readonly { name: string; password?: string }[]) =>
@@ -397,8 +445,26 @@ function build(c: RawConfig, ctx: SpecContext): ParsedConfig {
     httpTlsKey: http.tlsKey,
     webhookSecrets: Object.freeze(c.processing.webhooks.map((w) => w.secret)),
     sftpHostKey: c.sftp.hostKey,
+    registryPassword: c.images.registry?.password,
   };
   return { spec: deepFreeze(spec), secrets: Object.freeze(secrets) };
+}
+
+function edgeSpec(e: RawConfig["edge"]): EdgeSpec {
+  // The schema's defaults, for a swarm stack that sets no edge field.
+  const d = edgeSchema.parse({});
+  const { replicas, sliceSize, cacheSize, cacheInactive, cacheSeconds, memoryLimit, subnet, encrypted } =
+    e ?? d;
+  return {
+    ...(replicas === undefined ? {} : { replicas }),
+    sliceSize,
+    cacheSize,
+    cacheInactive,
+    cacheSeconds,
+    memoryLimit,
+    subnet,
+    encrypted,
+  };
 }
 
 function sftpSpec(s: RawConfig["sftp"]): SftpSpec {

@@ -30,11 +30,13 @@ export function everyFieldConfig(): StackConfig {
       sshOpts: ["-o", "ConnectTimeout=5"],
       sshHostKey: HOST_KEY,
       platform: "linux/arm64",
+      // Swarm: the only mode that takes the edge and registry fields.
+      mode: "swarm",
     },
     media: { hostPath: "/srv/video-server/media" },
     ftp: {
       port: 2121,
-      bindAddress: "127.0.0.1",
+      bindAddress: "0.0.0.0",
       passiveAddress: "127.0.0.1",
       passivePorts: { min: 30000, max: 30009 },
       users: [
@@ -63,7 +65,7 @@ export function everyFieldConfig(): StackConfig {
     },
     http: {
       port: 8080,
-      bindAddress: "127.0.0.1",
+      bindAddress: "0.0.0.0",
       serverName: "media.example.com",
       locations: [
         {
@@ -136,7 +138,22 @@ export function everyFieldConfig(): StackConfig {
       ],
       webhookRetrySeconds: 3600,
     },
+    edge: {
+      replicas: 2,
+      sliceSize: "2m",
+      cacheSize: "20g",
+      cacheInactive: "3d",
+      cacheSeconds: 300,
+      memoryLimit: 512,
+      subnet: "10.250.0.0/24",
+      encrypted: true,
+    },
     images: {
+      registry: {
+        server: "registry.example.com:5000",
+        username: "deployer",
+        password: "registry-password-0",
+      },
       ftp: "registry.example.com/video-server/vsftpd:1.0",
       web: "nginx:1.27",
       worker: "registry.example.com/video-server/worker:1.0",

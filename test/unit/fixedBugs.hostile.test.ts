@@ -51,7 +51,7 @@ describe("bugs the hostile cases found, fixed", () => {
     const failed = await programFailure(config, { stack: "hostile" });
     expect(failed.message.split("\n").filter((l) => l.startsWith("  - "))).toEqual([
       "  - ftp.port: not a config key; to set a field, use `pulumi config set --path ftp.port <value>` (and remove this key)",
-      "  - htpp: not a config key (known: name, sshPrivateKey, target, media, ftp, http, sftp, processing, images)",
+      "  - htpp: not a config key (known: name, sshPrivateKey, target, media, ftp, http, sftp, processing, edge, images)",
       "  - http.port: 21 is also ftp.port",
     ]);
     expect(failed.resources).toHaveLength(0);

@@ -204,6 +204,7 @@ describe("rendering the committed stacks", () => {
     const spec = renderStack(PROJECT_DIR, "prod").spec;
     expect(spec.target).toEqual({
       kind: "ssh",
+      mode: "host",
       dockerHost: "ssh://deploy@media.example.com",
       sshOpts: ["-o", "StrictHostKeyChecking=accept-new"],
       platform: "linux/amd64",

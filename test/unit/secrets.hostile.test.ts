@@ -15,8 +15,12 @@ const SSH_KEY =
   "-----BEGIN OPENSSH PRIVATE KEY-----\nc3NoLWtleS1yZWxpYWJpbGl0eS10ZXN0\n-----END OPENSSH PRIVATE KEY-----\n";
 
 /** The base sets every secret; one FTP user has none, so the program generates it. */
+/** On one host: swarm mode's Swarm secrets are test/unit/swarm.test.ts. */
 function configWithSecrets(): StackConfig {
-  return withValue(everyFieldConfig(), "ftp.users.2.password", undefined);
+  let config = withValue(everyFieldConfig(), "ftp.users.2.password", undefined);
+  config = withValue(config, "target.mode", "host");
+  config = withValue(config, "edge", undefined);
+  return withValue(config, "images.registry", undefined);
 }
 
 function plainSecrets(config: StackConfig, run: ProgramRun): string[] {

@@ -52,6 +52,16 @@ const WEBHOOK_SECRET = "injection-webhook-secret";
 const set = (...pairs: (readonly [string, unknown])[]) =>
   pairs.reduce<StackConfig>((config, [at, value]) => withValue(config, at, value), INJECTION_BASE);
 
+/** A swarm stack needs every address bound and a registry for what it builds. */
+const swarmPairs = (mode: string): (readonly [string, unknown])[] =>
+  mode === "swarm"
+    ? [
+        ["target.mode", mode],
+        ["ftp.bindAddress", "0.0.0.0"],
+        ["images.registry.server", "registry.example.com:5000"],
+      ]
+    : [["target.mode", mode]];
+
 const m = (re: RegExp) => fc.stringMatching(re, { size: "xsmall" });
 
 /** An OpenSSH ed25519 public key line: the type, then a blob that names the same type. */
@@ -280,6 +290,61 @@ export const STRING_FIELDS: readonly StringField[] = [
     place: (v) => set(["http.directio", v]),
     valid: m(PATTERNS.size),
     canary: () => "7333k",
+  },
+  {
+    path: "target.mode",
+    place: (v) => set(...swarmPairs(v)),
+    valid: fc.constantFrom("host", "swarm"),
+    canary: (v) => v,
+  },
+  {
+    path: "images.registry.server",
+    place: (v) => set(...swarmPairs("swarm"), ["images.registry.server", v]),
+    valid: m(PATTERNS.registry),
+    canary: () => "zqcanary.example:5000",
+  },
+  {
+    path: "images.registry.username",
+    place: (v) =>
+      set(
+        ...swarmPairs("swarm"),
+        ["images.registry.username", v],
+        ["images.registry.password", "zq-registry-pw"],
+      ),
+    valid: m(/^[A-Za-z0-9_.@-]{1,128}$/),
+    canary: () => "zqcanaryuser",
+  },
+  {
+    path: "images.registry.password",
+    place: (v) =>
+      set(...swarmPairs("swarm"), ["images.registry.username", "deployer"], ["images.registry.password", v]),
+    valid: fc.string({ minLength: 1, maxLength: 40 }).filter((p) => !/[\r\n\0]/.test(p)),
+    canary: () => "zqcanarypassword",
+  },
+  {
+    path: "edge.sliceSize",
+    place: (v) => set(...swarmPairs("swarm"), ["edge.sliceSize", v]),
+    valid: fc.constantFrom("64k", "512k", "1m", "4m", "64m"),
+    // Slice and cache size together size the keys zone: another value renders another number there.
+    canary: (v) => v,
+  },
+  {
+    path: "edge.cacheSize",
+    place: (v) => set(...swarmPairs("swarm"), ["edge.cacheSize", v]),
+    valid: m(/^[1-9][0-9]{0,5}[kmg]$/),
+    canary: (v) => v,
+  },
+  {
+    path: "edge.cacheInactive",
+    place: (v) => set(...swarmPairs("swarm"), ["edge.cacheInactive", v]),
+    valid: m(PATTERNS.duration),
+    canary: () => "777m",
+  },
+  {
+    path: "edge.subnet",
+    place: (v) => set(...swarmPairs("swarm"), ["edge.subnet", v]),
+    valid: fc.constantFrom("10.250.0.0/24", "10.77.0.0/16", "172.30.8.0/22", "192.168.7.16/28"),
+    canary: () => "10.123.45.0/24",
   },
   {
     path: "images.ftp",
