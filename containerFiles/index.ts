@@ -1,6 +1,7 @@
 // The program, the test tiers, the benchmark and `npm run render` all call these same functions, so
 // all get the same bytes; only how they hash the secrets differs.
-import { renderNginxConf } from "../nginx/conf";
+import { renderNginxConf, renderOriginConf } from "../nginx/conf";
+import { renderEdgeConf, type EdgeOrigin } from "../nginx/edge";
 import { galleryEntries, renderGalleryPage } from "../nginx/gallery";
 import {
   renderAccounts,
@@ -9,14 +10,17 @@ import {
   renderSftpPamService,
   renderSshdConfig,
 } from "../sftp/conf";
-import type {
-  ConfiguredSecrets,
-  ContainerFile,
-  FtpLayout,
-  SftpLayout,
-  Spec,
-  WebLayout,
-  WorkerLayout,
+import {
+  originServiceName,
+  type ConfiguredSecrets,
+  type ContainerFile,
+  type EdgeLayout,
+  type EdgeSpec,
+  type FtpLayout,
+  type SftpLayout,
+  type Spec,
+  type WebLayout,
+  type WorkerLayout,
 } from "../spec";
 import { renderFolderList, renderPamService, renderUserConfigs, renderVsftpdConf } from "../vsftpd/conf";
 import { renderWorkerSettings } from "../worker/settings";
@@ -113,6 +117,16 @@ export function webContainerFiles(
   secrets: WebContainerSecrets,
 ): ContainerFile[] {
   const { http } = spec;
+  const gallery = http.gallery.enabled
+    ? [{ file: layout.galleryFile, content: renderGalleryPage(galleryEntries(http)), permissions: "0644" }]
+    : [];
+  // Swarm mode's origin: the edges check passwords, signatures and bans and terminate TLS.
+  if (spec.edge !== undefined) {
+    return [
+      { file: layout.configFile, content: renderOriginConf(http, spec.edge, layout), permissions: "0644" },
+      ...gallery,
+    ];
+  }
   const htpasswd = passwordFile("http", http.users, secrets.httpHashes);
   return [
     {
@@ -121,9 +135,42 @@ export function webContainerFiles(
       permissions: "0644",
     },
     ...(http.users.length > 0 ? [{ file: layout.htpasswdFile, content: htpasswd, permissions: "0644" }] : []),
-    ...(http.gallery.enabled
-      ? [{ file: layout.galleryFile, content: renderGalleryPage(galleryEntries(http)), permissions: "0644" }]
-      : []),
+    ...gallery,
+    ...tlsFiles("http", http.tls.mode, layout, secrets),
+    ...includedBanFiles(http.bans, {
+      watcherFile: layout.banWatcherFile,
+      settingsFile: layout.banSettingsFile,
+      listFile: layout.bansFile,
+      reload: `nginx -s reload -c ${layout.configFile}`,
+    }),
+  ];
+}
+
+/** The origin as an edge dials it: the layout's, or the origin service's name on the overlay. */
+export function edgeOrigin(spec: Spec, layout: EdgeLayout): EdgeOrigin {
+  return {
+    host: layout.originHost === "" ? originServiceName(spec.name) : layout.originHost,
+    port: layout.originPort,
+    ...(layout.resolver === "" ? {} : { resolver: layout.resolver }),
+  };
+}
+
+/**
+ * An edge cache of swarm mode: what webContainerFiles gives the single server of host mode but
+ * the media's own files (the gallery page is the origin's). The same modes, for the same reasons.
+ */
+export function edgeContainerFiles(
+  spec: Spec,
+  edge: EdgeSpec,
+  layout: EdgeLayout,
+  secrets: WebContainerSecrets,
+): ContainerFile[] {
+  const { http } = spec;
+  const htpasswd = passwordFile("http", http.users, secrets.httpHashes);
+  const conf = renderEdgeConf(http, edge, layout, edgeOrigin(spec, layout), secrets.secureLinkSecret);
+  return [
+    { file: layout.configFile, content: conf, permissions: "0644" },
+    ...(http.users.length > 0 ? [{ file: layout.htpasswdFile, content: htpasswd, permissions: "0644" }] : []),
     ...tlsFiles("http", http.tls.mode, layout, secrets),
     ...includedBanFiles(http.bans, {
       watcherFile: layout.banWatcherFile,

@@ -9,7 +9,10 @@ const on = (http: HttpSpec) => http.bans.afterFails > 0;
  * error log's `password mismatch` line holds the user name, request and host as the client sent
  * them, which a watcher cannot parse safely. The geo file lists the banned addresses.
  */
-export function banDirectives(http: HttpSpec, layout: WebLayout): string[] {
+export function banDirectives(
+  http: HttpSpec,
+  layout: Pick<WebLayout, "authFailureLog" | "bansFile">,
+): string[] {
   if (!on(http)) return [];
   return [
     ...block("map $status:$http_authorization $vs_auth_failed", ['"~^401:." 1;', "default 0;"]),

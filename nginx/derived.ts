@@ -4,7 +4,7 @@
 import { DERIVED_URLS, type HttpSpec, type LocationSpec, type WebLayout } from "../spec";
 import { accessLines } from "./access";
 import { block } from "./block";
-import type { LocationContext } from "./location";
+import type { LocationContext, RuleContext } from "./location";
 import { corsHeaders, isRestricted, preflightLines, securityHeaders } from "./headers";
 import { secureLink } from "./location";
 
@@ -12,6 +12,24 @@ import { secureLink } from "./location";
 const IMMUTABLE_SECONDS = 31_536_000;
 
 type Kind = Exclude<keyof typeof DERIVED_URLS, "hls">;
+export type DerivedKind = keyof typeof DERIVED_URLS;
+
+/** The derived files a location has: metadata, posters and previews, and HLS where it makes ladders. */
+export function derivedKinds(l: LocationSpec): DerivedKind[] {
+  return ["meta", "poster", "preview", ...(l.hls === undefined ? [] : (["hls"] as const))];
+}
+
+/**
+ * The location's own rules for its derived files, written by the server that faces the viewers.
+ * HLS has no signature check: a playlist names its segments by relative URLs, which carry none.
+ */
+export function derivedRules(kind: DerivedKind, l: LocationSpec, ctx: RuleContext): string[] {
+  return [
+    ...accessLines(l, ctx.htpasswdFile),
+    ...preflightLines(l),
+    ...(kind === "hls" ? [] : secureLink(l, ctx.secureLinkSecret)),
+  ];
+}
 
 function cacheControl(kind: Kind, l: LocationSpec): string {
   // The metadata of a file keeps its name, so clients revalidate it.
@@ -29,12 +47,10 @@ function derivedLocation(
   return block(`location ${DERIVED_URLS[kind]}${l.path}`, [
     `alias ${layout.derivedRoot}/${kind}/${l.directory}/;`,
     "autoindex off;",
-    ...accessLines(l, ctx.htpasswdFile),
-    ...preflightLines(l),
-    ...secureLink(l, ctx.secureLinkSecret),
+    ...(ctx.behindEdges ? [] : derivedRules(kind, l, ctx)),
     `add_header Cache-Control "${cacheControl(kind, l)}";`,
     ...securityHeaders(ctx.tls),
-    ...corsHeaders(l, index),
+    ...(ctx.behindEdges ? [] : corsHeaders(l, index)),
   ]);
 }
 
@@ -58,19 +74,19 @@ function hlsLocation(l: LocationSpec, index: number, layout: WebLayout, ctx: Loc
     `alias ${layout.derivedRoot}/hls/${l.directory}/;`,
     "autoindex off;",
     ...block("types", ["application/vnd.apple.mpegurl m3u8;", "video/mp4 mp4;", "video/iso.segment m4s;"]),
-    ...accessLines(l, ctx.htpasswdFile),
-    ...preflightLines(l),
+    ...(ctx.behindEdges ? [] : derivedRules("hls", l, ctx)),
     `add_header Cache-Control ${hlsCacheVar(index)};`,
     ...securityHeaders(ctx.tls),
-    ...corsHeaders(l, index),
+    ...(ctx.behindEdges ? [] : corsHeaders(l, index)),
   ]);
 }
 
 /** Every location's derived files; none without the media worker. */
 export function derivedLocations(http: HttpSpec, layout: WebLayout, ctx: LocationContext): string[] {
-  const kinds: Kind[] = ["meta", "poster", "preview"];
-  return http.locations.flatMap((l, i) => [
-    ...kinds.flatMap((kind) => ["", ...derivedLocation(kind, l, i, layout, ctx)]),
-    ...(l.hls === undefined ? [] : ["", ...hlsLocation(l, i, layout, ctx)]),
-  ]);
+  return http.locations.flatMap((l, i) =>
+    derivedKinds(l).flatMap((kind) => [
+      "",
+      ...(kind === "hls" ? hlsLocation(l, i, layout, ctx) : derivedLocation(kind, l, i, layout, ctx)),
+    ]),
+  );
 }

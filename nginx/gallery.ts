@@ -88,13 +88,13 @@ export function renderGalleryPage(entries: readonly GalleryEntry[]): string {
   ].join("\n");
 }
 
-function listingLocation(l: LocationSpec, http: HttpSpec, layout: WebLayout): string[] {
+function listingLocation(l: LocationSpec, http: HttpSpec, layout: WebLayout, behindEdges: boolean): string[] {
   const { mediaRoot, htpasswdFile } = layout;
   return block(`location ${LISTING_PREFIX}${l.path}`, [
     `alias ${mediaRoot}/${l.directory}/;`,
     "autoindex on;",
     "autoindex_format json;",
-    ...accessLines(l, htpasswdFile),
+    ...(behindEdges ? [] : accessLines(l, htpasswdFile)),
     'add_header Cache-Control "no-cache";',
     ...securityHeaders(http.tls),
     // Folders only: files are served by the location itself, with its limits and headers.
@@ -114,7 +114,14 @@ function hlsJsLocation(http: HttpSpec, layout: WebLayout): string[] {
   ]);
 }
 
-export function galleryLocations(http: HttpSpec, layout: WebLayout): string[] {
+/** The gallery's path without its final slash answers with a redirect to the page. */
+export function galleryRedirect(http: HttpSpec): string[] {
+  const { path: at } = http.gallery;
+  return at === "/" ? [] : block(`location = ${at.slice(0, -1)}`, [`return 301 ${at};`]);
+}
+
+/** `behindEdges`: the swarm origin, where the edges check each listing's access (nginx/edge.ts). */
+export function galleryLocations(http: HttpSpec, layout: WebLayout, behindEdges = false): string[] {
   if (!http.gallery.enabled) return [];
   const { path: at } = http.gallery;
   const playsHls = galleryPlaysHls(http);
@@ -126,8 +133,11 @@ export function galleryLocations(http: HttpSpec, layout: WebLayout): string[] {
     `add_header Content-Security-Policy "${galleryCsp(playsHls)}" always;`,
     ...securityHeaders(http.tls),
   ]);
-  const redirect = at === "/" ? [] : ["", ...block(`location = ${at.slice(0, -1)}`, [`return 301 ${at};`])];
+  const redirect = galleryRedirect(http);
   const hlsJs = playsHls ? ["", ...hlsJsLocation(http, layout)] : [];
-  const listings = galleryLocationsOf(http).flatMap((l) => ["", ...listingLocation(l, http, layout)]);
-  return [...page, ...redirect, ...hlsJs, ...listings];
+  const listings = galleryLocationsOf(http).flatMap((l) => [
+    "",
+    ...listingLocation(l, http, layout, behindEdges),
+  ]);
+  return [...page, ...(redirect.length > 0 ? ["", ...redirect] : []), ...hlsJs, ...listings];
 }

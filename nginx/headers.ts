@@ -46,24 +46,24 @@ export function fileCacheControl(l: LocationSpec): string {
 }
 
 /** Folder listings always revalidate, so new uploads show. */
+export function cacheMap(l: LocationSpec, index: number): string[] {
+  if (l.cacheSeconds <= 0) return [];
+  return block(`map $uri ${cacheVar(index)}`, ['~/$ "no-cache";', `default "${fileCacheControl(l)}";`]);
+}
+
+/** The allowed Origin echoed back; written by the server that faces the browsers (the edges in swarm mode). */
+export function corsMap(l: LocationSpec, index: number): string[] {
+  if (l.corsOrigins.length === 0 || l.corsOrigins.includes("*")) return [];
+  // Browsers send the Origin in lower case; the echo makes the header name exactly one origin.
+  const origins = [...new Set(l.corsOrigins.map((o) => o.toLowerCase()))];
+  return block(`map $http_origin ${corsVar(index)}`, [
+    'default "";',
+    ...origins.map((o) => `"${o}" $http_origin;`),
+  ]);
+}
+
 export function locationMaps(l: LocationSpec, index: number): string[] {
-  const maps: string[] = [];
-  if (l.cacheSeconds > 0) {
-    maps.push(
-      ...block(`map $uri ${cacheVar(index)}`, ['~/$ "no-cache";', `default "${fileCacheControl(l)}";`]),
-    );
-  }
-  if (l.corsOrigins.length > 0 && !l.corsOrigins.includes("*")) {
-    // Browsers send the Origin in lower case; the echo makes the header name exactly one origin.
-    const origins = [...new Set(l.corsOrigins.map((o) => o.toLowerCase()))];
-    maps.push(
-      ...block(`map $http_origin ${corsVar(index)}`, [
-        'default "";',
-        ...origins.map((o) => `"${o}" $http_origin;`),
-      ]),
-    );
-  }
-  return maps;
+  return [...cacheMap(l, index), ...corsMap(l, index)];
 }
 
 /** Without `always`: only successful and redirect responses are cacheable. */

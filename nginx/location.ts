@@ -10,7 +10,15 @@ export interface LocationContext {
   readonly htpasswdFile: string;
   readonly secureLinkSecret?: string;
   readonly tls: HttpTlsSpec;
+  /**
+   * The swarm origin: the edges in front of it enforce each location's client rules
+   * (nginx/edge.ts), and here every request comes from an edge, so none is written.
+   */
+  readonly behindEdges?: boolean;
 }
+
+/** What a location's client rules read: the password file and the secure-link secret. */
+export type RuleContext = Pick<LocationContext, "htpasswdFile" | "secureLinkSecret">;
 
 export const connZone = (index: number) => `vs_conn_${index}`;
 
@@ -35,20 +43,32 @@ export function secureLink(l: LocationSpec, secret: string | undefined): string[
   return secureLinkLines(secret);
 }
 
-/** `index` is the location's place in the sorted Spec; it names its maps and zone. */
-export function renderLocation(l: LocationSpec, index: number, ctx: LocationContext): string[] {
-  return block(`location ${l.path}`, [
-    `alias ${ctx.mediaRoot}/${l.directory}/;`,
-    `autoindex ${l.autoindex ? "on" : "off"};`,
-    ...mp4Directive(l),
+/**
+ * What a location asks of a client before it gets a file, in phase order: access, preflight,
+ * signature, seek guard, limits. The server that faces the viewers writes them: the single
+ * server in host mode, each edge in swarm mode.
+ */
+export function locationRules(l: LocationSpec, index: number, ctx: RuleContext): string[] {
+  return [
     ...accessLines(l, ctx.htpasswdFile),
     // Rewrite-phase checks run in this order: a preflight is answered before the signature check.
     ...preflightLines(l),
     ...secureLink(l, ctx.secureLinkSecret),
     ...mp4SeekGuard(l),
     ...limitLines(l, index),
+  ];
+}
+
+/** `index` is the location's place in the sorted Spec; it names its maps and zone. */
+export function renderLocation(l: LocationSpec, index: number, ctx: LocationContext): string[] {
+  return block(`location ${l.path}`, [
+    `alias ${ctx.mediaRoot}/${l.directory}/;`,
+    `autoindex ${l.autoindex ? "on" : "off"};`,
+    ...mp4Directive(l),
+    // Behind the edges the seek guard stays: it is about the file, not the client.
+    ...(ctx.behindEdges ? mp4SeekGuard(l) : locationRules(l, index, ctx)),
     cacheHeader(l, index),
     ...mediaSecurityHeaders(ctx.tls),
-    ...corsHeaders(l, index),
+    ...(ctx.behindEdges ? [] : corsHeaders(l, index)),
   ]);
 }

@@ -3,8 +3,14 @@ import { block } from "./block";
 
 export const TLS_PROTOCOLS = "TLSv1.2 TLSv1.3";
 
+/** What the TLS lines read of a layout: the web server's and the edge's have it alike. */
+export type TlsLayout = Pick<
+  WebLayout,
+  "listen" | "httpsListen" | "http2" | "tlsCertificateFile" | "tlsKeyFile"
+>;
+
 /** The `listen` lines of the server that serves the locations. */
-export function listenLines(http: HttpSpec, layout: WebLayout): string[] {
+export function listenLines(http: HttpSpec, layout: TlsLayout): string[] {
   const https = `listen ${layout.httpsListen} ssl${layout.http2 === "listen-parameter" ? " http2" : ""};`;
   if (http.tls.mode === "off") return [`listen ${layout.listen};`];
   if (http.tls.mode === "enabled") return [`listen ${layout.listen};`, https];
@@ -12,7 +18,7 @@ export function listenLines(http: HttpSpec, layout: WebLayout): string[] {
 }
 
 /** Certificate, protocols and sessions; nginx never renegotiates on a client's request. */
-export function tlsLines(http: HttpSpec, layout: WebLayout): string[] {
+export function tlsLines(http: HttpSpec, layout: TlsLayout): string[] {
   if (http.tls.mode === "off") return [];
   return [
     ...(layout.http2 === "directive" ? ["http2 on;"] : []),
@@ -30,7 +36,7 @@ export function tlsLines(http: HttpSpec, layout: WebLayout): string[] {
 }
 
 /** With tls required, plain HTTP answers every request with a redirect to the same URL over HTTPS. */
-export function redirectServer(http: HttpSpec, layout: WebLayout): string[] {
+export function redirectServer(http: HttpSpec, layout: TlsLayout): string[] {
   if (http.tls.mode !== "required") return [];
   const port = http.tls.httpsPort === 443 ? "" : `:${http.tls.httpsPort}`;
   return block("server", [

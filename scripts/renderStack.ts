@@ -10,6 +10,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
+  EDGE_CONTAINER_LAYOUT,
   FTP_CONTAINER_LAYOUT,
   SFTP_CONTAINER_LAYOUT,
   WEB_CONTAINER_LAYOUT,
@@ -17,6 +18,7 @@ import {
   type ContainerFile,
 } from "../spec";
 import {
+  edgeContainerFiles,
   ftpContainerFiles,
   sftpContainerFiles,
   webContainerFiles,
@@ -57,6 +59,7 @@ function secretValues(secrets: ConfiguredSecrets, extra: readonly string[]): str
     secrets.httpTlsKey,
     ...secrets.webhookSecrets,
     secrets.sftpHostKey,
+    secrets.registryPassword,
     ...extra,
   ].filter((s): s is string => s !== undefined);
 }
@@ -69,7 +72,7 @@ const placeholderHashes = (users: readonly string[]): Record<string, string> =>
 const placeholderFile = (configPath: string) => `${SECRET_PLACEHOLDER} ${configPath}\n`;
 
 /** Container path → path under the output folder; refuses anything that could leave it. */
-type Role = "ftp" | "web" | "worker" | "sftp";
+type Role = "ftp" | "web" | "worker" | "sftp" | "edge";
 
 function outputPath(role: Role, file: string): string {
   if (!path.posix.isAbsolute(file) || path.posix.normalize(file) !== file || file.endsWith("/")) {
@@ -111,6 +114,16 @@ export function renderStack(projectDir: string, stackName: string): Rendered {
             secrets.sftpHostKey === undefined ? "sftp host key (generated)" : "sftp.hostKey",
           ),
         });
+  // Swarm mode: the edge caches' files, with the same placeholders as the web server's.
+  const edge =
+    spec.edge === undefined
+      ? []
+      : edgeContainerFiles(spec, spec.edge, EDGE_CONTAINER_LAYOUT, {
+          httpHashes: placeholderHashes(spec.http.users),
+          secureLinkSecret: secrets.secureLinkSecret === undefined ? undefined : SECRET_PLACEHOLDER,
+          tlsCertificate: secrets.httpTlsCertificate && placeholderFile("http.tlsCertificate"),
+          tlsKey: secrets.httpTlsKey && placeholderFile("http.tlsKey"),
+        });
   const under = (role: Role) => (f: ContainerFile) => ({
     path: outputPath(role, f.file),
     content: f.content,
@@ -121,6 +134,7 @@ export function renderStack(projectDir: string, stackName: string): Rendered {
     ...web.map(under("web")),
     ...worker.map(under("worker")),
     ...sftp.map(under("sftp")),
+    ...edge.map(under("edge")),
     { path: "spec.json", content: `${JSON.stringify(spec, null, 2)}\n`, permissions: "0644" },
   ];
   // A belt to the braces above: a configured secret that turns up anyway (a renderer that embeds

@@ -75,6 +75,43 @@ export interface WebLayout {
   readonly staticDir: string;
 }
 
+/**
+ * An edge cache of swarm mode (nginx/edge.ts): the viewers' side of the web server, TLS, bans and
+ * basic auth included, with a cache on disk and no media.
+ */
+export interface EdgeLayout extends Pick<
+  WebLayout,
+  | "configFile"
+  | "listen"
+  | "httpsListen"
+  | "http2"
+  | "tlsCertificateFile"
+  | "tlsKeyFile"
+  | "statusListen"
+  | "pidFile"
+  | "accessLog"
+  | "errorLog"
+  | "tempPrefix"
+  | "htpasswdFile"
+  | "banWatcherFile"
+  | "banSettingsFile"
+  | "bansFile"
+  | "authFailureLog"
+> {
+  /**
+   * proxy_cache_path: nginx's master (root) makes it if missing and gives it to the workers'
+   * user, so an empty volume mounted here works as is.
+   */
+  readonly cacheDir: string;
+  /** `listen` of the relay between the cache and the origin (nginx/edge.ts says why); loopback. */
+  readonly relayListen: string;
+  /** The origin's host as the edge dials it; empty: the origin service's name (originServiceName). */
+  readonly originHost: string;
+  readonly originPort: number;
+  /** The DNS server nginx asks for originHost at run time; empty: originHost is an address. */
+  readonly resolver: string;
+}
+
 export interface WorkerLayout {
   /** The media volume, read-write: the worker publishes into it. */
   readonly mediaRoot: string;
@@ -234,6 +271,41 @@ export const WEB_CONTAINER_PORT = 80;
 /** Port the nginx container serves HTTPS on (published as `http.httpsPort`). */
 export const WEB_CONTAINER_HTTPS_PORT = 443;
 export const WEB_STATUS_PORT = 8081;
+
+/**
+ * Docker's embedded DNS, in every container on a user-defined network: it answers a service's
+ * name with its tasks' addresses (dnsrr), and follows a task that moves.
+ */
+export const DOCKER_DNS = "127.0.0.11";
+
+/** The swarm origin's service name, which Docker's DNS answers on the overlay: the web role's. */
+export const originServiceName = (stackName: string): string => `${stackName}-web`;
+
+export const EDGE_CONTAINER_LAYOUT: EdgeLayout = {
+  configFile: WEB_CONTAINER_LAYOUT.configFile,
+  listen: WEB_CONTAINER_LAYOUT.listen,
+  httpsListen: WEB_CONTAINER_LAYOUT.httpsListen,
+  http2: WEB_CONTAINER_LAYOUT.http2,
+  tlsCertificateFile: WEB_CONTAINER_LAYOUT.tlsCertificateFile,
+  tlsKeyFile: WEB_CONTAINER_LAYOUT.tlsKeyFile,
+  statusListen: WEB_CONTAINER_LAYOUT.statusListen,
+  pidFile: WEB_CONTAINER_LAYOUT.pidFile,
+  accessLog: WEB_CONTAINER_LAYOUT.accessLog,
+  errorLog: WEB_CONTAINER_LAYOUT.errorLog,
+  tempPrefix: WEB_CONTAINER_LAYOUT.tempPrefix,
+  // The image's entrypoint starts the ban watcher from these very paths (nginx/entrypoint.sh).
+  htpasswdFile: WEB_CONTAINER_LAYOUT.htpasswdFile,
+  banWatcherFile: WEB_CONTAINER_LAYOUT.banWatcherFile,
+  banSettingsFile: WEB_CONTAINER_LAYOUT.banSettingsFile,
+  bansFile: WEB_CONTAINER_LAYOUT.bansFile,
+  authFailureLog: WEB_CONTAINER_LAYOUT.authFailureLog,
+  // /var/cache is in every Debian image; a volume there keeps the cache across task restarts.
+  cacheDir: "/var/cache/video-server-edge",
+  relayListen: "127.0.0.1:8082",
+  originHost: "",
+  originPort: WEB_CONTAINER_PORT,
+  resolver: DOCKER_DNS,
+};
 
 /** A file the program puts into a container (the test tiers write the same list to disk). */
 export interface ContainerFile {

@@ -26,6 +26,14 @@
  *   metrics listen on 127.0.0.1:<free port> instead of every address of its container on 9464.
  * - nginx serves the image's static files (hls.js) from the repository's nginx/static/, the folder
  *   nginx/Dockerfile copies to /usr/share/video-server.
+ * - A swarm edge cache (suites that start one: test/support/edgeStack.ts) is a second nginx on
+ *   127.0.0.1: its public, HTTPS and status servers and its relay on free ports of their own,
+ *   its config, pid file, logs, temp paths, cache folder and its own copies of the basic-auth,
+ *   TLS and ban files in `<temp>/edge/` instead of the container's /etc/nginx, /var/cache and
+ *   /dev/stdout. It dials the origin at 127.0.0.1:<the origin's port> with no resolver, where the
+ *   container asks Docker's DNS (127.0.0.11) for the origin service's name. Suites about that
+ *   name (startEdgeStack's `originByName`) give a made-up name and a DNS server of their own on
+ *   127.0.0.1 (dnsServer.ts) that answers it with 127.0.0.1, or with no record.
  * - sshd (suites that ask for it: startStack's `sftp` option) listens on 127.0.0.1:<free port>
  *   instead of every address of its container on :22. Its config, host key, authorized keys,
  *   password file, accounts and log socket list live in `<temp>/sftp/` instead of
@@ -82,10 +90,12 @@
  */
 import * as path from "node:path";
 import {
+  EDGE_CONTAINER_LAYOUT,
   FTP_CONTAINER_LAYOUT,
   SFTP_CONTAINER_LAYOUT,
   WEB_CONTAINER_LAYOUT,
   WORKER_CONTAINER_LAYOUT,
+  type EdgeLayout,
   type FtpLayout,
   type SftpLayout,
   type WebLayout,
@@ -166,6 +176,42 @@ export function hostWebLayout(dirs: HostDirs, ports: HostPorts): WebLayout {
     authFailureLog: path.join(dirs.nginx, "auth-failures.log"),
     derivedRoot: path.join(dirs.derived, "files"),
     staticDir: path.join(PROJECT_DIR, "nginx", "static"),
+  };
+}
+
+/** An edge's ports: public, HTTPS, status, and its relay to the origin. */
+export interface EdgePorts {
+  readonly http: number;
+  readonly https: number;
+  readonly status: number;
+  readonly relay: number;
+}
+
+export function hostEdgeLayout(dirs: HostDirs, ports: EdgePorts, originPort: number): EdgeLayout {
+  const dir = path.join(dirs.root, "edge");
+  return {
+    ...EDGE_CONTAINER_LAYOUT,
+    configFile: path.join(dir, "nginx.conf"),
+    listen: `${HOST}:${ports.http}`,
+    httpsListen: `${HOST}:${ports.https}`,
+    http2: "listen-parameter",
+    tlsCertificateFile: path.join(dir, "tls-certificate.pem"),
+    tlsKeyFile: path.join(dir, "tls-key.pem"),
+    statusListen: `${HOST}:${ports.status}`,
+    pidFile: path.join(dir, "nginx.pid"),
+    accessLog: path.join(dir, "access.log"),
+    errorLog: path.join(dir, "error.log"),
+    tempPrefix: path.join(dir, "temp"),
+    htpasswdFile: path.join(dir, "htpasswd"),
+    banWatcherFile: path.join(dir, "video-server-bans"),
+    banSettingsFile: path.join(dir, "bans"),
+    bansFile: path.join(dir, "bans.conf"),
+    authFailureLog: path.join(dir, "auth-failures.log"),
+    cacheDir: path.join(dir, "cache"),
+    relayListen: `${HOST}:${ports.relay}`,
+    originHost: HOST,
+    originPort,
+    resolver: "",
   };
 }
 

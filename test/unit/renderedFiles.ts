@@ -4,6 +4,7 @@
  * where a harmless stand-in value (the canary) lands, never breaking out of its directive.
  */
 import {
+  EDGE_CONTAINER_LAYOUT,
   FTP_CONTAINER_LAYOUT,
   WEB_CONTAINER_LAYOUT,
   WORKER_CONTAINER_LAYOUT,
@@ -14,7 +15,7 @@ import {
 const GENERATED_HOST_KEY =
   "-----BEGIN OPENSSH PRIVATE KEY-----\nR0VORVJBVEVELUhPU1QtS0VZ\n-----END OPENSSH PRIVATE KEY-----\n";
 import type { ParsedConfig } from "../../spec";
-import { containerSecrets, sftpContainerFiles } from "../../containerFiles";
+import { containerSecrets, edgeContainerFiles, sftpContainerFiles } from "../../containerFiles";
 import { ftpPasswords, serverFiles } from "../support/files";
 import { parseNginxConf, type Directive } from "./nginxSyntax";
 
@@ -35,7 +36,10 @@ export function renderFiles(parsed: ParsedConfig): ContainerFile[] {
           // The generated key is the program's; a fixed stand-in is as good here.
           hostKey: parsed.secrets.sftpHostKey ?? GENERATED_HOST_KEY,
         });
-  return [...ftp, ...web, ...worker, ...sftp];
+  const { edge } = parsed.spec;
+  const edges =
+    edge === undefined ? [] : edgeContainerFiles(parsed.spec, edge, EDGE_CONTAINER_LAYOUT, hashes.web);
+  return [...ftp, ...web, ...worker, ...sftp, ...edges];
 }
 
 /** bcrypt output changes with the salt, which is derived from the user name. */
