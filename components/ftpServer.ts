@@ -2,7 +2,8 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ftpContainerFiles } from "../containerFiles";
 import { FTP_CONTAINER_LAYOUT as LAYOUT, MEDIA_OWNER, passivePortList, type Spec } from "../spec";
-import { bannerHealthcheck, containerOptions, runSettings, serverImage, uploadVolumes } from "./containers";
+import { bannerHealthcheck, serverImage, uploadVolumes } from "./containers";
+import { runServer, type SwarmPlacement } from "./swarmService";
 import { PasswordHashes } from "./passwordHashes";
 
 export interface FtpServerArgs {
@@ -16,11 +17,14 @@ export interface FtpServerArgs {
   /** PEM certificate chain and key for FTPS (spec.ftp.tls not "off"); secret. */
   readonly tlsCertificate?: pulumi.Input<string>;
   readonly tlsKey?: pulumi.Input<string>;
+  /** Swarm mode: a service on the media node instead of a container. */
+  readonly swarm?: SwarmPlacement;
 }
 
 /** vsftpd with virtual users (pam_pwdfile, bcrypt), chrooted to their roots, passive mode only. */
 export class FtpServer extends pulumi.ComponentResource {
-  public readonly container: docker.Container;
+  /** A container on one host; a Swarm service in swarm mode. */
+  public readonly container: docker.Container | docker.Service;
   public readonly imageId: pulumi.Output<string>;
   /** Each user's bcrypt hash (secret): the SFTP server checks the same passwords. */
   public readonly passwordHashes: pulumi.Output<Record<string, string>>;
@@ -36,6 +40,7 @@ export class FtpServer extends pulumi.ComponentResource {
       spec.target.platform,
       { MEDIA_UID: String(MEDIA_OWNER.uid), MEDIA_GID: String(MEDIA_OWNER.gid) },
       { parent: this },
+      args.swarm,
     );
 
     const { hashes } = new PasswordHashes(
@@ -53,22 +58,30 @@ export class FtpServer extends pulumi.ComponentResource {
         ),
     );
 
-    const ip = ftp.bindAddress;
-    this.container = new docker.Container(
-      `${name}-container`,
+    const names = ftp.users.map((u) => u.name);
+    this.container = runServer(
+      this,
+      name,
+      spec,
       {
-        ...runSettings(spec, "ftp"),
+        role: "ftp",
         image: this.imageId,
         ports: [
-          { internal: LAYOUT.listenPort, external: ftp.port, ip, protocol: "tcp" },
+          { internal: LAYOUT.listenPort, external: ftp.port },
           // vsftpd names the data port in its PASV reply, so inside and outside numbers match.
-          ...passivePortList(ftp).map((p) => ({ internal: p, external: p, ip, protocol: "tcp" })),
+          ...passivePortList(ftp).map((p) => ({ internal: p, external: p })),
         ],
+        bindAddress: ftp.bindAddress,
         volumes: uploadVolumes(args.volumeName, LAYOUT.mediaRoot, args.logVolumeName),
-        uploads: files,
+        files,
+        manifest: (s) =>
+          ftpContainerFiles(spec, LAYOUT, {
+            ftpHashes: Object.fromEntries(names.map((n) => [n, s])),
+            ...(ftp.tls === "off" ? {} : { tlsCertificate: s, tlsKey: s }),
+          }),
         healthcheck: bannerHealthcheck(LAYOUT.listenPort, "220"),
       },
-      containerOptions(this),
+      args.swarm,
     );
 
     this.registerOutputs({ container: this.container, imageId: this.imageId });

@@ -9,7 +9,8 @@ import {
   type ProcessingSpec,
   type Spec,
 } from "../spec";
-import { containerOptions, healthzCheck, runSettings, serverImage } from "./containers";
+import { healthzCheck, serverImage } from "./containers";
+import { runServer, type SwarmPlacement } from "./swarmService";
 
 export interface MediaWorkerArgs {
   readonly spec: Spec;
@@ -22,6 +23,8 @@ export interface MediaWorkerArgs {
   readonly ftpLogVolumeName: pulumi.Input<string>;
   /** processing.webhooks[i].secret, in config order; secret. */
   readonly webhookSecrets: readonly pulumi.Input<string>[];
+  /** Swarm mode: a service on the media node instead of a container. */
+  readonly swarm?: SwarmPlacement;
 }
 
 /**
@@ -29,7 +32,8 @@ export interface MediaWorkerArgs {
  * describes them (metadata, posters) and tells webhooks. Never published on the network.
  */
 export class MediaWorker extends pulumi.ComponentResource {
-  public readonly container: docker.Container;
+  /** A container on one host; a Swarm service in swarm mode. */
+  public readonly container: docker.Container | docker.Service;
   public readonly imageId: pulumi.Output<string>;
 
   constructor(name: string, args: MediaWorkerArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -42,6 +46,7 @@ export class MediaWorker extends pulumi.ComponentResource {
       spec.target.platform,
       {},
       { parent: this },
+      args.swarm,
     );
     const files = pulumi.secret(
       pulumi
@@ -49,10 +54,12 @@ export class MediaWorker extends pulumi.ComponentResource {
         .apply((webhookSecrets) => workerContainerFiles(spec, LAYOUT, { webhookSecrets })),
     );
 
-    this.container = new docker.Container(
-      `${name}-container`,
+    this.container = runServer(
+      this,
+      name,
+      spec,
       {
-        ...runSettings(spec, "worker"),
+        role: "worker",
         image: this.imageId,
         // ffmpeg's ceiling: what delivery keeps however many uploads arrive (docs/processing.md).
         cpus: processing.cpus,
@@ -61,10 +68,12 @@ export class MediaWorker extends pulumi.ComponentResource {
           { volumeName: args.derivedVolumeName, containerPath: CONTAINER_DERIVED_ROOT },
           { volumeName: args.ftpLogVolumeName, containerPath: FTP_LOG_DIR, readOnly: true },
         ],
-        uploads: files,
+        files,
+        manifest: (s) =>
+          workerContainerFiles(spec, LAYOUT, { webhookSecrets: args.webhookSecrets.map(() => s) }),
         healthcheck: healthzCheck(WORKER_METRICS_PORT),
       },
-      containerOptions(this),
+      args.swarm,
     );
 
     this.registerOutputs({ container: this.container, imageId: this.imageId });

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { sftpContainerFiles } from "../containerFiles";
 import { MEDIA_OWNER, SFTP_CONTAINER_LAYOUT as LAYOUT, type SftpSpec, type Spec } from "../spec";
-import { bannerHealthcheck, containerOptions, runSettings, serverImage, uploadVolumes } from "./containers";
+import { bannerHealthcheck, serverImage, uploadVolumes } from "./containers";
+import { runServer, type SwarmPlacement } from "./swarmService";
 
 export interface SftpServerArgs {
   readonly spec: Spec;
@@ -16,11 +17,14 @@ export interface SftpServerArgs {
   readonly passwordHashes: pulumi.Input<Record<string, string>>;
   /** sftp.hostKey; secret. Absent: an Ed25519 key generated once and kept in state. */
   readonly hostKey?: pulumi.Input<string>;
+  /** Swarm mode: a service on the media node instead of a container. */
+  readonly swarm?: SwarmPlacement;
 }
 
 /** OpenSSH's internal-sftp: the FTP users, chrooted to their FTP roots, SFTP only. */
 export class SftpServer extends pulumi.ComponentResource {
-  public readonly container: docker.Container;
+  /** A container on one host; a Swarm service in swarm mode. */
+  public readonly container: docker.Container | docker.Service;
   public readonly imageId: pulumi.Output<string>;
   /** The generated host key's public line and fingerprint, for users to pin; absent with sftp.hostKey. */
   public readonly hostPublicKey?: pulumi.Output<string>;
@@ -36,6 +40,7 @@ export class SftpServer extends pulumi.ComponentResource {
       spec.target.platform,
       { MEDIA_UID: String(MEDIA_OWNER.uid), MEDIA_GID: String(MEDIA_OWNER.gid) },
       { parent: this },
+      args.swarm,
     );
     let hostKey = args.hostKey;
     if (hostKey === undefined) {
@@ -51,19 +56,26 @@ export class SftpServer extends pulumi.ComponentResource {
         .apply(([ftpHashes, key]) => sftpContainerFiles(spec, LAYOUT, { ftpHashes, hostKey: key })),
     );
 
-    this.container = new docker.Container(
-      `${name}-container`,
+    this.container = runServer(
+      this,
+      name,
+      spec,
       {
-        ...runSettings(spec, "sftp"),
+        role: "sftp",
         image: this.imageId,
-        ports: [
-          { internal: LAYOUT.listenPort, external: sftp.port, ip: spec.ftp.bindAddress, protocol: "tcp" },
-        ],
+        ports: [{ internal: LAYOUT.listenPort, external: sftp.port }],
+        bindAddress: spec.ftp.bindAddress,
         volumes: uploadVolumes(args.volumeName, LAYOUT.mediaRoot, args.logVolumeName),
-        uploads: files,
+        files,
+        manifest: (s) =>
+          sftpContainerFiles(spec, LAYOUT, {
+            ftpHashes: Object.fromEntries(spec.ftp.users.map((u) => [u.name, s])),
+            hostKey: s,
+          }),
+        rewritten: [LAYOUT.bansFile],
         healthcheck: bannerHealthcheck(LAYOUT.listenPort, "SSH-2.0-"),
       },
-      containerOptions(this),
+      args.swarm,
     );
 
     this.registerOutputs({

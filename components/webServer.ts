@@ -9,7 +9,8 @@ import {
   WEB_STATUS_PORT,
   type Spec,
 } from "../spec";
-import { containerOptions, healthzCheck, runSettings, serverImage } from "./containers";
+import { healthzCheck, serverImage } from "./containers";
+import { runServer, type SwarmPlacement } from "./swarmService";
 import { PasswordHashes } from "./passwordHashes";
 
 export interface WebServerArgs {
@@ -24,44 +25,60 @@ export interface WebServerArgs {
   /** HTTPS certificate chain and key (PEM); secret. Needed when http.tls is not "off". */
   readonly tlsCertificate?: pulumi.Input<string>;
   readonly tlsKey?: pulumi.Input<string>;
+  /** Swarm mode: the origin, a service on the media node that only the edges reach. */
+  readonly swarm?: SwarmPlacement;
 }
 
 /** nginx serving the media volume read-only through the configured locations. */
 export class WebServer extends pulumi.ComponentResource {
-  public readonly container: docker.Container;
+  /** A container on one host; a Swarm service (the origin) in swarm mode. */
+  public readonly container: docker.Container | docker.Service;
   public readonly imageId: pulumi.Output<string>;
+  /** The basic-auth users' bcrypt hashes (secret): on a swarm the edges check them. */
+  public readonly passwordHashes: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: WebServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("video-server:index:WebServer", name, {}, opts);
     const { spec } = args;
 
-    this.imageId = serverImage(`${name}-image`, spec.images.web, spec.target.platform, {}, { parent: this });
+    this.imageId = serverImage(
+      `${name}-image`,
+      spec.images.web,
+      spec.target.platform,
+      {},
+      { parent: this },
+      args.swarm,
+    );
     const { hashes } = new PasswordHashes(
       `${name}-hashes`,
       { spec, service: "http", names: spec.http.users, passwords: args.passwords },
       { parent: this },
     );
+    this.passwordHashes = hashes;
     const files = pulumi
       .all([hashes, args.secureLinkSecret, args.tlsCertificate, args.tlsKey])
       .apply(([httpHashes, secureLinkSecret, tlsCertificate, tlsKey]) =>
         webContainerFiles(spec, LAYOUT, { httpHashes, secureLinkSecret, tlsCertificate, tlsKey }),
       );
     const { http } = spec;
-    const published = (internal: number, external: number) => ({
-      internal,
-      external,
-      ip: http.bindAddress,
-      protocol: "tcp",
-    });
-    this.container = new docker.Container(
-      `${name}-container`,
+    this.container = runServer(
+      this,
+      name,
+      spec,
       {
-        ...runSettings(spec, "web"),
+        role: "web",
         image: this.imageId,
-        ports: [
-          published(WEB_CONTAINER_PORT, http.port),
-          ...(http.tls.mode === "off" ? [] : [published(WEB_CONTAINER_HTTPS_PORT, http.tls.httpsPort)]),
-        ],
+        // On a swarm the origin publishes nothing: the edges reach it over the overlay.
+        ports:
+          args.swarm !== undefined
+            ? []
+            : [
+                { internal: WEB_CONTAINER_PORT, external: http.port },
+                ...(http.tls.mode === "off"
+                  ? []
+                  : [{ internal: WEB_CONTAINER_HTTPS_PORT, external: http.tls.httpsPort }]),
+              ],
+        bindAddress: http.bindAddress,
         volumes: [
           { volumeName: args.volumeName, containerPath: LAYOUT.mediaRoot, readOnly: true },
           ...(args.derivedVolumeName === undefined
@@ -70,10 +87,17 @@ export class WebServer extends pulumi.ComponentResource {
                 { volumeName: args.derivedVolumeName, containerPath: CONTAINER_DERIVED_ROOT, readOnly: true },
               ]),
         ],
-        uploads: files,
+        files,
+        manifest: (s) =>
+          webContainerFiles(spec, LAYOUT, {
+            httpHashes: Object.fromEntries(http.users.map((n) => [n, s])),
+            ...(args.secureLinkSecret === undefined ? {} : { secureLinkSecret: s }),
+            ...(http.tls.mode === "off" ? {} : { tlsCertificate: s, tlsKey: s }),
+          }),
+        rewritten: [LAYOUT.bansFile],
         healthcheck: healthzCheck(WEB_STATUS_PORT),
       },
-      containerOptions(this),
+      args.swarm,
     );
 
     this.registerOutputs({ container: this.container, imageId: this.imageId });

@@ -56,6 +56,12 @@ touch "$AUTH_LOG"
     -e '/^Connection (closed|reset) by 127\.0\.0\.1 port [0-9]+( \[preauth\])?$/d' \
     </run/sshd.stderr | tee -a "$AUTH_LOG" >&2 & )
 
+# sshd's included ban list, empty at first: on a swarm it is no read-only config (the watcher
+# replaces it), so it is made here before sshd reads it.
+if [ -f /etc/ssh/video-server/bans ] && [ ! -e /etc/ssh/video-server/bans.conf ]; then
+  printf '# No address is banned.\n' >/etc/ssh/video-server/bans.conf
+fi
+
 # On SIGTERM the listener goes first, so no new session starts, and the sessions in progress get
 # the container's stop grace to finish their transfers (and log their close lines).
 /usr/sbin/sshd -D -e -f "$CONFIG" 2>/run/sshd.stderr &
