@@ -108,6 +108,7 @@ describe("a stack whose docker host is ssh:// to a real sshd", () => {
           protect: false,
           dependsOn: [],
           replaceOnChanges: [],
+          ignoreChanges: [],
         },
       }),
     ).rejects.toThrow(

@@ -34,6 +34,17 @@ import {
   uploadProblems,
 } from "../support/providerRules";
 import { dialStdio, type DialedEngine } from "./sshDial";
+import {
+  NETWORK_FIELDS,
+  SERVICE_FIELDS,
+  SWARM_OBJECT_FIELDS,
+  createNetwork,
+  createSwarmObject,
+  emptySwarmRecord,
+  removeSwarmObjects,
+  serviceSpec,
+  waitConverged,
+} from "./swarmKinds";
 
 type Inputs = Record<string, unknown>;
 
@@ -113,6 +124,10 @@ function tarOf(files: readonly Upload[]): Promise<Buffer> {
 export class Realizer {
   readonly containers: string[] = [];
   readonly volumes: string[] = [];
+  /** Swarm services, configs, secrets and networks made here. */
+  readonly swarm = emptySwarmRecord();
+  /** Images pushed to a registry, as `repository@digest`. */
+  readonly pushed: string[] = [];
   readonly timings: Timing[] = [];
   /** Each container's destroyGraceSeconds: how long removal lets it stop (0: killed at once). */
   private readonly graceSeconds = new Map<string, number>();
@@ -126,7 +141,7 @@ export class Realizer {
     this.kinds = {
       "pulumi:providers:docker": { fields: ["host", "sshOpts"], create: (i) => this.provider(i) },
       "docker:index/image:Image": {
-        fields: ["imageName", "skipPush", "build", "buildOnPreview"],
+        fields: ["imageName", "skipPush", "build", "buildOnPreview", "registry"],
         create: (i) => this.image(i),
       },
       "docker:index/remoteImage:RemoteImage": {
@@ -164,6 +179,28 @@ export class Realizer {
           "cpus",
         ],
         create: (i) => this.container(i),
+      },
+      "docker:index/network:Network": {
+        fields: NETWORK_FIELDS,
+        create: (i, r) => createNetwork(this.engine, i, r.options, this.swarm),
+      },
+      "docker:index/serviceConfig:ServiceConfig": {
+        fields: SWARM_OBJECT_FIELDS,
+        create: async (i) => {
+          const made = await createSwarmObject(this.engine, "config", i, this.swarm);
+          return { id: made.id, state: { name: made.name } };
+        },
+      },
+      "docker:index/secret:Secret": {
+        fields: SWARM_OBJECT_FIELDS,
+        create: async (i) => {
+          const made = await createSwarmObject(this.engine, "secret", i, this.swarm);
+          return { id: made.id, state: { name: made.name } };
+        },
+      },
+      "docker:index/service:Service": {
+        fields: SERVICE_FIELDS,
+        create: (i) => this.service(i),
       },
       "command:local:Command": {
         fields: ["create", "stdin", "logging", "addPreviousOutputInEnv"],
@@ -210,6 +247,7 @@ export class Realizer {
 
   /** Removes every container and volume made here, newest first; never the media folder's files. */
   async teardown(): Promise<void> {
+    await removeSwarmObjects(this.engine, this.swarm);
     for (const id of [...this.containers].reverse()) await this.removeContainer(id).catch(() => undefined);
     this.containers.length = 0;
     for (const name of [...this.volumes].reverse()) {
@@ -271,8 +309,23 @@ export class Realizer {
     const extra = Object.keys(build).filter((k) => !known.includes(k));
     if (extra.length > 0)
       throw new Error(`realizer: Image build declares ${extra.join(", ")}, which it does not map`);
-    if (i.skipPush !== true)
-      throw new Error("realizer: an Image must set skipPush: no registry is reachable");
+    const registry = i.registry as { server?: string; username?: string; password?: string } | undefined;
+    if (i.skipPush !== true && registry?.server === undefined)
+      throw new Error("realizer: an Image pushed (skipPush false) needs its registry (server, credentials)");
+    if (registry !== undefined) {
+      const extraRegistry = Object.keys(registry).filter(
+        (k) => !["server", "username", "password"].includes(k),
+      );
+      if (extraRegistry.length > 0)
+        throw new Error(
+          `realizer: Image registry declares ${extraRegistry.join(", ")}, which it does not map`,
+        );
+      if (i.skipPush !== true && !String(i.imageName).startsWith(`${registry.server}/`)) {
+        throw new Error(
+          `realizer: Image ${String(i.imageName)} is pushed to ${registry.server} but its name does not start with it`,
+        );
+      }
+    }
     if (build.builderVersion !== "BuilderV1")
       throw new Error("realizer: only the classic builder (BuilderV1) exists here");
     // The provider defaults the platform to the machine running pulumi, not the server.
@@ -309,7 +362,57 @@ export class Realizer {
       );
     }
     this.timings.push({ what: `build ${String(i.imageName)}`, seconds: (Date.now() - started) / 1000 });
-    return { id: Id, state: { repoDigest: Id, imageName: i.imageName } };
+    if (i.skipPush === true || registry === undefined) {
+      return { id: Id, state: { repoDigest: Id, imageName: i.imageName } };
+    }
+    // As the provider pushes: to the registry named in the image's name, with its credentials;
+    // the repo digest is the registry's manifest digest.
+    const pushStarted = Date.now();
+    const digest = await this.push(String(i.imageName), registry);
+    const repository = String(i.imageName).replace(/:[^:/]+$/, "");
+    this.pushed.push(`${repository}@${digest}`);
+    this.timings.push({ what: `push ${String(i.imageName)}`, seconds: (Date.now() - pushStarted) / 1000 });
+    return { id: Id, state: { repoDigest: `${repository}@${digest}`, imageName: i.imageName } };
+  }
+
+  private async push(
+    imageName: string,
+    registry: { server?: string; username?: string; password?: string },
+  ): Promise<string> {
+    const tag = /:([^:/]+)$/.exec(imageName)?.[1] ?? "latest";
+    const authconfig =
+      registry.username === undefined
+        ? undefined
+        : { username: registry.username, password: registry.password, serveraddress: registry.server };
+    const stream = await this.engine.getImage(imageName).push({ tag, ...(authconfig ? { authconfig } : {}) });
+    const output = await new Promise<{ error?: string; aux?: { Digest?: string } }[]>((resolve, reject) =>
+      this.engine.modem.followProgress(
+        stream,
+        (err: Error | null, res: { error?: string; aux?: { Digest?: string } }[]) =>
+          err ? reject(err) : resolve(res),
+      ),
+    );
+    const failed = output.find((o) => o.error);
+    if (failed) throw new Error(`realizer: pushing ${imageName} failed: ${failed.error}`);
+    const digest = output.find((o) => o.aux?.Digest)?.aux?.Digest;
+    if (digest === undefined) throw new Error(`realizer: pushing ${imageName} reported no digest`);
+    return digest;
+  }
+
+  /** As the provider creates a service: the spec, the registry auth, then convergence if declared. */
+  private async service(i: Inputs): Promise<Created> {
+    const { spec, auth, replicas } = serviceSpec(i);
+    const started = Date.now();
+    const service = (await this.engine.createService(
+      (auth ?? {}) as Dockerode.AuthConfig,
+      spec as unknown as Dockerode.CreateServiceOptions,
+    )) as unknown as { id: string };
+    this.swarm.services.push(service.id);
+    if (i.convergeConfig !== undefined && replicas !== undefined) {
+      await waitConverged(this.engine, service.id, String(i.name), replicas, i);
+      this.timings.push({ what: `converged ${String(i.name)}`, seconds: (Date.now() - started) / 1000 });
+    }
+    return { id: service.id, state: { name: i.name } };
   }
 
   private async remoteImage(i: Inputs): Promise<Created> {

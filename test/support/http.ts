@@ -20,6 +20,8 @@ export interface RequestOptions {
   readonly headers?: http.OutgoingHttpHeaders;
   /** `user:password` for basic auth. */
   readonly auth?: string;
+  /** Where the server is: 127.0.0.1 unless a test host (a namespace the test made) is meant. */
+  readonly host?: string;
   /** Source address, such as 127.0.0.2 (any 127/8 address is local on Linux). */
   readonly localAddress?: string;
   /** Idle limit of the connection. */
@@ -53,7 +55,7 @@ export function request(
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
-        host: HOST,
+        host: options.host ?? HOST,
         port: endpoint.httpPort,
         path: urlPath,
         method,

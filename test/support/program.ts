@@ -33,6 +33,8 @@ export interface ResourceOptionsSeen {
   readonly dependsOn: readonly string[];
   /** Input paths whose change replaces the resource ("*": any). */
   readonly replaceOnChanges: readonly string[];
+  /** Input paths whose changes the engine ignores after create. */
+  readonly ignoreChanges: readonly string[];
 }
 
 /** The part of a RegisterResourceRequest read here. */
@@ -45,6 +47,7 @@ interface RegisterRequest {
   getProtect(): boolean | undefined;
   getDependenciesList(): string[];
   getReplaceonchangesList(): string[];
+  getIgnorechangesList(): string[];
 }
 
 interface Monitor {
@@ -240,6 +243,7 @@ export async function runMocked(
       protect: req.getProtect() ?? false,
       dependsOn: req.getDependenciesList(),
       replaceOnChanges: req.getReplaceonchangesList(),
+      ignoreChanges: req.getIgnorechangesList(),
     });
     return register(req, callback);
   };

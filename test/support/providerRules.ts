@@ -194,3 +194,44 @@ export function planContainerChange(
   }
   return { action: "update", changed, ignored: changed.filter((k) => CONTAINER_UPDATE_IGNORES.includes(k)) };
 }
+
+/**
+ * The provider's `shortDur`: how it reads a service's durations back (stop grace, healthcheck,
+ * restart and update delays): Go's `Duration.String()` with a trailing `0s` after minutes and
+ * `0m` after hours dropped ("60s" → "1m", "90m" → "1h30m").
+ */
+export function shortDurString(ns: number): string {
+  let s = goDurationString(ns);
+  if (s.endsWith("m0s")) s = s.slice(0, -2);
+  if (s.endsWith("h0m")) s = s.slice(0, -2);
+  return s;
+}
+
+/** A service duration that does not come back as written; undefined when it round-trips. */
+export function serviceDurationProblem(field: string, text: string): string | undefined {
+  let canonical: string;
+  try {
+    canonical = shortDurString(parseGoDuration(text));
+  } catch {
+    return `${field}: '${text}' is not a Go duration`;
+  }
+  return canonical === text
+    ? undefined
+    : `${field}: '${text}' comes back from the provider as '${canonical}' (a diff on every up); write '${canonical}'`;
+}
+
+/**
+ * What the provider refuses in a Swarm config's or secret's data: it decodes `data` with Go's
+ * standard base64 (validateStringIsBase64Encoded) and Swarm names are at most 64 characters.
+ */
+export function swarmObjectProblems(kind: string, name: string, data: string): string[] {
+  const problems: string[] = [];
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 !== 0) {
+    problems.push(`${kind} ${name}: data is not standard base64 (the provider refuses it)`);
+  }
+  if (name.length > 64) problems.push(`${kind} ${name}: the name is longer than Swarm's 64 characters`);
+  if (!/^[a-zA-Z0-9]([a-zA-Z0-9_.-]*[a-zA-Z0-9])?$/.test(name)) {
+    problems.push(`${kind} ${name}: Swarm names are letters, digits, '_', '.' and '-'`);
+  }
+  return problems;
+}

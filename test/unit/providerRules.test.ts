@@ -32,6 +32,7 @@ const declared = (type: string, inputs: Record<string, unknown>) => ({
     protect: false,
     dependsOn: [],
     replaceOnChanges: [],
+    ignoreChanges: [],
   },
 });
 const image = (build: Record<string, unknown>) =>
@@ -162,8 +163,8 @@ describe("the realizer", () => {
   });
 
   it("refuses a resource type it has no mapping for", async () => {
-    await expect(realizer.create(declared("docker:index/network:Network", { name: "n" }))).rejects.toThrow(
-      "no mapping for docker:index/network:Network",
+    await expect(realizer.create(declared("docker:index/plugin:Plugin", { name: "n" }))).rejects.toThrow(
+      "no mapping for docker:index/plugin:Plugin",
     );
   });
 
