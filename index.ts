@@ -15,3 +15,5 @@ export const mediaHostPath = spec.media.hostPath;
 export const sftpEndpoint = server.sftpEndpoint;
 export const sftpHostKey = server.sftp?.hostPublicKey;
 export const sftpHostKeyFingerprint = server.sftp?.hostKeyFingerprint;
+/** With target.mode swarm: the edge caches' service (`docker service ps` lists its nodes). */
+export const edgeService = server.edge?.service.name;
