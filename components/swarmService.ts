@@ -60,7 +60,8 @@ export class SwarmService extends pulumi.ComponentResource {
     const role = task.role;
     const inSecret = secretFiles(task.manifest);
     const rewritten = new Set(task.rewritten ?? []);
-    const labels = serviceSettings(spec, role).labels;
+    const settings = serviceSettings(spec, role);
+    const { labels } = settings;
 
     const configs: docker.types.input.ServiceTaskSpecContainerSpecConfig[] = [];
     const secrets: docker.types.input.ServiceTaskSpecContainerSpecSecret[] = [];
@@ -100,7 +101,6 @@ export class SwarmService extends pulumi.ComponentResource {
       }
     });
 
-    const settings = serviceSettings(spec, role);
     const mounts = task.volumes.map((v) => ({
       type: "volume",
       source: v.volumeName,

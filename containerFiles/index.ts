@@ -127,17 +127,43 @@ export function webContainerFiles(
       ...gallery,
     ];
   }
-  const htpasswd = passwordFile("http", http.users, secrets.httpHashes);
+  const [htpasswd, ...tlsAndBans] = viewerFiles(spec, layout, secrets);
   return [
     {
       file: layout.configFile,
       content: renderNginxConf(http, layout, secrets.secureLinkSecret),
       permissions: "0644",
     },
-    ...(http.users.length > 0 ? [{ file: layout.htpasswdFile, content: htpasswd, permissions: "0644" }] : []),
+    ...htpasswd,
     ...gallery,
-    ...tlsFiles("http", http.tls.mode, layout, secrets),
-    ...includedBanFiles(http.bans, {
+    ...tlsAndBans.flat(),
+  ];
+}
+
+/**
+ * What the server that faces the viewers needs beside its nginx.conf: the basic-auth file (when
+ * there are users), the TLS pair, the ban list and watcher. In that order, as three groups.
+ */
+function viewerFiles(
+  spec: Spec,
+  layout: Pick<
+    WebLayout,
+    | "htpasswdFile"
+    | "tlsCertificateFile"
+    | "tlsKeyFile"
+    | "banWatcherFile"
+    | "banSettingsFile"
+    | "bansFile"
+    | "configFile"
+  >,
+  secrets: WebContainerSecrets,
+): [ContainerFile[], ContainerFile[], ContainerFile[]] {
+  const { http } = spec;
+  const htpasswd = passwordFile("http", http.users, secrets.httpHashes);
+  return [
+    http.users.length > 0 ? [{ file: layout.htpasswdFile, content: htpasswd, permissions: "0644" }] : [],
+    tlsFiles("http", http.tls.mode, layout, secrets),
+    includedBanFiles(http.bans, {
       watcherFile: layout.banWatcherFile,
       settingsFile: layout.banSettingsFile,
       listFile: layout.bansFile,
@@ -165,19 +191,10 @@ export function edgeContainerFiles(
   layout: EdgeLayout,
   secrets: WebContainerSecrets,
 ): ContainerFile[] {
-  const { http } = spec;
-  const htpasswd = passwordFile("http", http.users, secrets.httpHashes);
-  const conf = renderEdgeConf(http, edge, layout, edgeOrigin(spec, layout), secrets.secureLinkSecret);
+  const conf = renderEdgeConf(spec.http, edge, layout, edgeOrigin(spec, layout), secrets.secureLinkSecret);
   return [
     { file: layout.configFile, content: conf, permissions: "0644" },
-    ...(http.users.length > 0 ? [{ file: layout.htpasswdFile, content: htpasswd, permissions: "0644" }] : []),
-    ...tlsFiles("http", http.tls.mode, layout, secrets),
-    ...includedBanFiles(http.bans, {
-      watcherFile: layout.banWatcherFile,
-      settingsFile: layout.banSettingsFile,
-      listFile: layout.bansFile,
-      reload: `nginx -s reload -c ${layout.configFile}`,
-    }),
+    ...viewerFiles(spec, layout, secrets).flat(),
   ];
 }
 

@@ -56,9 +56,14 @@ export function goDurationString(ns: number): string {
  * ("60s" is read back as "1m0s"). Returns the problem, or undefined when it round-trips.
  */
 export function durationProblem(field: string, text: string): string | undefined {
+  return roundTripProblem(field, text, goDurationString);
+}
+
+/** A duration that does not read back as written through `readBack`; undefined when it does. */
+function roundTripProblem(field: string, text: string, readBack: (ns: number) => string): string | undefined {
   let canonical: string;
   try {
-    canonical = goDurationString(parseGoDuration(text));
+    canonical = readBack(parseGoDuration(text));
   } catch {
     return `${field}: '${text}' is not a Go duration`;
   }
@@ -209,15 +214,7 @@ export function shortDurString(ns: number): string {
 
 /** A service duration that does not come back as written; undefined when it round-trips. */
 export function serviceDurationProblem(field: string, text: string): string | undefined {
-  let canonical: string;
-  try {
-    canonical = shortDurString(parseGoDuration(text));
-  } catch {
-    return `${field}: '${text}' is not a Go duration`;
-  }
-  return canonical === text
-    ? undefined
-    : `${field}: '${text}' comes back from the provider as '${canonical}' (a diff on every up); write '${canonical}'`;
+  return roundTripProblem(field, text, shortDurString);
 }
 
 /**

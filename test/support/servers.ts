@@ -77,16 +77,7 @@ export async function startStack(
   const root = fs.mkdtempSync(`${runPrefix}${process.pid}-`);
   const cleanup: (() => void | Promise<void>)[] = [() => fs.rmSync(root, { recursive: true, force: true })];
   const servers: Server[] = [];
-  let stopped: Promise<void> | undefined;
-  const stop = () =>
-    (stopped ??= (async () => {
-      const errors: unknown[] = [];
-      for (const step of cleanup.reverse())
-        await Promise.resolve()
-          .then(step)
-          .catch((e: unknown) => errors.push(e));
-      if (errors.length > 0) throw new Error(`stopping ${stackName}: ${errors.map(String).join("; ")}`);
-    })());
+  const stop = stopOnce(stackName, cleanup);
   const describe = () => servers.map((s) => s.describe()).join("\n\n");
 
   try {
@@ -213,4 +204,21 @@ export async function nginxTest(configFile: string): Promise<{ ok: boolean; outp
     fs.closeSync(fd);
     fs.rmSync(outFile, { force: true });
   }
+}
+
+/**
+ * Runs the cleanup steps newest first, once however often it is called, every step even when
+ * one fails; then fails naming each error.
+ */
+export function stopOnce(stackName: string, cleanup: (() => void | Promise<void>)[]): () => Promise<void> {
+  let stopped: Promise<void> | undefined;
+  return () =>
+    (stopped ??= (async () => {
+      const errors: unknown[] = [];
+      for (const step of cleanup.reverse())
+        await Promise.resolve()
+          .then(step)
+          .catch((e: unknown) => errors.push(e));
+      if (errors.length > 0) throw new Error(`stopping ${stackName}: ${errors.map(String).join("; ")}`);
+    })());
 }

@@ -14,8 +14,12 @@ import {
   cpusProblems,
   memoryProblems,
   portProblems,
+  serviceDurationProblem,
+  shortDurString,
+  swarmObjectProblems,
   uploadProblems,
 } from "../support/providerRules";
+import { serviceSpec } from "../docker/swarmKinds";
 
 // Never connected: every case below is refused before any Engine API call.
 const realizer = new Realizer(new Dockerode({ socketPath: "/nonexistent/docker.sock" }));
@@ -256,6 +260,87 @@ describe("ports as the provider reads them back: sorted by internal port", () =>
   it("refuses another order, which would replace the container on every up", () => {
     expect(portProblems([{ internal: 443 }, { internal: 80 }])).toEqual([
       "ports: internal 80 after 443: the provider reads ports back sorted by internal port (a replacement on every up); sort them",
+    ]);
+  });
+});
+
+describe("Swarm services, configs and secrets, as the docker provider makes and reads them", () => {
+  const service = (extra: Record<string, unknown> = {}, containerSpec: Record<string, unknown> = {}) => ({
+    name: "s",
+    taskSpec: {
+      containerSpec: { image: "x@sha256:1", stopGracePeriod: "30s", ...containerSpec },
+      restartPolicy: { condition: "any", delay: "5s" },
+    },
+    mode: { replicated: { replicas: 1 } },
+    endpointSpec: { mode: "dnsrr", ports: [{ targetPort: 80, publishedPort: 8080, publishMode: "host" }] },
+    convergeConfig: { delay: "5s", timeout: "3m" },
+    ...extra,
+  });
+
+  it("reads service durations back with shortDur: no trailing 0s after minutes, no 0m after hours", () => {
+    expect([30e9, 60e9, 90e9, 3600e9, 5400e9].map(shortDurString)).toEqual([
+      "30s",
+      "1m",
+      "1m30s",
+      "1h",
+      "1h30m",
+    ]);
+    expect(serviceDurationProblem("stopGracePeriod", "30s")).toBeUndefined();
+    expect(serviceDurationProblem("stopGracePeriod", "60s")).toMatch(/comes back from the provider as '1m'/);
+    // What a container's healthcheck wants (Go's own String()) is a diff on a service.
+    expect(serviceDurationProblem("healthcheck.interval", "1m0s")).toMatch(/as '1m'/);
+  });
+
+  it("maps a service the program declares into the Engine API's spec, with host-mode ports and DNS round robin", () => {
+    const { spec, replicas } = serviceSpec(service());
+    expect(replicas).toBe(1);
+    expect(spec).toMatchObject({
+      Name: "s",
+      Mode: { Replicated: { Replicas: 1 } },
+      EndpointSpec: { Mode: "dnsrr", Ports: [{ PublishMode: "host", TargetPort: 80, PublishedPort: 8080 }] },
+      TaskTemplate: { ContainerSpec: { Image: "x@sha256:1", StopGracePeriod: 30e9 } },
+    });
+  });
+
+  it("names a service field it does not map, nested or not", async () => {
+    expect(() => serviceSpec(service({}, { readOnly: true }))).toThrow(
+      "Service taskSpec.containerSpec declares readOnly, which it does not map",
+    );
+    await expect(
+      realizer.create(declared("docker:index/service:Service", service({ rollbackConfig: {} }))),
+    ).rejects.toThrow("declares rollbackConfig, which it does not map");
+  });
+
+  it("refuses convergeConfig on a global service: the provider's convergence fails with no replica count", () => {
+    expect(() => serviceSpec(service({ mode: { global: true } }))).toThrow("no replica count");
+    expect(() => serviceSpec(service({ mode: { global: true }, convergeConfig: undefined }))).not.toThrow();
+  });
+
+  it("refuses ingress publishing, which needs IPVS this machine's kernel lacks", () => {
+    const ingress = service({
+      endpointSpec: { mode: "vip", ports: [{ targetPort: 80, publishedPort: 8080, publishMode: "ingress" }] },
+    });
+    expect(() => serviceSpec(ingress)).toThrow(/ingress mode: ingress publishing needs IPVS/);
+  });
+
+  it("sends registry credentials only with both a user name and a password, as authToServiceAuth", () => {
+    const auth = (a: Record<string, unknown>) =>
+      serviceSpec(service({ auth: { serverAddress: "r:5000", ...a } })).auth;
+    expect(auth({ username: "u", password: "p" })).toEqual({
+      username: "u",
+      password: "p",
+      serveraddress: "r:5000",
+    });
+    expect(auth({ username: "u" })).toBeUndefined();
+  });
+
+  it("takes standard base64 data and Swarm names up to 64 characters", () => {
+    expect(swarmObjectProblems("config", "a-b.c_d", Buffer.from("x\n").toString("base64"))).toEqual([]);
+    expect(swarmObjectProblems("config", "a", "not base64!")).toEqual([
+      "config a: data is not standard base64 (the provider refuses it)",
+    ]);
+    expect(swarmObjectProblems("secret", "x".repeat(65), "")).toEqual([
+      `secret ${"x".repeat(65)}: the name is longer than Swarm's 64 characters`,
     ]);
   });
 });
