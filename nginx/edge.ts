@@ -46,13 +46,18 @@ const PASS_VAR = "$vs_edge_pass";
 const KEYS_PER_MEGABYTE = 8000;
 const MAX_ZONE_MEGABYTES = 512;
 
+/** The smallest object the keys zone is sized for: a poster, an image, the tail of a file. */
+const SMALL_OBJECT_BYTES = 32 * 1024;
+
 /**
- * A cache entry per slice of a large file, one per small file (posters, segments, images): room
- * for twice as many keys as the cache holds full slices, so a cache of small files still fills
- * its disk before its zone. Capped: the zone is shared memory, counted in edge.memoryLimit.
+ * A cache entry per slice of a large file, one per small file (posters, segments, images). Sized
+ * so a cache full of 32 KiB objects still fills its disk before its zone: sized for slices only,
+ * 55,000 small files of 50 KB pushed a popular film's slices out of a 10g cache holding 1.3 GB
+ * (bench/README.md, edge caches). The zone is shared memory that nginx touches only as entries
+ * are made, so room never used costs address space, not RAM. Capped at 512 MiB.
  */
 export function keysZoneMegabytes(edge: EdgeSpec): number {
-  const keys = (2 * sizeBytes(edge.cacheSize)) / sizeBytes(edge.sliceSize);
+  const keys = sizeBytes(edge.cacheSize) / Math.min(sizeBytes(edge.sliceSize), SMALL_OBJECT_BYTES);
   return Math.min(MAX_ZONE_MEGABYTES, Math.max(1, Math.ceil(keys / KEYS_PER_MEGABYTE)));
 }
 

@@ -137,7 +137,7 @@ describe("renderEdgeConf", () => {
 
   it("writes the configured slice size, cache size, inactivity and validity", () => {
     expect(args(httpBlock(conf), "proxy_cache_path")).toEqual([
-      "/var/cache/video-server-edge levels=1:2 keys_zone=vs_edge:3m max_size=20g inactive=12h use_temp_path=off",
+      "/var/cache/video-server-edge levels=1:2 keys_zone=vs_edge:82m max_size=20g inactive=12h use_temp_path=off",
     ]);
     expect(args(media, "proxy_cache_valid")).toEqual(["200 206 301 302 90s"]);
     for (const path of ["/videos/", "/members/", "/lan/", "/signed/", "/slow/", "/hls/"])
@@ -147,11 +147,11 @@ describe("renderEdgeConf", () => {
 
   it.each([
     // [sliceSize, cacheSize, keys zone MiB, lock seconds]
-    ["1m", "10g", 3, 5],
+    ["1m", "10g", 41, 5],
     ["64k", "10g", 41, 5],
     ["64k", "2048g", 512, 5],
-    ["64m", "512m", 1, 16],
-    ["16m", "100g", 2, 5],
+    ["64m", "512m", 3, 16],
+    ["16m", "100g", 410, 5],
   ])(
     "sizes the keys zone and the cache lock for %s slices of a %s cache",
     (sliceSize, cacheSize, zone, lock) => {
