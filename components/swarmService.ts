@@ -92,9 +92,10 @@ export class SwarmService extends pulumi.ComponentResource {
         );
         secrets.push({ ...target, secretId: secret.id, secretName: secret.name });
       } else {
+        // No secret reaches this file (the stand-ins above): in clear, so previews show its diff.
         const config = new docker.ServiceConfig(
           key,
-          { name: objectNameOf, data, labels: objectLabels },
+          { name: pulumi.unsecret(objectNameOf), data: pulumi.unsecret(data), labels: objectLabels },
           { parent: this },
         );
         configs.push({ ...target, configId: config.id, configName: config.name });

@@ -158,6 +158,8 @@ describe("target.mode swarm", () => {
       expect(decoded(c)).not.toContain("PRIVATE KEY");
     }
     for (const s of secrets) expect(s.secretPaths).toEqual(expect.arrayContaining(["data"]));
+    // What no secret reaches stays in clear, so a preview shows its diff.
+    for (const c of configs) expect(c.secretPaths).toEqual([]);
     const secretFiles = secrets.map(
       (s) => (s.inputs.labels as Fields[]).find((l) => l.label === "video-server.file")?.value,
     );
