@@ -187,14 +187,7 @@ export async function startPureFtpd(
     ...["-c", "50", "-C", "50"],
   ];
   const server = startServer("pure-ftpd", PURE_FTPD, args, []);
-  try {
-    await waitForPorts(server, [ports.ftp]);
-    pinToCore([server.pid], SERVER_CORE);
-    return asFtpServer("pure_ftpd", server, ports, login, uploadDir, "/", cpu);
-  } catch (e) {
-    await server.stop();
-    throw e;
-  }
+  return listening(server, () => asFtpServer("pure_ftpd", server, ports, login, uploadDir, "/", cpu), ports);
 }
 
 /** proftpd 1.3.8 with bench/peers/proftpd.conf and an AuthUserFile holding vsftpd's bcrypt hash. */
@@ -224,10 +217,19 @@ export async function startProftpd(
   });
   fs.writeFileSync(conf, text, { mode: 0o644 });
   const server = startServer("proftpd", PROFTPD, ["-n", "-q", "-c", conf], [path.join(dir, "proftpd.log")]);
+  return listening(server, () => asFtpServer("proftpd", server, ports, login, uploadDir, "/", cpu), ports);
+}
+
+/** Once a peer answers on its control port: pinned to the servers' core, or stopped on failure. */
+async function listening(
+  server: Server,
+  ready: () => FtpServer | Promise<FtpServer>,
+  ports: FreePorts,
+): Promise<FtpServer> {
   try {
     await waitForPorts(server, [ports.ftp]);
     pinToCore([server.pid], SERVER_CORE);
-    return asFtpServer("proftpd", server, ports, login, uploadDir, "/", cpu);
+    return await ready();
   } catch (e) {
     await server.stop();
     throw e;
