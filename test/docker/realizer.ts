@@ -542,7 +542,16 @@ export class Realizer {
           ? reject(new Error(`realizer: command failed: ${err || error.message}`))
           : resolve({ stdout: out, stderr: err }),
       );
-      child.stdin?.end(typeof i.stdin === "string" ? i.stdin : "");
+      // A command that exits without reading its stdin (mkdir) closes the pipe first: EPIPE
+      // then says nothing about the command, whose exit status decides.
+      child.stdin?.on("error", (e: NodeJS.ErrnoException) => {
+        if (e.code !== "EPIPE") reject(e);
+      });
+      try {
+        child.stdin?.end(typeof i.stdin === "string" ? i.stdin : "");
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EPIPE") reject(e as Error);
+      }
     });
     return { id: `command-${randomBytes(4).toString("hex")}`, state: { stdout, stderr } };
   }
