@@ -37,7 +37,7 @@ function directIo(size: string): string[] {
   ];
 }
 
-export function tempPaths(layout: Pick<WebLayout, "tempPrefix">): string[] {
+function tempPaths(layout: Pick<WebLayout, "tempPrefix">): string[] {
   return layout.tempPrefix
     ? ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map(
         (t) => `${t}_temp_path ${layout.tempPrefix}/${t};`,
@@ -46,6 +46,30 @@ export function tempPaths(layout: Pick<WebLayout, "tempPrefix">): string[] {
 }
 
 /** For the container healthcheck only: on loopback, never published. */
+/**
+ * The http-block lines every nginx of the server shares, the web server's and the edges':
+ * sendfile (then `reads`, how large files are read), timeouts, no version, redirects, 429 for
+ * connection limits, the bans, and the temp folders.
+ */
+export function transferLines(
+  http: HttpSpec,
+  layout: Pick<WebLayout, "tempPrefix" | "authFailureLog" | "bansFile">,
+  reads: readonly string[] = [],
+): string[] {
+  return [
+    "sendfile on;",
+    "tcp_nopush on;",
+    ...reads,
+    "keepalive_timeout 65;",
+    "server_tokens off;",
+    // Redirects keep the client's host and port: the container listens on 80 whatever is published.
+    "absolute_redirect off;",
+    "limit_conn_status 429;",
+    ...banDirectives(http, layout),
+    ...tempPaths(layout),
+  ];
+}
+
 export function statusServer(http: HttpSpec, layout: Pick<WebLayout, "statusListen">): string[] {
   return block("server", [
     `listen ${layout.statusListen};`,
@@ -131,16 +155,7 @@ function render(http: HttpSpec, layout: WebLayout, role: Role): string {
     ...(behindEdges
       ? [ORIGIN_LOG_FORMAT, `access_log ${layout.accessLog} vs_origin;`]
       : [`access_log ${layout.accessLog};`]),
-    "sendfile on;",
-    "tcp_nopush on;",
-    ...directIo(http.directio),
-    "keepalive_timeout 65;",
-    "server_tokens off;",
-    // Redirects keep the client's host and port: the container listens on 80 whatever is published.
-    "absolute_redirect off;",
-    "limit_conn_status 429;",
-    ...banDirectives(http, layout),
-    ...tempPaths(layout),
+    ...transferLines(http, layout, directIo(http.directio)),
     "",
     ...maps,
     "",

@@ -14,9 +14,9 @@ import {
   type LocationSpec,
 } from "../spec";
 import { accessLines } from "./access";
-import { banCheck, banDirectives } from "./bans";
+import { banCheck } from "./bans";
 import { block } from "./block";
-import { confFile, refusals, statusServer, tempPaths } from "./conf";
+import { confFile, refusals, statusServer, transferLines } from "./conf";
 import { derivedKinds, derivedRules, type DerivedKind } from "./derived";
 import { galleryLocationsOf, galleryPlaysHls, galleryRedirect, LISTING_PREFIX } from "./gallery";
 import { HLS_JS_URL } from "./galleryPage";
@@ -287,14 +287,7 @@ export function renderEdgeConf(
   const httpBody = [
     EDGE_LOG_FORMAT,
     `access_log ${layout.accessLog} vs_edge;`,
-    "sendfile on;",
-    "tcp_nopush on;",
-    "keepalive_timeout 65;",
-    "server_tokens off;",
-    "absolute_redirect off;",
-    "limit_conn_status 429;",
-    ...banDirectives(http, layout),
-    ...tempPaths(layout),
+    ...transferLines(http, layout),
     `proxy_cache_path ${layout.cacheDir} levels=1:2 keys_zone=${ZONE}:${keysZoneMegabytes(edge)}m max_size=${edge.cacheSize} inactive=${edge.cacheInactive} use_temp_path=off;`,
     // max_fails=0: a slow origin never takes the relay out of the pool.
     ...block(`upstream ${UPSTREAM}`, [`server ${layout.relayListen} max_fails=0;`, "keepalive 16;"]),
