@@ -4,6 +4,18 @@
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** Benchmarks that pin run every server on this core and every load generator on the other. */
+export const SERVER_CORE = 0;
+export const CLIENT_CORE = 1;
+
+/** A command line run on the client core: `taskset -c 1 <command> <args…>`. */
+export function onClientCore(command: string, args: readonly string[]): [string, string[]] {
+  return ["taskset", ["-c", String(CLIENT_CORE), command, ...args]];
+}
+
+const CPUACCT = "/sys/fs/cgroup/cpuacct";
 
 /** Clock ticks per second, the unit of utime and stime in /proc/<pid>/stat. */
 const TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
@@ -76,4 +88,87 @@ export function pinToCores(pids: readonly number[], cores: string): void {
     const wrong = allowedCores(pid).filter((c) => c !== cores);
     if (wrong.length > 0) throw new Error(`pid ${pid}: threads still allowed on ${wrong.join(", ")}`);
   }
+}
+
+/** CPU seconds of everything that ran in one cgroup v1 cpuacct group, exited processes too. */
+export interface CpuGroup {
+  readonly dir: string;
+  /** Moves a process and its descendants in; what they fork later joins by itself. */
+  add(pid: number): void;
+  usage(): { total: number; user: number; sys: number };
+  remove(): void;
+}
+
+export function cpuacctAvailable(): boolean {
+  return fs.existsSync(path.join(CPUACCT, "cpuacct.usage"));
+}
+
+export function createCpuGroup(name: string): CpuGroup {
+  const dir = path.join(CPUACCT, name);
+  fs.mkdirSync(dir);
+  const read = (f: string) => parseCpuacctUsage(fs.readFileSync(path.join(dir, f), "utf8"));
+  const add = (pid: number): void => {
+    fs.writeFileSync(path.join(dir, "cgroup.procs"), String(pid));
+    for (const child of childrenOf(pid)) add(child);
+  };
+  return {
+    dir,
+    add,
+    usage: () => ({
+      total: read("cpuacct.usage"),
+      user: read("cpuacct.usage_user"),
+      sys: read("cpuacct.usage_sys"),
+    }),
+    // Empty once its processes have exited; rmdir refuses (EBUSY) until then.
+    remove: () => fs.rmdirSync(dir),
+  };
+}
+
+/** A cgroup v1 cpuacct counter (cpuacct.usage, usage_user, usage_sys: nanoseconds) in seconds. */
+export function parseCpuacctUsage(text: string): number {
+  const trimmed = text.trim();
+  if (!/^\d+$/.test(trimmed)) throw new Error(`not a cpuacct usage counter: '${text}'`);
+  return Number(trimmed) / 1e9;
+}
+
+/**
+ * A Docker container's cpuacct group (cgroup v1, the cgroupfs driver: docker/<id>): what every
+ * process of the container spent, exited ones too. Read-only: Docker owns the group.
+ */
+export function containerCpuGroup(containerId: string): Pick<CpuGroup, "dir" | "usage"> {
+  const dir = path.join(CPUACCT, "docker", containerId);
+  if (!fs.existsSync(path.join(dir, "cpuacct.usage")))
+    throw new Error(`no cpuacct group for container ${containerId.slice(0, 12)} at ${dir}`);
+  const read = (f: string) => parseCpuacctUsage(fs.readFileSync(path.join(dir, f), "utf8"));
+  return {
+    dir,
+    usage: () => ({
+      total: read("cpuacct.usage"),
+      user: read("cpuacct.usage_user"),
+      sys: read("cpuacct.usage_sys"),
+    }),
+  };
+}
+
+/** The pids of every process in a cgroup v1 group (its cgroup.procs). */
+export function groupProcesses(dir: string): number[] {
+  return fs
+    .readFileSync(path.join(dir, "cgroup.procs"), "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map(Number);
+}
+
+/** An nginx master (from its pid file) and its worker processes (not the cache manager or loader). */
+export function nginxProcesses(pidFile: string): { master: number; workers: number[] } {
+  const master = Number(fs.readFileSync(pidFile, "utf8").trim());
+  const workers = childrenOf(master).filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("worker process");
+    } catch {
+      return false;
+    }
+  });
+  if (workers.length === 0) throw new Error(`nginx (pid ${master}) has no workers`);
+  return { master, workers };
 }

@@ -21,7 +21,7 @@ import * as prettier from "prettier";
 import { describeMachine } from "./machine";
 import { formatEdge, summarizeLatency, summarizePopular } from "./edgeReport";
 import { measureAll, SMALL_BYTES, type Profile } from "./edgePhases";
-import { CLIENT_CORE, SERVER_CORE } from "./edgeWorkloads";
+import { CLIENT_CORE, SERVER_CORE } from "./cpu";
 import { startEdgeStack, type EdgeStack } from "../test/support/edgeStack";
 import { HOST } from "../test/support/ports";
 import type { StackConfig } from "../test/support/project";

@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { childrenOf, cpuSeconds, pinToCore } from "./cpu";
+import { childrenOf, CLIENT_CORE, cpuSeconds, nginxProcesses, pinToCore, SERVER_CORE } from "./cpu";
 import {
   cacheShare,
   coreShares,
@@ -22,8 +22,6 @@ import { parseOriginLog, type EdgeServer, type EdgeStack } from "../test/support
 import { HOST } from "../test/support/ports";
 import type { TestHost } from "../test/support/testHost";
 
-export const SERVER_CORE = 0;
-export const CLIENT_CORE = 1;
 const LUA = path.join(__dirname, "lua");
 
 /** Runs a command where the client sits: on the host, or in the test host's namespace. */
@@ -43,20 +41,6 @@ export interface Bench {
   readonly host: TestHost;
   readonly tmp: string;
   readonly log: (line: string) => void;
-}
-
-/** The master's pid (its pid file) and its worker processes (not the cache manager or loader). */
-function nginxProcesses(pidFile: string): { master: number; workers: number[] } {
-  const master = Number(fs.readFileSync(pidFile, "utf8").trim());
-  const workers = childrenOf(master).filter((pid) => {
-    try {
-      return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("worker process");
-    } catch {
-      return false;
-    }
-  });
-  if (workers.length === 0) throw new Error(`nginx (pid ${master}) has no workers`);
-  return { master, workers };
 }
 
 export interface Servers {

@@ -13,34 +13,39 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as prettier from "prettier";
-import { childrenOf, cpuSeconds, childrenCpuSeconds, pinToCore } from "./cpu";
+import {
+  childrenCpuSeconds,
+  childrenOf,
+  CLIENT_CORE,
+  cpuacctAvailable,
+  cpuSeconds,
+  createCpuGroup,
+  pinToCore,
+  SERVER_CORE,
+  type CpuGroup,
+} from "./cpu";
 import { coreShares, parseProcStat, secondsPerGb } from "./edgeLogs";
 import { describeMachine } from "./machine";
 import { makeFile } from "./media";
 import { rounded, type Runs } from "./pipelineReport";
 import {
   formatFtpPeers,
-  rotation,
   SERVERS,
   summarize,
   withTransferCpu,
   type ServerRuns,
   type WorkloadRuns,
 } from "./ftpPeersReport";
+import { rotation } from "./stats";
 import {
-  CLIENT_CORE,
-  cpuacctAvailable,
-  createCpuGroup,
   missingPeers,
   PASSIVE_PORTS,
   PEERS_ROOT,
   peerVersions,
   portsOverlap,
-  SERVER_CORE,
   startOurs,
   startProftpd,
   startPureFtpd,
-  type CpuGroup,
   type FtpServer,
 } from "./ftpPeersServers";
 import { ftpUploads } from "./transfers";

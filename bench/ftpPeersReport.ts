@@ -3,7 +3,7 @@
  * the best peer with the tie rule, and the printed table. Pure.
  */
 import { summarizeRuns, type Runs } from "./pipelineReport";
-import { ratio, type Stat } from "./stats";
+import { overlaps, ratio, type Stat } from "./stats";
 
 export const SERVERS = ["vsftpd", "pure_ftpd", "proftpd"] as const;
 export type ServerName = (typeof SERVERS)[number];
@@ -13,13 +13,6 @@ export type Workload = (typeof WORKLOADS)[number];
 
 export type ServerRuns = Record<ServerName, Runs>;
 export type WorkloadRuns = Record<Workload, ServerRuns>;
-
-/** A cgroup v1 cpuacct counter (cpuacct.usage, usage_user, usage_sys: nanoseconds) in seconds. */
-export function parseCpuacctUsage(text: string): number {
-  const trimmed = text.trim();
-  if (!/^\d+$/.test(trimmed)) throw new Error(`not a cpuacct usage counter: '${text}'`);
-  return Number(trimmed) / 1e9;
-}
 
 /**
  * The hash of `user` in a `name:hash[:…]` password file (vsftpd's pam_pwdfile file): the peers
@@ -31,18 +24,6 @@ export function passwordHashOf(text: string, user: string): string {
   if (hash === undefined || !/^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/.test(hash))
     throw new Error(`no bcrypt hash for ${user} in the password file`);
   return hash;
-}
-
-/** The runs in the order they take turns: run `run` starts `run` places further along. */
-export function rotation<T>(items: readonly T[], run: number): T[] {
-  const k = run % items.length;
-  return [...items.slice(k), ...items.slice(0, k)];
-}
-
-/** Whether one figure's min–max holds the other's median, either way round: a tie. */
-export function overlaps(a: Stat, b: Stat): boolean {
-  const holds = (s: Stat, m: number) => s.min <= m && m <= s.max;
-  return holds(a, b.median) || holds(b, a.median);
 }
 
 export interface Comparison {

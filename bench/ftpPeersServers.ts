@@ -10,9 +10,9 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { childrenOf, pinToCore } from "./cpu";
+import { childrenOf, pinToCore, SERVER_CORE, type CpuGroup } from "./cpu";
 import { BENCH_STACK, FTP_USER } from "./env";
-import { parseCpuacctUsage, passwordHashOf, type ServerName } from "./ftpPeersReport";
+import { passwordHashOf, type ServerName } from "./ftpPeersReport";
 import type { FtpTarget } from "./transfers";
 import { MEDIA_OWNER } from "../spec/layout";
 import { findFreePorts, HOST, type FreePorts } from "../test/support/ports";
@@ -24,43 +24,8 @@ const PURE_FTPD = path.join(PEERS_ROOT, "usr/sbin/pure-ftpd");
 const PURE_PW = path.join(PEERS_ROOT, "usr/bin/pure-pw");
 const PROFTPD = path.join(PEERS_ROOT, "usr/sbin/proftpd");
 const PROFTPD_CONF = path.join(__dirname, "peers", "proftpd.conf");
-const CPUACCT = "/sys/fs/cgroup/cpuacct";
 /** As many passive ports as the program's default range (bench/env.ts says why 20). */
 export const PASSIVE_PORTS = 20;
-
-/** CPU seconds of everything that ran in one cgroup v1 cpuacct group, exited processes too. */
-export interface CpuGroup {
-  readonly dir: string;
-  /** Moves a process and its descendants in; what they fork later joins by itself. */
-  add(pid: number): void;
-  usage(): { total: number; user: number; sys: number };
-  remove(): void;
-}
-
-export function cpuacctAvailable(): boolean {
-  return fs.existsSync(path.join(CPUACCT, "cpuacct.usage"));
-}
-
-export function createCpuGroup(name: string): CpuGroup {
-  const dir = path.join(CPUACCT, name);
-  fs.mkdirSync(dir);
-  const read = (f: string) => parseCpuacctUsage(fs.readFileSync(path.join(dir, f), "utf8"));
-  const add = (pid: number): void => {
-    fs.writeFileSync(path.join(dir, "cgroup.procs"), String(pid));
-    for (const child of childrenOf(pid)) add(child);
-  };
-  return {
-    dir,
-    add,
-    usage: () => ({
-      total: read("cpuacct.usage"),
-      user: read("cpuacct.usage_user"),
-      sys: read("cpuacct.usage_sys"),
-    }),
-    // Empty once its processes have exited; rmdir refuses (EBUSY) until then.
-    remove: () => fs.rmdirSync(dir),
-  };
-}
 
 export interface FtpServer {
   readonly name: ServerName;
@@ -154,9 +119,6 @@ export async function startOurs(cpu: CpuGroup): Promise<FtpServer> {
     throw e;
   }
 }
-
-export const SERVER_CORE = 0;
-export const CLIENT_CORE = 1;
 
 /**
  * pure-ftpd 1.0.50 with a PureDB of one virtual user, vsftpd's bcrypt hash (crypt(3) checks it;

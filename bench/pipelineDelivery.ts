@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { childrenOf, cpuSeconds, pinToCore } from "./cpu";
+import { CLIENT_CORE, cpuSeconds, nginxProcesses, pinToCore, SERVER_CORE } from "./cpu";
 import { encoderCommand, startEncoder } from "./encode";
 import { run } from "./exec";
 import { makeFile } from "./media";
@@ -15,20 +15,10 @@ import { ratio } from "./stats";
 import { HOST } from "../test/support/ports";
 import type { RunningStack } from "../test/support/servers";
 
-const SERVER_CORE = 0;
-const CLIENT_CORE = 1;
 /** Lets the encode get past x264's start-up (lookahead) before the download begins. */
 const ENCODER_WARMUP_MS = 2_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** nginx's master (from its pid file) and workers. */
-export function nginxPids(stack: RunningStack): { master: number; workers: number[] } {
-  const master = Number(fs.readFileSync(stack.webLayout.pidFile, "utf8").trim());
-  const workers = childrenOf(master);
-  if (workers.length === 0) throw new Error(`nginx (pid ${master}) has no workers`);
-  return { master, workers };
-}
 
 async function download(url: string, bytes: number): Promise<number> {
   const curl = ["-c", String(CLIENT_CORE), "curl", "-s", "-o", "/dev/null"];
@@ -54,7 +44,7 @@ export async function deliveryUnderLoad(
   fs.mkdirSync(path.join(stack.dirs.media, directory), { recursive: true });
   makeFile(path.join(stack.dirs.media, directory, "delivery.bin"), sizes.bytes);
   const url = `http://${HOST}:${stack.httpPort}${served}delivery.bin`;
-  const { master, workers } = nginxPids(stack);
+  const { master, workers } = nginxProcesses(stack.webLayout.pidFile);
   pinToCore([master, ...workers], SERVER_CORE);
   await download(url, sizes.bytes); // warm-up: nginx's first open, the page cache
 

@@ -5,8 +5,16 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { allowedCores, childrenCpuSeconds, childrenOf, commandOf, pinToCore, pinToCores } from "./cpu";
-import { nginxPids } from "./pipelineDelivery";
+import {
+  allowedCores,
+  childrenCpuSeconds,
+  childrenOf,
+  commandOf,
+  nginxProcesses,
+  pinToCore,
+  pinToCores,
+  SERVER_CORE,
+} from "./cpu";
 import { HLS, USER } from "./pipelineStack";
 import { rounded, summarizeRuns, type Runs } from "./pipelineReport";
 import { ratio } from "./stats";
@@ -19,7 +27,6 @@ export const HLS_POLL_MS = 100;
 const DESCRIBED_LIMIT_MS = 180_000;
 /** A ladder at a twentieth of real time on a busy machine is still a result, not a hang. */
 const ladderLimitMs = (sourceSeconds: number) => 120_000 + 20_000 * sourceSeconds;
-const SERVER_CORE = 0;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -129,7 +136,7 @@ export async function hlsLadder(
   const asStarted = [...new Set(allowedCores(worker))].join(",");
   const affinity: Record<Cpu, string> = { host: asStarted, one_core: String(SERVER_CORE) };
   const source = fs.readFileSync(o.source);
-  const { master } = nginxPids(stack);
+  const { master } = nginxProcesses(stack.webLayout.pidFile);
   pinToCore([master, ...childrenOf(master)], SERVER_CORE);
   const runs: Record<Cpu, Runs> = { host: [], one_core: [] };
   const seen: Record<Cpu, Set<string>> = { host: new Set(), one_core: new Set() };

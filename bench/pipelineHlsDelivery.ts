@@ -5,9 +5,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { pinToCore } from "./cpu";
+import { CLIENT_CORE, nginxProcesses, pinToCore, SERVER_CORE } from "./cpu";
 import { run } from "./exec";
-import { nginxPids } from "./pipelineDelivery";
 import { rounded, summarizeRuns, type Runs } from "./pipelineReport";
 import { median, ratio } from "./stats";
 import { request } from "../test/support/http";
@@ -15,9 +14,6 @@ import { HOST } from "../test/support/ports";
 import type { RunningStack } from "../test/support/servers";
 import { parseMaster, urisOf } from "../worker/src/playlist";
 import type { MediaMetadata } from "../worker/src/settings";
-
-const SERVER_CORE = 0;
-const CLIENT_CORE = 1;
 
 interface Transfer {
   readonly bytes: number;
@@ -79,7 +75,7 @@ export async function hlsDelivery(
     segments: urisOf(playlist).map((u) => url(path.posix.join(path.posix.dirname(playlistPath), u))),
     mp4: [url(o.metadata.url)],
   };
-  const { master, workers } = nginxPids(stack);
+  const { master, workers } = nginxProcesses(stack.webLayout.pidFile);
   pinToCore([master, ...workers], SERVER_CORE);
   // Warm-up: nginx's first open of each file; all of them are in the page cache already.
   const passBytes = {

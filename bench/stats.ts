@@ -59,3 +59,15 @@ export function linearFit(
   const r2 = sxx === 0 || syy === 0 ? 1 : (sxy * sxy) / (sxx * syy);
   return { slope, intercept: my - slope * mx, r2 };
 }
+
+/** The runs in the order they take turns: run `run` starts `run` places further along. */
+export function rotation<T>(items: readonly T[], run: number): T[] {
+  const k = run % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
+/** Whether one figure's min–max holds the other's median, either way round: a tie. */
+export function overlaps(a: Stat, b: Stat): boolean {
+  const holds = (s: Stat, m: number) => s.min <= m && m <= s.max;
+  return holds(a, b.median) || holds(b, a.median);
+}

@@ -2,14 +2,13 @@
 import {
   compareToBestPeer,
   formatFtpPeers,
-  overlaps,
-  parseCpuacctUsage,
   passwordHashOf,
-  rotation,
   summarize,
   withTransferCpu,
   type WorkloadRuns,
 } from "../../bench/ftpPeersReport";
+import { parseCpuacctUsage } from "../../bench/cpu";
+import { overlaps, rotation } from "../../bench/stats";
 import type { Stat } from "../../bench/stats";
 
 const stat = (median: number, min: number, max: number): Stat => ({ median, min, max, n: 7 });
