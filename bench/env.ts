@@ -1,24 +1,46 @@
 /**
  * What the server workloads run against, all on 127.0.0.1 and under temp dirs:
- * - generated: vsftpd + nginx from the program's renderers (test/services startStack);
- * - baseline: nginx with bench/baseline-nginx.conf, serving the same media folder;
- * - loopback: an iperf3 server, the limit of TCP over loopback on this machine.
+ * - generated: vsftpd + nginx from the program's renderers (test/support/servers startStack);
+ * - seed, caddy, ceiling: the peers of bench/peers.ts, serving the same media folder.
+ * Every server process is pinned to the server core and counted in a cpuacct group of its own;
+ * every client runs on the other core (bench/cpu.ts).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { BASELINE_CONF, writeBaselineConf } from "./baseline";
+import {
+  childrenOf,
+  createCpuGroup,
+  onClientCore,
+  pinToCore,
+  SERVER_CORE,
+  CLIENT_CORE,
+  type CpuGroup,
+} from "./cpu";
+import { PEERS, startPeers, type Peer } from "./peers";
 import type { Profile } from "./profile";
 import type { Variant } from "./report";
-import { hostDirs, hostWebLayout } from "../test/support/layout";
-import { findFreePorts, HOST } from "../test/support/ports";
-import { findBinary } from "../test/support/prerequisites";
-import { startServer, waitForPorts, type Server } from "../test/support/processes";
+import { HOST } from "../test/support/ports";
+import { processesMentioning, type Server } from "../test/support/processes";
 import type { StackConfig } from "../test/support/project";
 import { startStack, type RunningStack } from "../test/support/servers";
 
-export type HttpVariant = "generated" | "baseline";
-export const HTTP_VARIANTS: readonly HttpVariant[] = ["generated", "baseline"];
+export type HttpVariant = "generated" | Peer;
+export const HTTP_VARIANTS: readonly HttpVariant[] = ["generated", ...PEERS];
+
+/** Where a load generator runs: a command line, given the tool and its arguments. */
+export type Client = (command: string, args: readonly string[]) => [string, string[]];
+export const hostClient: Client = onClientCore;
+
+/** An HTTP server a workload measures, and where its clients run. */
+export interface HttpTarget {
+  readonly variant: Variant;
+  readonly host: string;
+  readonly port: number;
+  readonly client: Client;
+  /** CPU seconds every process of the server has used so far, exited ones too. */
+  cpu(): number;
+}
 
 /**
  * The program's defaults (the same /videos/ and /images/ locations as Pulumi.dev.yaml): one FTP
@@ -38,20 +60,22 @@ const PASSIVE_PORTS = 20;
 
 export interface BenchEnv {
   readonly profile: Profile;
-  /** The bench's own temp dir: upload sources, wrk scripts, the baseline's nginx folder. */
+  /** The bench's own temp dir: upload sources, wrk scripts, the peers' folders. */
   readonly tmp: string;
   readonly stack: RunningStack;
-  /** The media folder both nginx variants serve and vsftpd writes. */
+  /** The media folder every HTTP server serves and vsftpd writes. */
   readonly media: string;
-  readonly httpPorts: Readonly<Record<HttpVariant, number>>;
-  readonly iperfPort: number;
+  readonly targets: Readonly<Record<HttpVariant, HttpTarget>>;
+  /** CPU seconds vsftpd (its listener and every session) has used so far. */
+  ftpCpu(): number;
   readonly log: (line: string) => void;
 }
 
-/** The HTTP port of the generated or baseline nginx. */
-export function httpPort(env: BenchEnv, variant: Variant): number {
-  if (variant !== "generated" && variant !== "baseline") throw new Error(`${variant} is not an HTTP server`);
-  return env.httpPorts[variant];
+/** The server a variant names. */
+export function target(env: BenchEnv, variant: Variant): HttpTarget {
+  if (!(HTTP_VARIANTS as readonly string[]).includes(variant))
+    throw new Error(`${variant} is not one of the bench's HTTP servers`);
+  return env.targets[variant as HttpVariant];
 }
 
 /** The locations the workloads request must be served from the folders they write. */
@@ -89,44 +113,53 @@ export async function withBenchEnv<T>(
   const onSignal = () => void stopAll().finally(() => process.exit(130));
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+  const groups: CpuGroup[] = [];
+  // Removed last (cleanup runs backwards): a group is empty only once its server has stopped.
+  cleanup.push(() => groups.forEach((g) => g.remove()));
+  const counted = (name: string, pids: readonly number[]): CpuGroup => {
+    const group = createCpuGroup(`video-server-bench-${process.pid}-${name}`);
+    groups.push(group);
+    for (const pid of pids) {
+      pinToCore([pid, ...childrenOf(pid)], SERVER_CORE);
+      group.add(pid);
+    }
+    return group;
+  };
+  // The bench itself orchestrates from the client core; servers are moved to the other one.
+  pinToCore([process.pid], CLIENT_CORE);
   try {
     const stack = await startStack("bench", BENCH_STACK, { passivePorts: PASSIVE_PORTS });
     cleanup.push(() => stack.stop());
     checkLocations(stack);
     const media = stack.dirs.media;
-
-    // A block of three free ports: the baseline nginx, iperf3, and one unused.
-    const spare = await findFreePorts(0);
-    const baselineLayout = hostWebLayout({ ...hostDirs(path.join(tmp, "baseline")), media }, spare);
-    fs.mkdirSync(path.dirname(baselineLayout.configFile), { recursive: true, mode: 0o755 });
-    writeBaselineConf(baselineLayout);
-    const nginx = findBinary("nginx") ?? "nginx";
-    const baseline = startServer(
-      "nginx (baseline)",
-      nginx,
-      ["-c", baselineLayout.configFile, "-g", "daemon off;"],
-      [baselineLayout.errorLog],
-    );
-    cleanup.push(() => baseline.stop());
-    const iperf = startServer("iperf3", "iperf3", ["-s", "-B", HOST, "-p", String(spare.ftp)], []);
-    cleanup.push(() => iperf.stop());
-    await Promise.all([waitForPorts(baseline, [spare.http]), waitForPorts(iperf, [spare.ftp])]);
-    log(
-      `generated: nginx ${HOST}:${stack.httpPort}, vsftpd ${HOST}:${stack.ftpPort}; baseline (${path.basename(BASELINE_CONF)}): ${HOST}:${spare.http}; iperf3: ${spare.ftp}`,
-    );
-
     for (const d of ["videos", "images"]) fs.mkdirSync(path.join(media, d), { recursive: true, mode: 0o755 });
+
+    const peers = await startPeers(tmp, media);
+    for (const p of peers) cleanup.push(() => p.server.stop());
+    log(
+      `generated: nginx ${HOST}:${stack.httpPort}, vsftpd ${HOST}:${stack.ftpPort}; ${peers.map((p) => `${p.peer}: ${HOST}:${p.port}`).join(", ")}`,
+    );
+
+    const vsftpd = counted("vsftpd", processesMentioning(stack.ftpLayout.configFile));
+    const targetOf = (variant: HttpVariant, port: number, pids: readonly number[]): HttpTarget => {
+      const group = counted(variant, pids);
+      return { variant, host: HOST, port, client: hostClient, cpu: () => group.usage().total };
+    };
+    const targets = {
+      generated: targetOf("generated", stack.httpPort, processesMentioning(stack.webLayout.configFile)),
+      ...Object.fromEntries(peers.map((p) => [p.peer, targetOf(p.peer, p.port, [p.server.pid])])),
+    } as Record<HttpVariant, HttpTarget>;
     const env: BenchEnv = {
       profile,
       tmp,
       stack,
       media,
-      httpPorts: { generated: stack.httpPort, baseline: spare.http },
-      iperfPort: spare.ftp,
+      targets,
+      ftpCpu: () => vsftpd.usage().total,
       log,
     };
     const value = await fn(env);
-    const crashed = [baseline, iperf].filter((s: Server) => !s.running());
+    const crashed = peers.map((p) => p.server).filter((s: Server) => !s.running());
     if (crashed.length > 0)
       throw new Error(`stopped during the run:\n${crashed.map((s) => s.describe()).join("\n")}`);
     return value;

@@ -1,4 +1,4 @@
-/** Child processes with a deadline: wrk, iperf3, curl and the program runner. */
+/** Child processes with a deadline: wrk, curl and the program runner. */
 import { spawn } from "node:child_process";
 
 export interface Finished {

@@ -2,7 +2,7 @@
 import { execFileSync } from "node:child_process";
 import * as os from "node:os";
 
-const PACKAGES = ["nginx", "vsftpd", "libpam-pwdfile", "wrk", "iperf3", "curl"];
+const PACKAGES = ["nginx", "vsftpd", "libpam-pwdfile", "wrk", "curl", "caddy", "docker.io"];
 
 function packageVersion(name: string): string {
   try {
@@ -28,7 +28,7 @@ export function describeMachine(): Record<string, unknown> {
   };
 }
 
-/** wrk, iperf3 and curl must be there; the servers are checked by the services harness. */
+/** wrk, curl and caddy must be there; nginx and vsftpd are checked by the services harness. */
 export function missingTools(): string[] {
-  return ["wrk", "iperf3", "curl"].filter((p) => packageVersion(p) === "not installed");
+  return ["wrk", "curl", "caddy"].filter((p) => packageVersion(p) === "not installed");
 }

@@ -20,7 +20,7 @@ export async function rounds<M extends string>(
     for (const variant of variants) {
       const figures = await measure(variant, run);
       collected.get(variant)?.push(figures);
-      const shown = Object.entries(figures).map(([k, v]) => `${k} ${Number(v).toFixed(1)}`);
+      const shown = Object.entries(figures).map(([k, v]) => `${k} ${Number(Number(v).toPrecision(3))}`);
       log(`${label}: run ${run + 1}/${runs} ${variant}: ${shown.join(", ")}`);
     }
   }

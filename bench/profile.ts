@@ -15,6 +15,8 @@ export interface Profile {
   /** Seconds of each wrk run. */
   readonly wrkSeconds: number;
   readonly smallFileConnections: number;
+  /** Streaming connections of the deployed-path workload. */
+  readonly deployedStreamConnections: number;
   readonly ftpUploadBytes: number;
   readonly ftpConcurrentUploads: number;
   readonly ftpConcurrentBytes: number;
@@ -27,15 +29,16 @@ export interface Profile {
 
 export const FULL: Profile = {
   name: "full",
-  runs: 5,
+  runs: 7,
   largeFileBytes: 1024 * MiB,
   streamFileBytes: 200 * MiB,
   rangeBytes: MiB,
   streamConnections: [100, 500, 1000],
   imageCount: 10_000,
   imageBytes: 50 * 1024,
-  wrkSeconds: 8,
+  wrkSeconds: 5,
   smallFileConnections: 100,
+  deployedStreamConnections: 500,
   ftpUploadBytes: 1024 * MiB,
   ftpConcurrentUploads: 10,
   ftpConcurrentBytes: 100 * MiB,
@@ -53,6 +56,7 @@ export const QUICK: Profile = {
   streamFileBytes: 64 * MiB,
   imageCount: 1_000,
   wrkSeconds: 2,
+  deployedStreamConnections: 100,
   ftpUploadBytes: 256 * MiB,
   ftpConcurrentBytes: 25 * MiB,
   programUsers: [1, 10, 30],
@@ -60,9 +64,28 @@ export const QUICK: Profile = {
   hashUsers: 5,
 };
 
-export function profileFor(argv: readonly string[]): Profile {
-  const unknown = argv.filter((a) => a !== "--quick");
-  if (unknown.length > 0)
-    throw new Error(`unknown argument ${unknown.join(" ")}; usage: npm run bench [-- --quick]`);
-  return argv.includes("--quick") ? QUICK : FULL;
+/** The workloads of `npm run bench`, in the order they run; `--only` picks some of them. */
+export const WORKLOADS = ["large", "streaming", "small", "ftp", "visible", "deployed", "program"] as const;
+export type WorkloadName = (typeof WORKLOADS)[number];
+
+export interface Choice {
+  readonly profile: Profile;
+  readonly workloads: readonly WorkloadName[];
+}
+
+const USAGE = `usage: npm run bench [-- [--quick] [--only ${WORKLOADS.join(",")}]]`;
+
+export function profileFor(argv: readonly string[]): Choice {
+  let workloads: readonly WorkloadName[] = WORKLOADS;
+  let quick = false;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--quick") quick = true;
+    else if (argv[i] === "--only" && argv[i + 1] !== undefined) {
+      const names = argv[++i].split(",");
+      const unknown = names.filter((n) => !(WORKLOADS as readonly string[]).includes(n));
+      if (unknown.length > 0) throw new Error(`unknown workload ${unknown.join(", ")}; ${USAGE}`);
+      workloads = WORKLOADS.filter((w) => names.includes(w));
+    } else throw new Error(`unknown argument ${argv[i]}; ${USAGE}`);
+  }
+  return { profile: quick ? QUICK : FULL, workloads };
 }

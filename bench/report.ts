@@ -1,13 +1,27 @@
 /**
  * bench/results.json: every figure as {workload, variant, metric, unit, median, min, max, n},
- * a summary of ratios of medians, and the machine it ran on. Pure: run.ts writes the file.
+ * a summary of ratios of medians, a verdict per goal of issue #17 (with the tie rule), and the
+ * machine it ran on. Pure: run.ts writes the file.
  * (Not named results.ts: `require("./results")` would load results.json, which Node tries first.)
  */
 import { z } from "zod";
-import { geometricMean, linearFit, ratio, round, summarize, type Stat } from "./stats";
+import { geometricMean, linearFit, overlaps, ratio, round, summarize, type Stat } from "./stats";
 
-/** generated: what the program renders; baseline: bench/baseline-nginx.conf; loopback: iperf3. */
-export const VARIANTS = ["generated", "baseline", "loopback", "program"] as const;
+/**
+ * generated: what the program renders, as host processes; seed, caddy, ceiling: bench/peers.ts;
+ * container_*: the realized containers by three paths (workloads/deployed.ts); program: the
+ * program itself under mocks.
+ */
+export const VARIANTS = [
+  "generated",
+  "seed",
+  "caddy",
+  "ceiling",
+  "container_nat",
+  "container_proxy",
+  "container_direct",
+  "program",
+] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 export interface Result extends Stat {
@@ -56,15 +70,30 @@ const resultSchema = z
 const ratioOrNull = finite.nullable();
 export const summarySchema = z
   .object({
-    http_large_vs_loopback: ratioOrNull,
     http_large_vs_seed: ratioOrNull,
+    http_large_vs_caddy: ratioOrNull,
+    http_large_vs_ceiling: ratioOrNull,
     stream_vs_seed: ratioOrNull,
     small_files_vs_seed: ratioOrNull,
-    ftp_upload_vs_loopback: ratioOrNull,
     synth_1000_users_s: ratioOrNull,
   })
   .catchall(ratioOrNull);
 export type Summary = z.infer<typeof summarySchema>;
+
+export const VERDICTS = ["met", "tie", "missed", "not measured"] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+export const goalSchema = z
+  .object({
+    goal: z.string().min(1),
+    /** The ratio of medians (ours ÷ theirs) or the measured median, in the goal's unit. */
+    value: finite.nullable(),
+    /** The bar: the ratio ours ÷ theirs must clear, or the limit an absolute figure must stay under. */
+    bar: finite,
+    verdict: z.enum(VERDICTS),
+  })
+  .strict();
+export type Goal = z.infer<typeof goalSchema>;
 
 export const resultsFileSchema = z.object({
   generated_at: z.string(),
@@ -72,6 +101,7 @@ export const resultsFileSchema = z.object({
   machine: z.record(z.string(), z.unknown()),
   results: z.array(resultSchema).min(1),
   summary: summarySchema,
+  goals: z.array(goalSchema),
   notes: z.array(z.string()),
 });
 export type ResultsFile = z.infer<typeof resultsFileSchema>;
@@ -84,11 +114,22 @@ export const W = {
   small: "small_files",
   ftp1: "ftp_upload_1_stream",
   ftp10: "ftp_upload_10_concurrent",
+  /** The deployed-path form of a workload: `deployed_<workload>`. */
+  deployed: (workload: string) => `deployed_${workload}`,
   visible: "upload_to_visible",
   users: (n: number) => `program_users_${n}`,
   locations: (n: number) => `program_locations_${n}`,
   hash: "first_deploy_hash_per_user",
 } as const;
+
+function findStat(
+  results: readonly Result[],
+  workload: string,
+  variant: Variant,
+  metric: string,
+): Result | undefined {
+  return results.find((r) => r.workload === workload && r.variant === variant && r.metric === metric);
+}
 
 function find(
   results: readonly Result[],
@@ -96,7 +137,7 @@ function find(
   variant: Variant,
   metric: string,
 ): number | undefined {
-  return results.find((r) => r.workload === workload && r.variant === variant && r.metric === metric)?.median;
+  return findStat(results, workload, variant, metric)?.median;
 }
 
 function ratioOf(
@@ -121,18 +162,36 @@ function series(results: readonly Result[], prefix: string): { counts: number[];
 }
 
 /**
- * The issue's ratios of medians, plus per-case detail. stream_vs_seed is the geometric mean of
- * the per-concurrency ratios. synth_1000_users_s is measured when the run had 1000 users (full),
- * otherwise the linear fit's value at 1000 (quick; see notes).
+ * The ratios of medians bench/README.md names, generated ÷ the other variant unless the key says
+ * otherwise. stream_vs_seed is the geometric mean of the per-concurrency ratios.
+ * synth_1000_users_s is measured when the run had 1000 users (full), otherwise the linear fit's
+ * value at 1000 (quick; see notes).
  */
-export function buildSummary(results: readonly Result[], concurrencies: readonly number[]): Summary {
-  const streams = Object.fromEntries(
-    concurrencies.map((c) => [
-      `stream_vs_seed_c${c}`,
-      ratioOf(results, W.stream(c), "requests_per_s", "generated", "baseline"),
+export function buildSummary(
+  results: readonly Result[],
+  concurrencies: readonly number[],
+  deployedConcurrency?: number,
+): Summary {
+  const vs = (workload: string, metric: string, other: Variant) =>
+    ratioOf(results, workload, metric, "generated", other);
+  const streams: Record<string, number | null> = Object.fromEntries(
+    concurrencies.flatMap((c) => [
+      [`stream_vs_seed_c${c}`, vs(W.stream(c), "requests_per_s", "seed")],
+      [`stream_vs_caddy_c${c}`, vs(W.stream(c), "requests_per_s", "caddy")],
+      [`stream_p99_vs_seed_c${c}`, vs(W.stream(c), "latency_p99", "seed")],
+      [`stream_cpu_vs_seed_c${c}`, vs(W.stream(c), "cpu_s_per_gb", "seed")],
     ]),
   );
-  const streamRatios = Object.values(streams).filter((v): v is number => v !== null);
+  const streamRatios = concurrencies
+    .map((c) => streams[`stream_vs_seed_c${c}`])
+    .filter((v): v is number => v !== null);
+  const deployed = (workload: string, metric: string): Record<string, number | null> =>
+    Object.fromEntries(
+      (["container_nat", "container_proxy", "container_direct"] as const).map((v) => [
+        `${workload}_${v}_vs_host`,
+        ratioOf(results, workload, metric, v, "generated"),
+      ]),
+    );
   const users = series(results, "program_users_");
   const locations = series(results, "program_locations_");
   const usersFit = users.counts.length >= 2 ? linearFit(users.counts, users.seconds) : undefined;
@@ -141,23 +200,177 @@ export function buildSummary(results: readonly Result[], concurrencies: readonly
   const measured1000 = find(results, W.users(1000), "program", "time");
   const fitted1000 = usersFit ? round(usersFit.intercept + 1000 * usersFit.slope, 1) : null;
   return {
-    http_large_vs_loopback: ratioOf(results, W.large1, "throughput", "generated", "loopback"),
-    http_large_vs_seed: ratioOf(results, W.large1, "throughput", "generated", "baseline"),
+    http_large_vs_seed: vs(W.large1, "throughput", "seed"),
+    http_large_vs_caddy: vs(W.large1, "throughput", "caddy"),
+    http_large_vs_ceiling: vs(W.large1, "throughput", "ceiling"),
+    http_large_cpu_vs_seed: vs(W.large1, "cpu_s_per_gb", "seed"),
+    http_large_8_streams_vs_seed: vs(W.large8, "throughput", "seed"),
+    http_large_8_streams_vs_caddy: vs(W.large8, "throughput", "caddy"),
+    http_large_8_streams_vs_ceiling: vs(W.large8, "throughput", "ceiling"),
+    http_large_8_streams_cpu_vs_seed: vs(W.large8, "cpu_s_per_gb", "seed"),
     stream_vs_seed: streamRatios.length === concurrencies.length ? geometricMean(streamRatios) : null,
-    small_files_vs_seed: ratioOf(results, W.small, "requests_per_s", "generated", "baseline"),
-    ftp_upload_vs_loopback: ratioOf(results, W.ftp1, "throughput", "generated", "loopback"),
-    synth_1000_users_s: measured1000 ?? fitted1000,
-    http_large_8_streams_vs_loopback: ratioOf(results, W.large8, "throughput", "generated", "loopback"),
-    http_large_8_streams_vs_seed: ratioOf(results, W.large8, "throughput", "generated", "baseline"),
     ...streams,
-    ftp_upload_10_concurrent_vs_loopback: ratioOf(results, W.ftp10, "throughput", "generated", "loopback"),
+    small_files_vs_seed: vs(W.small, "requests_per_s", "seed"),
+    small_files_vs_caddy: vs(W.small, "requests_per_s", "caddy"),
+    small_files_cpu_vs_seed: vs(W.small, "cpu_s_per_gb", "seed"),
+    small_files_cpu_per_request_vs_seed: vs(W.small, "cpu_s_per_1000_requests", "seed"),
+    ftp_upload_mb_per_s: find(results, W.ftp1, "generated", "throughput") ?? null,
+    ftp_upload_cpu_s_per_gb: find(results, W.ftp1, "generated", "cpu_s_per_gb") ?? null,
     upload_visible_ms: find(results, W.visible, "generated", "latency") ?? null,
+    ...deployed(W.deployed(W.large1), "throughput"),
+    ...(deployedConcurrency === undefined
+      ? {}
+      : deployed(W.deployed(W.stream(deployedConcurrency)), "requests_per_s")),
+    ...deployed(W.deployed(W.small), "requests_per_s"),
+    synth_1000_users_s: measured1000 ?? fitted1000,
     synth_ms_per_user: usersFit ? round(usersFit.slope * 1000, 1) : null,
     synth_users_r2: usersFit ? round(usersFit.r2, 4) : null,
     synth_ms_per_location: locationsFit ? round(locationsFit.slope * 1000, 2) : null,
     synth_locations_r2: locationsFit ? round(locationsFit.r2, 4) : null,
     first_deploy_hash_ms_per_user: find(results, W.hash, "program", "time_per_user") ?? null,
   };
+}
+
+/** A figure with its median, min and max multiplied by `k`: the other side of a bar. */
+const scaled = (s: Stat, k: number): Stat => ({
+  median: s.median * k,
+  min: s.min * k,
+  max: s.max * k,
+  n: s.n,
+});
+
+/**
+ * Ours against theirs × bar. With the tie rule: when either figure's min–max holds the other's
+ * median, the difference is within the noise and the verdict is a tie, not a win or a loss.
+ */
+export function relativeVerdict(ours: Stat, theirs: Stat, bar: number, higherIsBetter: boolean): Verdict {
+  const other = scaled(theirs, bar);
+  if (overlaps(ours, other)) return "tie";
+  const better = higherIsBetter ? ours.median > other.median : ours.median < other.median;
+  return better ? "met" : "missed";
+}
+
+interface RelativeGoal {
+  readonly goal: string;
+  readonly workload: string;
+  readonly metric: string;
+  readonly other: Variant;
+  readonly bar: number;
+  readonly higherIsBetter: boolean;
+}
+
+/** The goals of issue #17 this bench measures, each from this run's figures. */
+export function buildGoals(results: readonly Result[], concurrencies: readonly number[]): Goal[] {
+  const relative: RelativeGoal[] = [
+    ...[W.large1, W.large8].flatMap((w) => {
+      const streams = w === W.large1 ? "1 stream" : "8 streams";
+      return [
+        {
+          goal: `large file, ${streams}: ≥ 1.15× the seed`,
+          workload: w,
+          metric: "throughput",
+          other: "seed",
+          bar: 1.15,
+          higherIsBetter: true,
+        },
+        {
+          goal: `large file, ${streams}: ≥ Caddy`,
+          workload: w,
+          metric: "throughput",
+          other: "caddy",
+          bar: 1,
+          higherIsBetter: true,
+        },
+        {
+          goal: `large file, ${streams}: ≥ 0.9× the ceiling`,
+          workload: w,
+          metric: "throughput",
+          other: "ceiling",
+          bar: 0.9,
+          higherIsBetter: true,
+        },
+      ] as const;
+    }),
+    ...concurrencies.flatMap((c) => [
+      {
+        goal: `streaming, ${c} connections: ≥ the seed's req/s`,
+        workload: W.stream(c),
+        metric: "requests_per_s",
+        other: "seed",
+        bar: 1,
+        higherIsBetter: true,
+      } as const,
+      {
+        goal: `streaming, ${c} connections: p99 ≤ the seed's`,
+        workload: W.stream(c),
+        metric: "latency_p99",
+        other: "seed",
+        bar: 1,
+        higherIsBetter: false,
+      } as const,
+    ]),
+    {
+      goal: "small files: ≥ 1.1× the seed",
+      workload: W.small,
+      metric: "requests_per_s",
+      other: "seed",
+      bar: 1.1,
+      higherIsBetter: true,
+    },
+    ...[W.large1, W.large8, ...concurrencies.map(W.stream), W.small].map(
+      (w) =>
+        ({
+          goal: `CPU per GB ≤ the seed's: ${w}`,
+          workload: w,
+          metric: "cpu_s_per_gb",
+          other: "seed",
+          bar: 1,
+          higherIsBetter: false,
+        }) as const,
+    ),
+  ];
+  const goals: Goal[] = relative.map((g) => {
+    const ours = findStat(results, g.workload, "generated", g.metric);
+    const theirs = findStat(results, g.workload, g.other, g.metric);
+    if (!ours || !theirs) return { goal: g.goal, value: null, bar: g.bar, verdict: "not measured" };
+    return {
+      goal: g.goal,
+      value: ratio(ours.median, theirs.median),
+      bar: g.bar,
+      verdict: relativeVerdict(ours, theirs, g.bar, g.higherIsBetter),
+    };
+  });
+  const absolute = (goal: string, stat: Result | undefined, limit: number): Goal => ({
+    goal,
+    value: stat?.median ?? null,
+    bar: limit,
+    verdict: stat === undefined ? "not measured" : stat.median < limit ? "met" : "missed",
+  });
+  goals.push(
+    absolute(
+      "upload → first HTTP 200 (immediate): < 5 ms",
+      findStat(results, W.visible, "generated", "latency"),
+      5,
+    ),
+  );
+  goals.push(
+    absolute(
+      "program, 1000 users under mocks: < 3 s",
+      findStat(results, W.users(1000), "program", "time"),
+      3,
+    ),
+  );
+  return goals;
+}
+
+export function formatGoals(goals: readonly Goal[]): string {
+  const width = Math.max(...goals.map((g) => g.goal.length));
+  return goals
+    .map(
+      (g) =>
+        `${g.goal.padEnd(width)}  ${g.value === null ? "n/a" : String(g.value).padStart(8)}  bar ${g.bar}  ${g.verdict}`,
+    )
+    .join("\n");
 }
 
 /** A fixed-width table, one line per figure. */

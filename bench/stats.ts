@@ -71,3 +71,18 @@ export function overlaps(a: Stat, b: Stat): boolean {
   const holds = (s: Stat, m: number) => s.min <= m && m <= s.max;
   return holds(a, b.median) || holds(b, a.median);
 }
+
+/** What a server's CPU bought in one run: seconds per 10^9 bytes sent, per 1,000 requests. */
+export interface CpuFigures {
+  readonly cpu_s_per_gb: number;
+  readonly cpu_s_per_1000_requests: number;
+}
+
+export function cpuFigures(cpuSeconds: number, bytes: number, requests: number): CpuFigures {
+  if (!(bytes > 0) || !(requests > 0))
+    throw new Error(`a run that moved ${bytes} bytes in ${requests} requests has no CPU per byte`);
+  return {
+    cpu_s_per_gb: (cpuSeconds / bytes) * 1e9,
+    cpu_s_per_1000_requests: (cpuSeconds / requests) * 1000,
+  };
+}

@@ -1,8 +1,9 @@
 /**
- * Bulk transfers over loopback: HTTP downloads and FTP uploads with curl, and the TCP limit with
- * iperf3. Throughput is MB/s (10^6 bytes) over the data transfer itself, timed by the tools.
+ * Bulk transfers: HTTP downloads and FTP uploads with curl, on the client core (or in a test
+ * host). Throughput is MB/s (10^6 bytes) over the data transfer itself, timed by curl.
  */
-import { run, runOk } from "./exec";
+import { hostClient, type Client, type HttpTarget } from "./env";
+import { runOk } from "./exec";
 import { HOST } from "../test/support/ports";
 
 /** curl's timings of one transfer, in seconds from the moment node started it. */
@@ -26,8 +27,9 @@ export function parseCurlWriteOut(text: string, offsetS: number): Transfer {
   return { status, bytes: down + up, startS: offsetS + pretransfer, endS: offsetS + total };
 }
 
-/** Runs the curls at once and returns each one's transfer; any failure is an error. */
+/** Runs the curls at once where `client` says and returns each one's transfer; any failure is an error. */
 export async function curls(
+  client: Client,
   argLists: readonly (readonly string[])[],
   timeoutMs: number,
 ): Promise<Transfer[]> {
@@ -35,11 +37,11 @@ export async function curls(
   return Promise.all(
     argLists.map(async (args) => {
       const offsetS = (performance.now() - t0) / 1000;
-      const done = await runOk(
-        "curl",
-        ["-sS", "--max-time", String(Math.ceil(timeoutMs / 1000)), "-w", WRITE_OUT, ...args],
-        { timeoutMs: timeoutMs + 5_000 },
-      );
+      const [command, full] = client("curl", [
+        ...["-sS", "--max-time", String(Math.ceil(timeoutMs / 1000)), "-w", WRITE_OUT],
+        ...args,
+      ]);
+      const done = await runOk(command, full, { timeoutMs: timeoutMs + 5_000 });
       return parseCurlWriteOut(done.stdout, offsetS);
     }),
   );
@@ -62,13 +64,14 @@ function expect(transfers: readonly Transfer[], status: number, bytes: number, w
 
 /** `streams` simultaneous GETs of one URL; MB/s of them together. */
 export async function httpDownloads(
-  port: number,
+  server: HttpTarget,
   urlPath: string,
   streams: number,
   bytes: number,
 ): Promise<number> {
-  const url = `http://${HOST}:${port}${urlPath}`;
+  const url = `http://${server.host}:${server.port}${urlPath}`;
   const transfers = await curls(
+    server.client,
     Array.from({ length: streams }, () => ["-o", "/dev/null", url]),
     300_000,
   );
@@ -97,26 +100,7 @@ export async function ftpUploads(
     `${ftp.user}:${ftp.password}`,
     `ftp://${HOST}:${ftp.port}${p}`,
   ]);
-  const transfers = await curls(lists, 600_000);
+  const transfers = await curls(hostClient, lists, 600_000);
   expect(transfers, 226, bytes, `FTP upload of ${source}`);
   return aggregateMBps(transfers);
-}
-
-interface IperfJson {
-  end?: { sum_received?: { bits_per_second?: number } };
-  error?: string;
-}
-
-/** iperf3 over loopback: `streams` parallel TCP streams moving `bytes` each; MB/s received. */
-export async function iperf(port: number, streams: number, bytes: number): Promise<number> {
-  const args = ["-c", HOST, "-p", String(port), "-P", String(streams), "-n", String(bytes * streams), "-J"];
-  // iperf3's server takes one test at a time and says "busy" meanwhile: retry a few times.
-  for (let attempt = 1; ; attempt++) {
-    const done = await run("iperf3", args, { timeoutMs: 300_000 });
-    const json = JSON.parse(done.stdout || "{}") as IperfJson;
-    const bps = json.end?.sum_received?.bits_per_second;
-    if (done.code === 0 && bps !== undefined) return bps / 8 / 1e6;
-    if (attempt >= 5) throw new Error(`iperf3 ${args.join(" ")}: ${json.error ?? done.stderr}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }

@@ -4,8 +4,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { HttpTarget } from "./env";
 import { runOk } from "./exec";
-import { HOST } from "../test/support/ports";
+import { cpuFigures, type CpuFigures } from "./stats";
 
 const LUA = path.join(__dirname, "lua");
 
@@ -70,7 +71,7 @@ export const WRK_UNITS: Record<keyof WrkFigures, string> = {
 };
 
 export interface WrkRun {
-  readonly port: number;
+  readonly server: HttpTarget;
   readonly urlPath: string;
   readonly connections: number;
   readonly seconds: number;
@@ -80,7 +81,8 @@ export interface WrkRun {
   readonly tmpDir: string;
 }
 
-export async function runWrk(w: WrkRun): Promise<WrkFigures> {
+/** wrk's totals for one run; one thread, on the client core (or in a test host). */
+export async function runWrkTotals(w: WrkRun): Promise<WrkTotals> {
   const script = path.join(w.tmpDir, `wrk-${w.script}.lua`);
   const text = [
     fs.readFileSync(path.join(LUA, "report.lua"), "utf8"),
@@ -88,11 +90,21 @@ export async function runWrk(w: WrkRun): Promise<WrkFigures> {
   ];
   fs.writeFileSync(script, text.join("\n"));
   const args = [
-    ...["-t", "2", "-c", String(w.connections), "-d", `${w.seconds}s`, "--timeout", "10s", "-s", script],
-    `http://${HOST}:${w.port}${w.urlPath}`,
+    ...["-t", "1", "-c", String(w.connections), "-d", `${w.seconds}s`, "--timeout", "10s", "-s", script],
+    `http://${w.server.host}:${w.server.port}${w.urlPath}`,
     "--",
     ...w.scriptArgs,
   ];
-  const done = await runOk("wrk", args, { timeoutMs: (w.seconds + 30) * 1000 });
-  return wrkFigures(parseWrkOutput(done.stdout));
+  const [command, full] = w.server.client("wrk", args);
+  const done = await runOk(command, full, { timeoutMs: (w.seconds + 30) * 1000 });
+  return parseWrkOutput(done.stdout);
 }
+
+/** One wrk run and what the server spent on it (its CPU before and after). */
+export async function runWrk(w: WrkRun): Promise<WrkFigures & CpuFigures> {
+  const before = w.server.cpu();
+  const totals = await runWrkTotals(w);
+  return { ...wrkFigures(totals), ...cpuFigures(w.server.cpu() - before, totals.bytes, totals.requests) };
+}
+
+export const WRK_CPU_UNITS = { ...WRK_UNITS, cpu_s_per_gb: "s/GB", cpu_s_per_1000_requests: "s/1000 req" };

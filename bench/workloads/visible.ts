@@ -1,9 +1,10 @@
 /**
  * Workload 5: from the end of an FTP upload (the 226 reply) to the first HTTP 200 with the whole
- * file. Both nginx variants serve the folder vsftpd writes; polling is bounded.
+ * file, served by the generated nginx and by the seed, which serve the folder vsftpd writes;
+ * polling is bounded.
  */
 import { randomBytes } from "node:crypto";
-import { FTP_USER, HTTP_VARIANTS, httpPort, type BenchEnv } from "../env";
+import { FTP_USER, target, type BenchEnv } from "../env";
 import { rounds, toResults } from "../measure";
 import { W, type Result } from "../report";
 import { upload, withFtp } from "../../test/support/ftp";
@@ -16,11 +17,11 @@ export async function uploadVisible(env: BenchEnv): Promise<Result[]> {
   const collected = await rounds(
     "upload → visible",
     env.profile.runs,
-    HTTP_VARIANTS,
+    ["generated", "seed"],
     env.log,
     async (variant, run) => {
       const urlPath = `/videos/visible-${variant}-${run}.mp4`;
-      const endpoint = { ...env.stack, httpPort: httpPort(env, variant) };
+      const endpoint = { ...env.stack, httpPort: target(env, variant).port };
       await withFtp(endpoint, FTP_USER, (c) => upload(c, data, urlPath));
       const uploaded = performance.now();
       for (let polls = 1; performance.now() - uploaded < POLL_LIMIT_MS; polls++) {

@@ -9,6 +9,8 @@ import { execFile } from "node:child_process";
 export interface TestHost {
   /** The address on this machine's end of the pair: bind published ports here. */
   readonly gateway: string;
+  /** The network namespace's name, for `ip netns exec <namespace> …` command lines. */
+  readonly namespace: string;
   /** The host's addresses, first the one it sends from by default. */
   readonly addresses: readonly string[];
   /** Runs a command inside the namespace; resolves with its exit code and output. */
@@ -64,6 +66,7 @@ export async function createTestHost(tag: string, addressCount = 2): Promise<Tes
   }
   return {
     gateway,
+    namespace: name,
     addresses,
     run: (command, timeoutMs = 15_000) => sh(["ip", "netns", "exec", name, ...command], timeoutMs),
     remove,

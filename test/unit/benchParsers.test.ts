@@ -4,6 +4,9 @@ import { BASELINE_CONF, renderBaselineConf } from "../../bench/baseline";
 import { aggregateMBps, parseCurlWriteOut } from "../../bench/transfers";
 import { parseWrkOutput, wrkFigures } from "../../bench/wrk";
 import { WEB_CONTAINER_LAYOUT } from "../../spec";
+import { withFlags } from "../../bench/dockerProxy";
+import { renderCaddyfile, renderCeilingConf } from "../../bench/peers";
+import { cpuFigures } from "../../bench/stats";
 import { hostDirs, hostWebLayout } from "../support/layout";
 
 const WRK_STDOUT = [
@@ -110,5 +113,64 @@ describe("the baseline nginx config", () => {
 
   it("fails loudly when the baseline file changes shape", () => {
     expect(() => renderBaselineConf("worker_processes auto;\n", layout)).toThrow("update bench/baseline.ts");
+  });
+});
+
+describe("the bench's peers", () => {
+  it("renders a ceiling nginx with sendfile, no logs and one alias of the media folder", () => {
+    const conf = renderCeilingConf(
+      { pidFile: "/b/nginx.pid", errorLog: "/b/error.log", listen: "127.0.0.1:2001", tempPrefix: "/b/tmp" },
+      "/b/media",
+    );
+    expect(conf).toContain("listen 127.0.0.1:2001;");
+    expect(conf).toContain("alias /b/media/;");
+    expect(conf).toContain("access_log off;");
+    expect(conf).toContain("sendfile on;");
+    expect(conf).toContain("client_body_temp_path /b/tmp/client_body;");
+    expect(conf.match(/location /g)).toHaveLength(1);
+    expect(conf).not.toMatch(/add_header|include|autoindex/);
+  });
+
+  it("renders a Caddyfile serving the folder with listings on one address, no admin, no HTTPS", () => {
+    const file = renderCaddyfile({ host: "127.0.0.1", port: 2002 }, "/b/media", "/b/caddy/data");
+    expect(file).toContain("http://127.0.0.1:2002 {");
+    expect(file).toContain("\tbind 127.0.0.1");
+    expect(file).toContain("\troot * /b/media");
+    expect(file).toContain("\tfile_server browse");
+    expect(file).toMatch(/\tadmin off\n\tauto_https off\n/);
+    expect(file).toContain("\tstorage file_system /b/caddy/data");
+  });
+});
+
+describe("the deployed path's docker-proxy copy", () => {
+  it("replaces the host address and port of dockerd's command line, and refuses a missing flag", () => {
+    const argv = [
+      "/usr/sbin/docker-proxy",
+      "-proto",
+      "tcp",
+      "-host-ip",
+      "10.1.2.1",
+      "-host-port",
+      "8080",
+      "-container-ip",
+      "172.17.0.2",
+      "-container-port",
+      "80",
+    ];
+    expect(withFlags(argv, { "-host-ip": "127.0.0.1", "-host-port": "2003" })).toEqual([
+      ...argv.slice(0, 4),
+      "127.0.0.1",
+      "-host-port",
+      "2003",
+      ...argv.slice(7),
+    ]);
+    expect(() => withFlags(argv.slice(0, 3), { "-host-ip": "127.0.0.1" })).toThrow("no -host-ip");
+  });
+});
+
+describe("CPU per byte and per request", () => {
+  it("divides the server's CPU seconds by the bytes (per 10^9) and the responses (per 1,000)", () => {
+    expect(cpuFigures(0.5, 2e9, 500)).toEqual({ cpu_s_per_gb: 0.25, cpu_s_per_1000_requests: 1 });
+    expect(() => cpuFigures(0.5, 0, 1)).toThrow("no CPU per byte");
   });
 });
