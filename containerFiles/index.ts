@@ -27,7 +27,20 @@ import { renderWorkerSettings } from "../worker/settings";
 import { banFiles, includedBanFiles } from "./bans";
 import { hashesFor, renderPasswordFile } from "./passwords";
 
-export { PASSWORD_COST, hashPassword, hashesFor, saltFor, type PasswordService } from "./passwords";
+export {
+  HASH_BUCKETS,
+  HASH_COMMAND,
+  PASSWORD_COST,
+  hashBucket,
+  hashBuckets,
+  hashCommandOutput,
+  hashInput,
+  hashPassword,
+  hashesFor,
+  parseHashOutput,
+  saltFor,
+  type PasswordService,
+} from "./passwords";
 
 export interface FtpContainerSecrets {
   readonly ftpHashes: Readonly<Record<string, string>>;

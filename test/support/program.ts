@@ -4,7 +4,7 @@
  * that makes the real thing.
  */
 import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
-import { hashPassword } from "../../containerFiles";
+import { HASH_COMMAND, hashCommandOutput } from "../../containerFiles";
 import { PROJECT, PROJECT_DIR, type StackConfig } from "./project";
 
 export { PROJECT, PROJECT_DIR, type StackConfig };
@@ -110,8 +110,7 @@ export function unwrapSecrets(value: unknown, at = "", found: string[] = []): un
 
 /** What scripts/bcrypt.js would print for a PasswordHashes command: the same bcrypt, in process. */
 function bcryptCommandOutput(inputs: Record<string, unknown>): Record<string, unknown> {
-  const salt = /^node scripts\/bcrypt\.js '(.+)'$/.exec(String(inputs.create))?.[1];
-  return salt === undefined ? {} : { stdout: hashPassword(String(inputs.stdin), salt) };
+  return inputs.create === HASH_COMMAND ? { stdout: hashCommandOutput(String(inputs.stdin)) } : {};
 }
 
 const fakeState: Record<string, (name: string, inputs: Record<string, unknown>) => Record<string, unknown>> =

@@ -1,4 +1,5 @@
 /** Same config, same resource inputs: a second `pulumi up` has nothing to change. */
+import { hashBucket } from "../../containerFiles";
 import { runProgram, type ProgramRun } from "../support/program";
 import { stackFileConfig, threeUserConfig, withValue } from "../support/stacks";
 
@@ -28,7 +29,7 @@ describe("determinism", () => {
     expect(JSON.stringify(inputsByName(b))).toBe(JSON.stringify(inputsByName(a)));
   });
 
-  it("changes only that user's hash command and the FTP container when a password changes", async () => {
+  it("changes only the hash command of that user's bucket and the FTP container when a password changes", async () => {
     const before = inputsByName(await runProgram(threeUserConfig()));
     const after = inputsByName(
       await runProgram(withValue(threeUserConfig(), "ftp.users.0.password", "a-new-password-9")),
@@ -36,6 +37,9 @@ describe("determinism", () => {
     const changed = Object.keys(before).filter(
       (name) => JSON.stringify(before[name]) !== JSON.stringify(after[name]),
     );
-    expect(changed).toEqual(["video-server-ftp-hashes-editor", "video-server-ftp-container"]);
+    expect(changed).toEqual([
+      `video-server-ftp-hashes-bucket-${hashBucket("editor")}`,
+      "video-server-ftp-container",
+    ]);
   });
 });

@@ -5,6 +5,9 @@
  * Two files are left out: the gallery page, whose second version (posters when the worker runs,
  * keyboard navigation, no favicon 404) every stack gets, and the ban watcher script every server
  * shares, which gained a mode for sshd (its vsftpd and nginx modes: bans.test.ts, webBans.test.ts).
+ * The password hash commands were recorded anew, alone, when they became one per bucket of users
+ * instead of one per user (docs/ftp.md#password-hashes); every other resource, the containers and
+ * their password files included, kept its recorded inputs.
  * Record it anew only to change what such stacks get on purpose.
  */
 import { createHash } from "node:crypto";

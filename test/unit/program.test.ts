@@ -3,7 +3,9 @@
  * the one docker provider of the target, the generated passwords, the stack outputs). What each
  * component declares is test/unit/components/.
  */
+import { HASH_COMMAND, hashBucket, hashInput, saltFor } from "../../containerFiles";
 import {
+  PROJECT,
   PROJECT_DIR,
   resourceNamed,
   runProgram,
@@ -44,7 +46,7 @@ describe("the dev stack on the local Docker socket", () => {
 
   it("declares the server, its docker provider, media store, password hashes, two servers and the media worker", () => {
     expect(run.resources.map((r) => `${r.type} ${r.name}`).sort()).toEqual([
-      "command:local:Command video-server-ftp-hashes-uploader",
+      `command:local:Command video-server-ftp-hashes-bucket-${hashBucket("uploader")}`,
       "command:local:Command video-server-store-dir",
       "docker:index/container:Container video-server-ftp-container",
       "docker:index/container:Container video-server-web-container",
@@ -129,7 +131,9 @@ describe("the dev stack on the local Docker socket", () => {
     const generated = resourceNamed(run, "video-server-password-uploader");
     expect(generated.inputs).toEqual({ length: 24, special: false });
     const password = (run.outputs.ftpPasswords as Record<string, string>).uploader;
-    expect(resourceNamed(run, "video-server-ftp-hashes-uploader").inputs.stdin).toBe(password);
+    expect(resourceNamed(run, `video-server-ftp-hashes-bucket-${hashBucket("uploader")}`).inputs.stdin).toBe(
+      hashInput([saltFor({ project: PROJECT, stack: "dev" }, "ftp", "uploader")], [password]),
+    );
     expect(run.secretOutputs).toEqual(["ftpPasswords"]);
   });
 
@@ -197,7 +201,7 @@ describe("the prod stack on a remote Docker host over ssh", () => {
   it("runs local commands only to hash passwords on the deploying machine, never on the host's disk", () => {
     const local = ofType(run, "command:local:Command");
     expect(local.length).toBeGreaterThan(0);
-    for (const c of local) expect(c.inputs.create).toMatch(/^node scripts\/bcrypt\.js '/);
+    for (const c of local) expect(c.inputs.create).toBe(HASH_COMMAND);
   });
 
   it("generates no password when every user has one configured", () => {

@@ -1,5 +1,12 @@
 /** FtpServer on its own, under mocks: its image, its password hashes and its container. */
-import { ftpContainerFiles, hashPassword, saltFor } from "../../../containerFiles";
+import {
+  HASH_COMMAND,
+  ftpContainerFiles,
+  hashBuckets,
+  hashInput,
+  hashPassword,
+  saltFor,
+} from "../../../containerFiles";
 import { FTP_CONTAINER_LAYOUT, type Spec } from "../../../spec";
 import { resourceNamed, runMocked, type ProgramRun } from "../../support/program";
 import { parseConfig, threeUserConfig, withValue } from "../../support/stacks";
@@ -39,12 +46,14 @@ describe("FtpServer", () => {
   });
   const container = () => resourceNamed(run, "ftp-container");
 
-  it("declares an image, a hash command per user under its PasswordHashes, and one container", () => {
+  const buckets = [...hashBuckets(Object.keys(PASSWORDS))];
+
+  it("declares an image, a hash command per bucket of users under its PasswordHashes, and one container", () => {
     const parentOf = (name: string) => resourceNamed(run, name).options.parent.split("::").pop();
+    // The three users fall in three buckets (hashBucket): one command each.
+    expect(buckets).toHaveLength(3);
     expect(run.resources.map((r) => `${r.type} ${r.name} < ${parentOf(r.name)}`).sort()).toEqual([
-      "command:local:Command ftp-hashes-editor < ftp-hashes",
-      "command:local:Command ftp-hashes-team-a < ftp-hashes",
-      "command:local:Command ftp-hashes-viewer < ftp-hashes",
+      ...buckets.map(([bucket]) => `command:local:Command ftp-hashes-bucket-${bucket} < ftp-hashes`).sort(),
       "docker:index/container:Container ftp-container < ftp",
       "docker:index/image:Image ftp-image < ftp",
       "video-server:index:FtpServer ftp < ",
@@ -79,12 +88,15 @@ describe("FtpServer", () => {
     );
   });
 
-  it("hashes each password once, in a local command fed the password as a secret on stdin", () => {
-    for (const [user, password] of Object.entries(PASSWORDS)) {
-      const hash = resourceNamed(run, `ftp-hashes-${user}`);
+  it("hashes each password once, in its bucket's local command fed salt and password as a secret on stdin", () => {
+    for (const [bucket, users] of buckets) {
+      const hash = resourceNamed(run, `ftp-hashes-bucket-${bucket}`);
       expect(hash.inputs).toMatchObject({
-        create: `node scripts/bcrypt.js '${saltFor(spec, "ftp", user)}'`,
-        stdin: password,
+        create: HASH_COMMAND,
+        stdin: hashInput(
+          users.map((user) => saltFor(spec, "ftp", user)),
+          users.map((user) => PASSWORDS[user as keyof typeof PASSWORDS]),
+        ),
         logging: "none",
       });
       expect(hash.secretPaths).toEqual(["stdin"]);

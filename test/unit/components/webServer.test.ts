@@ -1,5 +1,5 @@
 /** WebServer on its own, under mocks: its image, its basic-auth hashes and its container. */
-import { hashPassword, saltFor, webContainerFiles } from "../../../containerFiles";
+import { hashBucket, hashPassword, saltFor, webContainerFiles } from "../../../containerFiles";
 import {
   WEB_CONTAINER_HTTPS_PORT,
   WEB_CONTAINER_LAYOUT,
@@ -59,10 +59,10 @@ describe("WebServer with basic auth and signed links", () => {
   });
   const container = () => resourceNamed(run, "web-container");
 
-  it("declares an image, a hash command per HTTP user under its PasswordHashes, and one container", () => {
+  it("declares an image, a hash command per bucket of HTTP users under its PasswordHashes, and one container", () => {
     const parentOf = (name: string) => resourceNamed(run, name).options.parent.split("::").pop();
     expect(run.resources.map((r) => `${r.type} ${r.name} < ${parentOf(r.name)}`).sort()).toEqual([
-      "command:local:Command web-hashes-viewer < web-hashes",
+      `command:local:Command web-hashes-bucket-${hashBucket("viewer")} < web-hashes`,
       "docker:index/container:Container web-container < web",
       "docker:index/image:Image web-image < web",
       "video-server:index:PasswordHashes web-hashes < web",
