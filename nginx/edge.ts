@@ -301,5 +301,5 @@ export function renderEdgeConf(
     "",
     ...statusServer(http, layout),
   ];
-  return confFile(layout, httpBody);
+  return confFile(layout, http, httpBody);
 }

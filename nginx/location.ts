@@ -15,6 +15,8 @@ export interface LocationContext {
    * (nginx/edge.ts), and here every request comes from an edge, so none is written.
    */
   readonly behindEdges?: boolean;
+  /** http.aioThreads: MP4 locations hand their reads to nginx's thread pool. */
+  readonly aioThreads?: boolean;
 }
 
 /** What a location's client rules read: the password file and the secure-link secret. */
@@ -64,7 +66,7 @@ export function renderLocation(l: LocationSpec, index: number, ctx: LocationCont
   return block(`location ${l.path}`, [
     `alias ${ctx.mediaRoot}/${l.directory}/;`,
     `autoindex ${l.autoindex ? "on" : "off"};`,
-    ...mp4Directive(l),
+    ...mp4Directive(l, ctx.aioThreads === true),
     // Behind the edges the seek guard stays: it is about the file, not the client.
     ...(ctx.behindEdges ? mp4SeekGuard(l) : locationRules(l, index, ctx)),
     cacheHeader(l, index),

@@ -15,10 +15,13 @@ export function mp4SeekMap(): string[] {
   ]);
 }
 
-// `aio threads` keeps a video read that misses the page cache off the worker. Only here: for small
-// files the hand-off costs more than the copy (bench/README.md).
-export function mp4Directive(l: LocationSpec): string[] {
-  return l.mp4 ? ["mp4;", "aio threads;"] : [];
+// `aio threads` (http.aioThreads) keeps a video read that misses the page cache off the worker, at
+// the price of a hand-off per read: ~15–25 % more CPU per GB for files in the page cache, for no
+// more throughput (bench/README.md#tuning). Only in MP4 locations: for small files the hand-off
+// costs more than the copy.
+export function mp4Directive(l: LocationSpec, aioThreads: boolean): string[] {
+  if (!l.mp4) return [];
+  return aioThreads ? ["mp4;", "aio threads;"] : ["mp4;"];
 }
 
 export function mp4SeekGuard(l: LocationSpec): string[] {

@@ -532,11 +532,6 @@ export const rawConfigSchema = z
           .strict()
           .prefault({}),
         /**
-         * off: every file goes out with sendfile from the page cache (what a video server whose
-         * popular files fit in RAM wants; see bench/README.md). A size: files at least that
-         * large are read with O_DIRECT in nginx's thread pool, for libraries far larger than RAM.
-         */
-        /**
          * off: HTTP only; enabled: HTTPS on http.httpsPort beside HTTP; required: HTTPS only, with
          * http.port answering every request with a redirect and HSTS on every HTTPS reply.
          */
@@ -555,6 +550,31 @@ export const rawConfigSchema = z
         banTime: count(1, 2_592_000).default(900),
         /** Seconds browsers keep to HTTPS after a reply; with http.tls required only. */
         hstsMaxAge: count(0, MAX_HSTS_SECONDS).optional(),
+        /**
+         * Connections one nginx worker holds at once: viewers, their keep-alive connections, and
+         * on an edge its fetches from the origin. nginx's own default, 1024, is below 1000
+         * viewers with keep-alive once one worker takes more than half of them. At most 131072:
+         * worker_rlimit_nofile (three per connection) then stays below the hard limit Docker
+         * gives containers (524288 since Docker 25).
+         */
+        maxConnections: count(256, 131_072).default(4096),
+        /**
+         * MP4 locations hand their reads to nginx's thread pool (`aio threads`), so a read that
+         * misses the page cache does not hold up the worker's other viewers. Off by default: for
+         * files in the page cache it costs CPU and buys no throughput (bench/README.md#tuning).
+         */
+        aioThreads: z.boolean().default(false),
+        /**
+         * The web server's access log: buffered (lines up to 1 s late, written 4 KiB at a time),
+         * unbuffered (a write per request), or off. In the container the log is its stdout, a
+         * pipe Docker reads: a write per request cost a fifth of the small-file throughput.
+         */
+        accessLog: z.enum(["buffered", "unbuffered", "off"]).default("buffered"),
+        /**
+         * off: every file goes out with sendfile from the page cache (what a video server whose
+         * popular files fit in RAM wants; see bench/README.md). A size: files at least that
+         * large are read with O_DIRECT in nginx's thread pool, for libraries far larger than RAM.
+         */
         directio: z
           .string()
           .refine(

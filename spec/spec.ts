@@ -162,6 +162,12 @@ export interface HttpSpec {
   readonly users: readonly string[];
   readonly gallery: { readonly enabled: boolean; readonly path: string };
   readonly directio: string;
+  /** worker_connections: connections one nginx worker holds at once. */
+  readonly maxConnections: number;
+  /** `aio threads` in MP4 locations. */
+  readonly aioThreads: boolean;
+  /** The web server's access log: buffered, unbuffered or off. */
+  readonly accessLog: "buffered" | "unbuffered" | "off";
   readonly tls: HttpTlsSpec;
   /** MiB; 0: no limit. */
   readonly memoryLimit: number;
@@ -398,6 +404,9 @@ function build(c: RawConfig, ctx: SpecContext): ParsedConfig {
       users: http.users.map((u) => u.name).sort(),
       gallery: { ...http.gallery },
       directio: http.directio,
+      maxConnections: http.maxConnections,
+      aioThreads: http.aioThreads,
+      accessLog: http.accessLog,
       memoryLimit: http.memoryLimit,
       bans: {
         afterFails: locations.some((l) => l.basicAuth) ? http.banAfterFails : 0,

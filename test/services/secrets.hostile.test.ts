@@ -70,7 +70,11 @@ describe("secrets in the real servers' logs", () => {
     expect(
       (await request(stack, signUrl("/signed/a.png", `${secureLinkSecret}-wrong`, expires))).status,
     ).toBe(403);
-    const files = [stack.ftpLayout.logFile, stack.webLayout.accessLog, stack.webLayout.errorLog];
+    // The access log is buffered (http.accessLog): its lines arrive within flush=1s.
+    const accessLog = stack.webLayout.accessLog;
+    for (let i = 0; i < 40 && !fs.readFileSync(accessLog, "utf8").includes('" 403 '); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const files = [stack.ftpLayout.logFile, accessLog, stack.webLayout.errorLog];
     logs = [stack.describe(), ...files.map((f) => `--- ${f}\n${fs.readFileSync(f, "utf8")}`)].join("\n");
   }, 60_000);
   afterAll(() => stack?.stop());

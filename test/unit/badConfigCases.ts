@@ -358,6 +358,9 @@ const ROWS: readonly Row[] = [
     at: "http.gallery.enabled",
   },
   row("http.directio", "4g", "unit g", "must be off or a size such as 4m"),
+  row("http.maxConnections", 100, "fewer than one page of viewers", "must be 256–131072"),
+  row("http.maxConnections", 4096.5, "a fraction of a connection", "must be a whole number"),
+  row("http.accessLog", "on", "not one of buffered, unbuffered, off", ZOD_WORDING),
   // HTTPS.
   row("http.tls", "on", "unknown HTTPS mode", ZOD_WORDING),
   row(

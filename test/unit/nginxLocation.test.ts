@@ -67,7 +67,6 @@ describe("renderLocation", () => {
         "alias /srv/media/videos/;",
         "autoindex on;",
         "mp4;",
-        "aio threads;",
         "deny 10.9.0.0/16;",
         "allow 127.0.0.1;",
         "allow 10.0.0.0/8;",
@@ -183,5 +182,14 @@ describe("limits and mp4", () => {
       "}",
     ]);
     expect(mp4SeekGuard(loc({ mp4: false }))).toEqual([]);
+  });
+
+  it("hands an MP4 location's reads to the thread pool only with http.aioThreads", () => {
+    const lines = (aioThreads: boolean, mp4: boolean) =>
+      renderLocation(loc({ mp4 }), 0, { ...context, aioThreads }).map((l) => l.trim());
+    expect(lines(true, true)).toEqual(expect.arrayContaining(["mp4;", "aio threads;"]));
+    expect(lines(false, true)).toContain("mp4;");
+    expect(lines(false, true)).not.toContain("aio threads;");
+    expect(lines(true, false)).not.toContain("aio threads;");
   });
 });

@@ -6,8 +6,10 @@
  * keyboard navigation, no favicon 404) every stack gets, and the ban watcher script every server
  * shares, which gained a mode for sshd (its vsftpd and nginx modes: bans.test.ts, webBans.test.ts).
  * The password hash commands were recorded anew, alone, when they became one per bucket of users
- * instead of one per user (docs/ftp.md#password-hashes); every other resource, the containers and
- * their password files included, kept its recorded inputs.
+ * instead of one per user (docs/ftp.md#password-hashes), and the web container's when its
+ * nginx.conf took the measured defaults of http.maxConnections, http.accessLog and
+ * http.aioThreads (bench/README.md#tuning); every other resource, the FTP container and the
+ * password files included, kept its recorded inputs.
  * Record it anew only to change what such stacks get on purpose.
  */
 import { createHash } from "node:crypto";

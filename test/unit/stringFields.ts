@@ -292,6 +292,12 @@ export const STRING_FIELDS: readonly StringField[] = [
     canary: () => "7333k",
   },
   {
+    path: "http.accessLog",
+    place: (v) => set(["http.accessLog", v]),
+    valid: fc.constantFrom("buffered", "unbuffered", "off"),
+    canary: (v) => v,
+  },
+  {
     path: "target.mode",
     place: (v) => set(...swarmPairs(v)),
     valid: fc.constantFrom("host", "swarm"),
