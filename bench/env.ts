@@ -17,7 +17,7 @@ import {
   CLIENT_CORE,
   type CpuGroup,
 } from "./cpu";
-import { PEERS, startPeers, type Peer } from "./peers";
+import { PEERS, startPeers, type Peer, type PeerServer } from "./peers";
 import type { Profile } from "./profile";
 import type { Variant } from "./report";
 import { HOST } from "../test/support/ports";
@@ -71,11 +71,12 @@ export interface BenchEnv {
   readonly log: (line: string) => void;
 }
 
+const isHttpVariant = (v: Variant): v is HttpVariant => (HTTP_VARIANTS as readonly Variant[]).includes(v);
+
 /** The server a variant names. */
 export function target(env: BenchEnv, variant: Variant): HttpTarget {
-  if (!(HTTP_VARIANTS as readonly string[]).includes(variant))
-    throw new Error(`${variant} is not one of the bench's HTTP servers`);
-  return env.targets[variant as HttpVariant];
+  if (!isHttpVariant(variant)) throw new Error(`${variant} is not one of the bench's HTTP servers`);
+  return env.targets[variant];
 }
 
 /** The locations the workloads request must be served from the folders they write. */
@@ -135,9 +136,10 @@ export async function withBenchEnv<T>(
     for (const d of ["videos", "images"]) fs.mkdirSync(path.join(media, d), { recursive: true, mode: 0o755 });
 
     const peers = await startPeers(tmp, media);
-    for (const p of peers) cleanup.push(() => p.server.stop());
+    const peerList = PEERS.map((p) => peers[p]);
+    for (const p of peerList) cleanup.push(() => p.server.stop());
     log(
-      `generated: nginx ${HOST}:${stack.httpPort}, vsftpd ${HOST}:${stack.ftpPort}; ${peers.map((p) => `${p.peer}: ${HOST}:${p.port}`).join(", ")}`,
+      `generated: nginx ${HOST}:${stack.httpPort}, vsftpd ${HOST}:${stack.ftpPort}; ${peerList.map((p) => `${p.peer}: ${HOST}:${p.port}`).join(", ")}`,
     );
 
     const vsftpd = counted("vsftpd", processesMentioning(stack.ftpLayout.configFile));
@@ -145,10 +147,13 @@ export async function withBenchEnv<T>(
       const group = counted(variant, pids);
       return { variant, host: HOST, port, client: hostClient, cpu: () => group.usage().total };
     };
-    const targets = {
+    const peerTarget = (p: PeerServer) => targetOf(p.peer, p.port, [p.server.pid]);
+    const targets: Record<HttpVariant, HttpTarget> = {
       generated: targetOf("generated", stack.httpPort, processesMentioning(stack.webLayout.configFile)),
-      ...Object.fromEntries(peers.map((p) => [p.peer, targetOf(p.peer, p.port, [p.server.pid])])),
-    } as Record<HttpVariant, HttpTarget>;
+      seed: peerTarget(peers.seed),
+      caddy: peerTarget(peers.caddy),
+      ceiling: peerTarget(peers.ceiling),
+    };
     const env: BenchEnv = {
       profile,
       tmp,
@@ -159,7 +164,7 @@ export async function withBenchEnv<T>(
       log,
     };
     const value = await fn(env);
-    const crashed = peers.map((p) => p.server).filter((s: Server) => !s.running());
+    const crashed = peerList.map((p) => p.server).filter((s: Server) => !s.running());
     if (crashed.length > 0)
       throw new Error(`stopped during the run:\n${crashed.map((s) => s.describe()).join("\n")}`);
     return value;

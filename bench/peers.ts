@@ -127,19 +127,19 @@ function caddyPeer(dir: string, media: string, port: number): PeerServer {
 }
 
 /** Starts the three peers on one block of free ports, serving `media`; stops them on failure. */
-export async function startPeers(tmp: string, media: string): Promise<PeerServer[]> {
+export async function startPeers(tmp: string, media: string): Promise<Readonly<Record<Peer, PeerServer>>> {
   const block = await findFreePorts(0);
   const ports: Record<Peer, number> = { seed: block.ftp, caddy: block.http, ceiling: block.status };
+  const start = (peer: Peer): PeerServer => {
+    const dir = path.join(tmp, peer);
+    return peer === "caddy" ? caddyPeer(dir, media, ports[peer]) : nginxPeer(peer, dir, media, ports[peer]);
+  };
   const started: PeerServer[] = [];
   try {
-    for (const peer of PEERS) {
-      const dir = path.join(tmp, peer);
-      started.push(
-        peer === "caddy" ? caddyPeer(dir, media, ports[peer]) : nginxPeer(peer, dir, media, ports[peer]),
-      );
-    }
+    for (const peer of PEERS) started.push(start(peer));
     await Promise.all(started.map((s) => waitForPorts(s.server, [s.port])));
-    return started;
+    const [seed, caddy, ceiling] = started;
+    return { seed, caddy, ceiling };
   } catch (e) {
     await Promise.all(started.map((s) => s.server.stop().catch(() => undefined)));
     throw e;

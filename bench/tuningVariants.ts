@@ -78,6 +78,11 @@ export const TUNING_VARIANTS: readonly TuningVariant[] = [
     ],
   },
   {
+    name: "tcp_nopush_off",
+    change: "no tcp_nopush (as the seed)",
+    edits: [{ from: "    tcp_nopush on;\n", to: "", count: 1 }],
+  },
+  {
     name: "aio_threads",
     change: "aio threads in mp4 locations (http.aioThreads: true)",
     edits: [{ from: "            mp4;\n", to: "            mp4;\n            aio threads;\n", count: 1 }],

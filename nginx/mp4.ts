@@ -16,7 +16,7 @@ export function mp4SeekMap(): string[] {
 }
 
 // `aio threads` (http.aioThreads) keeps a video read that misses the page cache off the worker, at
-// the price of a hand-off per read: ~15–25 % more CPU per GB for files in the page cache, for no
+// the price of a hand-off per read: ~10–30 % more CPU per GB for files in the page cache, for no
 // more throughput (bench/README.md#tuning). Only in MP4 locations: for small files the hand-off
 // costs more than the copy.
 export function mp4Directive(l: LocationSpec, aioThreads: boolean): string[] {

@@ -567,7 +567,7 @@ export const rawConfigSchema = z
         /**
          * The web server's access log: buffered (lines up to 1 s late, written 4 KiB at a time),
          * unbuffered (a write per request), or off. In the container the log is its stdout, a
-         * pipe Docker reads: a write per request cost a fifth of the small-file throughput.
+         * pipe Docker reads: a write per request cost a quarter of the small-file requests.
          */
         accessLog: z.enum(["buffered", "unbuffered", "off"]).default("buffered"),
         /**

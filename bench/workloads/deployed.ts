@@ -44,8 +44,10 @@ export const DEPLOYED_VARIANTS = [
 ] as const;
 const LARGE_PATH = "/videos/large.mp4";
 
+type ContainerVariant = Exclude<(typeof DEPLOYED_VARIANTS)[number], "generated">;
+
 interface Deployed {
-  readonly targets: Readonly<Record<Exclude<Variant, "generated">, HttpTarget>>;
+  readonly targets: Readonly<Record<ContainerVariant, HttpTarget>>;
   readonly media: string;
   readonly stop: () => Promise<void>;
 }
@@ -124,7 +126,7 @@ async function deploy(env: BenchEnv): Promise<Deployed> {
           client: hostClient,
           cpu: containerCpu,
         },
-      } as Deployed["targets"],
+      },
     };
   } catch (e) {
     await stop();
@@ -135,8 +137,8 @@ async function deploy(env: BenchEnv): Promise<Deployed> {
 export async function deployedPath(env: BenchEnv): Promise<Result[]> {
   const deployed = await deploy(env);
   try {
-    const serverOf = (v: Variant): HttpTarget =>
-      v === "generated" ? target(env, v) : deployed.targets[v as keyof Deployed["targets"]];
+    const isContainer = (v: Variant): v is ContainerVariant => v in deployed.targets;
+    const serverOf = (v: Variant): HttpTarget => (isContainer(v) ? deployed.targets[v] : target(env, v));
     const { profile } = env;
     for (const media of [env.media, deployed.media]) {
       makeFile(path.join(media, LARGE_PATH), profile.largeFileBytes);

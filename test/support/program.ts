@@ -4,6 +4,7 @@
  * that makes the real thing.
  */
 import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
+import * as path from "node:path";
 import { HASH_COMMAND, hashCommandOutput } from "../../containerFiles";
 import { PROJECT, PROJECT_DIR, type StackConfig } from "./project";
 
@@ -157,6 +158,25 @@ export function runProgram(config: StackConfig, options: RunOptions = {}): Promi
   return runMocked(() => import("../../index") as Promise<Record<string, unknown>>, config, options);
 }
 
+const REPO_ROOT = path.resolve(__dirname, "../..");
+
+/**
+ * Outside jest (the benches) there is no module registry to reset: the program's own files and
+ * the Pulumi SDKs leave node's require cache instead, so a second run in one process (a second
+ * stack, or one config after another) declares its resources afresh through a fresh SDK.
+ */
+function forgetProgramModules(): void {
+  const kept = [path.join(REPO_ROOT, "test"), path.join(REPO_ROOT, "bench")];
+  for (const file of Object.keys(require.cache)) {
+    const sdk = file.includes(`${path.sep}node_modules${path.sep}@pulumi${path.sep}`);
+    const ours =
+      file.startsWith(`${REPO_ROOT}${path.sep}`) &&
+      !file.includes(`${path.sep}node_modules${path.sep}`) &&
+      !kept.some((dir) => file.startsWith(`${dir}${path.sep}`));
+    if (sdk || ours) delete require.cache[file];
+  }
+}
+
 /**
  * Runs `declare` under fresh Pulumi mocks with `config` as the stack config, and records every
  * resource it declares; the Outputs among its result become the run's outputs. `declare` imports
@@ -171,8 +191,8 @@ export async function runMocked(
   const stack = options.stack ?? "test";
   const resources: DeclaredResource[] = [];
   const optionsSeen = new Map<string, ResourceOptionsSeen>();
-  // Outside jest (bench/soak.ts: one program in one process) there is no registry to reset.
   if (typeof jest !== "undefined") jest.resetModules();
+  else forgetProgramModules();
   // Each fresh copy of the SDK adds its own process exit listeners (the hostile cases run
   // hundreds of programs in one worker); they are not a leak that outlives the test run.
   process.setMaxListeners(0);
