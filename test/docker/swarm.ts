@@ -486,7 +486,11 @@ function runs(pid: number, marker: string): boolean {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
     const state = stat[stat.lastIndexOf(")") + 2];
-    return state !== "Z" && state !== "X" && fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker);
+    if (state === "Z" || state === "X") return false;
+    // The worker starts as unshare, then sh, nsenter and dockerd, each exec'ing the next; while
+    // an exec swaps the memory in, /proc/<pid>/cmdline reads empty. Empty is not another process.
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    return cmdline === "" || cmdline.includes(marker);
   } catch {
     return false;
   }
