@@ -13,6 +13,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CLIENT_CORE, containerCpuGroup, groupProcesses, pinToCore, SERVER_CORE } from "./cpu";
+import { writeResultsFile } from "./resultsFile";
 import { hostClient, type HttpTarget } from "./env";
 import { describeMachine } from "./machine";
 import { makeFiles } from "./media";
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
     stats,
     samples,
   };
-  fs.writeFileSync(OUT, `${JSON.stringify(file, null, 2)}\n`);
+  await writeResultsFile(OUT, file);
   for (const mode of MODES) {
     const s = stats[mode];
     console.log(

@@ -17,8 +17,8 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as prettier from "prettier";
 import { describeMachine } from "./machine";
+import { writeResultsFile } from "./resultsFile";
 import { formatEdge, summarizeLatency, summarizePopular } from "./edgeReport";
 import { measureAll, SMALL_BYTES, type Profile } from "./edgePhases";
 import { CLIENT_CORE, SERVER_CORE } from "./cpu";
@@ -150,9 +150,7 @@ async function main(): Promise<void> {
       "latency: wrk with one thread and latency.connections connection(s), requests back to back, for a 50,000-byte file: origin = from the host to the origin on 127.0.0.1 (it accepts 127.0.0.0/28); edge_hit = from the host to the first edge's address (the test host's gateway, a local address: loopback); edge_hit_test_host = the same from the test host, over the veth; edge_miss = from the host, each request a new name (a hard link to the same file, bench/lua/paths.lua), so each one is a MISS. hit_share / miss_share from the edge's access log.",
     ],
   };
-  // In prettier's form, so `npm run format:check` passes on a fresh results file.
-  const options = (await prettier.resolveConfig(OUT)) ?? {};
-  fs.writeFileSync(OUT, await prettier.format(JSON.stringify(file), { ...options, filepath: OUT }));
+  await writeResultsFile(OUT, file);
   console.log(
     `${formatEdge(file)}\n\nWrote ${path.relative(process.cwd(), OUT)} in ${file.machine.duration_s} s.`,
   );

@@ -12,7 +12,6 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as prettier from "prettier";
 import {
   childrenCpuSeconds,
   childrenOf,
@@ -25,6 +24,7 @@ import {
   type CpuGroup,
 } from "./cpu";
 import { coreShares, parseProcStat, secondsPerGb } from "./edgeLogs";
+import { writeResultsFile } from "./resultsFile";
 import { describeMachine } from "./machine";
 import { makeFile } from "./media";
 import { rounded, type Runs } from "./pipelineReport";
@@ -280,8 +280,7 @@ async function main(): Promise<void> {
       "core0_busy / core1_busy / steal: shares of the run from /proc/stat (user, nice, system, irq, softirq; steal apart).",
     ],
   };
-  const options = (await prettier.resolveConfig(OUT)) ?? {};
-  fs.writeFileSync(OUT, await prettier.format(JSON.stringify(file), { ...options, filepath: OUT }));
+  await writeResultsFile(OUT, file);
   console.log(
     `${formatFtpPeers(labels, summary, comparison)}\n\nWrote ${path.relative(process.cwd(), OUT)} in ${file.machine.duration_s} s.`,
   );

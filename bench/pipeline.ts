@@ -14,11 +14,10 @@
  * root, nginx, vsftpd, libpam-pwdfile, ffmpeg, curl and taskset.
  */
 import { execFileSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as prettier from "prettier";
 import { hlsSource, killEncoders } from "./encode";
+import { writeResultsFile } from "./resultsFile";
 import { describeMachine } from "./machine";
 import { deliveryUnderLoad } from "./pipelineDelivery";
 import { HLS_POLL_MS, hlsLadder } from "./pipelineHls";
@@ -141,9 +140,7 @@ async function main(): Promise<void> {
       "hls_delivery: the last ladder's top rendition, its init segment and every .m4s in playlist order, against the source MP4; each run one curl per variant (every URL on its command line: one keep-alive connection, checked by num_connects) repeating its pass until hls_delivery_bytes have moved (passes_per_run), one warm-up pass before, nginx on core 0, curl on core 1. mb_per_s = bytes / the sum of curl's time_total per transfer / 10^6 (the gaps between transfers, microseconds, not counted); first_pass_mb_per_s = the same for the first pass alone (every segment once, the MP4 once); first_byte_ms: the median time_starttransfer of the transfers after the first; requests_per_s = files / that sum.",
     ],
   };
-  // In prettier's form, so `npm run format:check` passes on a fresh results file.
-  const options = (await prettier.resolveConfig(OUT)) ?? {};
-  fs.writeFileSync(OUT, await prettier.format(JSON.stringify(file), { ...options, filepath: OUT }));
+  await writeResultsFile(OUT, file);
   console.log(
     `${formatPipeline(file)}\n\nWrote ${path.relative(process.cwd(), OUT)} in ${file.machine.duration_s} s.`,
   );

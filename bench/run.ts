@@ -9,10 +9,10 @@
  * it asserts no times. Needs root, a Docker engine and `apt-get install nginx vsftpd
  * libpam-pwdfile wrk curl caddy docker.io`.
  */
-import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { withBenchEnv } from "./env";
+import { writeResultsFile } from "./resultsFile";
 import { describeMachine, missingTools } from "./machine";
 import { profileFor, WORKLOADS, type Profile, type WorkloadName } from "./profile";
 import {
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     notes,
   });
   const out = outputFile(profile, workloads);
-  fs.writeFileSync(out, `${JSON.stringify(file, null, 2)}\n`);
+  await writeResultsFile(out, file);
   console.log(
     `${formatTable(file.results)}\n\n${formatSummary(file.summary)}\n\n${formatGoals(file.goals)}\n\nWrote ${path.relative(process.cwd(), out)} in ${file.machine.duration_s} s.`,
   );

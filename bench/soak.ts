@@ -17,6 +17,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type Dockerode from "dockerode";
+import { writeResultsFile } from "./resultsFile";
 import { MB, payloadStream } from "../test/support/data";
 import { ftpConnect, upload } from "../test/support/ftp";
 import { ControlConnection } from "../test/support/ftpControl";
@@ -227,7 +228,7 @@ async function main(): Promise<void> {
     const result = { minutes, samplesPerContainer: samples.ftp.length, load, containers: summary, samples };
     const out = path.join(__dirname, "soak-results.json");
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    await writeResultsFile(out, result);
     process.stdout.write(`${JSON.stringify({ load, containers: summary }, null, 2)}\nwritten to ${out}\n`);
   } finally {
     await stack.stop();

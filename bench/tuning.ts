@@ -13,6 +13,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { childrenOf, createCpuGroup, pinToCore, SERVER_CORE } from "./cpu";
+import { writeResultsFile } from "./resultsFile";
 import { hostClient, withBenchEnv, type BenchEnv, type HttpTarget } from "./env";
 import { describeMachine } from "./machine";
 import { makeFile } from "./media";
@@ -189,7 +190,7 @@ async function main(): Promise<void> {
     stats,
     vs_generated: ratios(stats),
   };
-  fs.writeFileSync(OUT, `${JSON.stringify(file, null, 2)}\n`);
+  await writeResultsFile(OUT, file);
   const metrics = ["throughput", "requests_per_s", "latency_p99", "cpu_s_per_gb"];
   for (const [name, byWorkload] of Object.entries(file.vs_generated)) {
     const cells = Object.entries(byWorkload).map(
