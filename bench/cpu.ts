@@ -172,3 +172,16 @@ export function nginxProcesses(pidFile: string): { master: number; workers: numb
   if (workers.length === 0) throw new Error(`nginx (pid ${master}) has no workers`);
   return { master, workers };
 }
+
+/**
+ * A server counted and pinned for a benchmark: a cpuacct group named `name` holding each of
+ * `pids` and its children (what they fork later joins by itself), every one on the server core.
+ */
+export function serverGroup(name: string, pids: readonly number[]): CpuGroup {
+  const group = createCpuGroup(name);
+  for (const pid of pids) {
+    pinToCore([pid, ...childrenOf(pid)], SERVER_CORE);
+    group.add(pid);
+  }
+  return group;
+}

@@ -8,15 +8,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import {
-  childrenOf,
-  createCpuGroup,
-  onClientCore,
-  pinToCore,
-  SERVER_CORE,
-  CLIENT_CORE,
-  type CpuGroup,
-} from "./cpu";
+import { CLIENT_CORE, onClientCore, pinToCore, serverGroup, type CpuGroup } from "./cpu";
 import { PEERS, startPeers, type Peer, type PeerServer } from "./peers";
 import type { Profile } from "./profile";
 import type { Variant } from "./report";
@@ -118,12 +110,8 @@ export async function withBenchEnv<T>(
   // Removed last (cleanup runs backwards): a group is empty only once its server has stopped.
   cleanup.push(() => groups.forEach((g) => g.remove()));
   const counted = (name: string, pids: readonly number[]): CpuGroup => {
-    const group = createCpuGroup(`video-server-bench-${process.pid}-${name}`);
+    const group = serverGroup(`video-server-bench-${process.pid}-${name}`, pids);
     groups.push(group);
-    for (const pid of pids) {
-      pinToCore([pid, ...childrenOf(pid)], SERVER_CORE);
-      group.add(pid);
-    }
     return group;
   };
   // The bench itself orchestrates from the client core; servers are moved to the other one.

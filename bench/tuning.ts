@@ -12,7 +12,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { childrenOf, createCpuGroup, pinToCore, SERVER_CORE } from "./cpu";
+import { serverGroup } from "./cpu";
 import { writeResultsFile } from "./resultsFile";
 import { hostClient, withBenchEnv, type BenchEnv, type HttpTarget } from "./env";
 import { describeMachine } from "./machine";
@@ -62,10 +62,8 @@ async function startVariant(
   );
   cleanup.push(() => server.stop());
   await waitForPorts(server, [free.http]);
-  const group = createCpuGroup(`video-server-tuning-${process.pid}-${variant.name}`);
+  const group = serverGroup(`video-server-tuning-${process.pid}-${variant.name}`, [server.pid]);
   cleanup.unshift(() => group.remove());
-  pinToCore([server.pid, ...childrenOf(server.pid)], SERVER_CORE);
-  group.add(server.pid);
   return {
     name: variant.name,
     change: variant.change,
