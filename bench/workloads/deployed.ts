@@ -17,7 +17,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import {
   containerCpuGroup,
-  createCpuGroup,
+  serverGroup,
   groupProcesses,
   pinToCore,
   SERVER_CORE,
@@ -85,11 +85,10 @@ async function deploy(env: BenchEnv): Promise<Deployed> {
       "-host-port": String(proxyPort),
     });
     const proxy = await startDockerProxy(argv);
-    undo.push(() => proxy.stop());
-    const proxyGroup: CpuGroup = createCpuGroup(`video-server-bench-${process.pid}-proxy`);
+    const proxyGroup: CpuGroup = serverGroup(`video-server-bench-${process.pid}-proxy`, [proxy.pid]);
+    // Undone backwards: the group is removed once the proxy has stopped and left it empty.
     undo.push(() => proxyGroup.remove());
-    pinToCore([proxy.pid], SERVER_CORE);
-    proxyGroup.add(proxy.pid);
+    undo.push(() => proxy.stop());
 
     const inTestHost: Client = (command, args) => [
       "ip",
